@@ -1,0 +1,247 @@
+import { z } from "zod";
+import {
+  ENVIRONMENTS,
+  kubernetesSettings,
+  NAMESPACE,
+  nomadSettings,
+  PARTS,
+  SECRET_SETTINGS,
+  StackConfig,
+  stackSchema,
+  TARGETS,
+  TIERS,
+} from "./schema";
+
+/**
+ * Every problem found in a stack's configuration, one line each. Thrown before any resource is
+ * created, so a bad stack file deploys nothing.
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `The stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was deployed:\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** How to fix a bad setting, by dotted path ("*" matches one path segment). */
+const FIXES: ReadonlyArray<readonly [string, string]> = [
+  ["target", `set it to one of ${TARGETS.join(", ")}`],
+  ["environment", `set it to one of ${ENVIRONMENTS.join(", ")}`],
+  ["domain", "set it to the DNS domain the platform is served under, e.g. home.example.org"],
+  ["parts", `list each part at most once, among ${PARTS.join(", ")}`],
+  ["parts.*", `list each part at most once, among ${PARTS.join(", ")}`],
+  ["sizes", `give a replica count per tier, among ${TIERS.join(", ")}`],
+  ["sizes.*", "set a whole number of replicas, 0 or more, e.g. 2"],
+  ["storage.backend", "set it to local, nfs or ceph"],
+  [
+    "storage.nfs",
+    "add homeport:storage.nfs with the server and the exported path, e.g. {server: nas.lan, path: /export/homeport}",
+  ],
+  ["storage.nfs.server", "set it to the NFS server's host name or address"],
+  ["storage.nfs.path", "set it to the absolute exported path, e.g. /export/homeport"],
+  ["storage.ceph", "add homeport:storage.ceph with monitors, user and secretKey"],
+  ["storage.ceph.monitors", "list the Ceph monitor addresses, e.g. [10.0.0.1:6789]"],
+  [
+    "storage.ceph.secretFile",
+    "set the absolute path of the CephX secret file present on every node",
+  ],
+  ["swarm.endpointMode", "set it to vip (the default) or dnsrr"],
+  [
+    "swarm.publishMode",
+    "set it to ingress (the default) or host; with endpointMode dnsrr it must be host",
+  ],
+  ["swarm.convergeTimeout", 'write a duration such as "5m" or "90s"'],
+  ["kubernetes.namespace", "use a lowercase DNS label, e.g. homeport"],
+  ["nomad.address", "set it to the Nomad HTTP API address, e.g. http://127.0.0.1:4646"],
+  ["nomad.datacenters", "list at least one datacenter, e.g. [dc1]"],
+  ["nomad.cpuMhzPerCore", "set the MHz Nomad should reserve per requested core, e.g. 1000"],
+];
+
+function fixFor(path: readonly PropertyKey[]): string | undefined {
+  const segments = path.map(String);
+  for (const [pattern, fix] of FIXES) {
+    const parts = pattern.split(".");
+    if (parts.length === segments.length && parts.every((p, i) => p === "*" || p === segments[i])) {
+      return fix;
+    }
+  }
+  return undefined;
+}
+
+const describeExpected = (expected: string): string =>
+  ({
+    number: "a number",
+    string: "a string",
+    boolean: "true or false",
+    array: "a list",
+    object: "a map of settings",
+  })[expected] ?? expected;
+
+function typeOf(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a map";
+  if (typeof value === "number" && !Number.isInteger(value)) return "a fraction";
+  return `a ${typeof value}`;
+}
+
+function problemFor(issue: z.core.$ZodIssue, value: unknown): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return `must be ${describeExpected(issue.expected)}, not ${typeOf(value)}`;
+    case "too_small":
+      if (issue.origin === "array") return `must list at least ${issue.minimum} item(s)`;
+      if (issue.origin === "string") return "must not be empty";
+      return `must be at least ${issue.minimum}`;
+    case "too_big":
+      return `must be at most ${issue.maximum}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map(String).join(", ")}`;
+    case "invalid_format":
+      return issue.format === "regex" ? "is not valid here" : `is not a valid ${issue.format}`;
+    case "not_multiple_of":
+      return `must be a multiple of ${issue.divisor}`;
+    case "custom":
+      return CUSTOM_PROBLEMS[issue.message] ?? issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+const CUSTOM_PROBLEMS: Record<string, string> = {
+  duplicate: "lists the same part twice",
+  "dnsrr-ingress":
+    "cannot publish through the ingress routing mesh when homeport:swarm.endpointMode is dnsrr",
+};
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = root;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+const settingName = (path: readonly PropertyKey[]): string =>
+  `${NAMESPACE}:${path.map(String).join(".")}`;
+
+function show(path: readonly PropertyKey[], value: unknown): string {
+  return SECRET_SETTINGS.includes(path.map(String).join(".")) ? "[secret]" : JSON.stringify(value);
+}
+
+function formatIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): string[] {
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeys(issue.path);
+    return issue.keys.map(
+      (key) =>
+        `${settingName([...issue.path, key])} is not a known setting. Fix: remove it or use one of ${known.join(", ")}.`,
+    );
+  }
+  const value =
+    valueAt(input, issue.path) ??
+    (issue.code === "custom"
+      ? (issue.params as { value?: unknown } | undefined)?.value
+      : undefined);
+  const fix = fixFor(issue.path);
+  const fixText = fix ? ` Fix: ${fix}.` : "";
+  if (value === undefined && issue.code !== "custom") {
+    return [`${settingName(issue.path)} is not set.${fixText}`];
+  }
+  if (issue.code === "custom" && issue.message === "missing-backend") {
+    const backend = String(issue.path[issue.path.length - 1]);
+    return [
+      `${settingName(issue.path)} is not set, but homeport:storage.backend is "${backend}".${fixText}`,
+    ];
+  }
+  return [
+    `${settingName(issue.path)} is ${show(issue.path, value)}: ${problemFor(issue, value)}.${fixText}`,
+  ];
+}
+
+/** Keys accepted at a path of the schema, for "unknown setting" messages. */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType = stackSchema;
+  for (const key of path) {
+    const inner = unwrap(schema);
+    if (inner instanceof z.ZodObject) schema = inner.shape[key as string];
+    else return [];
+  }
+  const inner = unwrap(schema);
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current: z.ZodType = schema;
+  for (;;) {
+    if (current instanceof z.ZodDefault || current instanceof z.ZodOptional) {
+      current = current.unwrap() as z.ZodType;
+    } else if (current instanceof z.ZodPipe) {
+      current = current.in as z.ZodType;
+    } else {
+      return current;
+    }
+  }
+}
+
+/**
+ * Turns the raw values Pulumi hands the program (every `homeport:*` key as a string, maps and
+ * lists as JSON) into plain values.
+ */
+function decode(raw: Record<string, string>, problems: string[]): Record<string, unknown> {
+  const decoded: Record<string, unknown> = {};
+  for (const [fullKey, text] of Object.entries(raw)) {
+    if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
+    const key = fullKey.slice(NAMESPACE.length + 1);
+    if (/^\s*[[{]/.test(text)) {
+      try {
+        decoded[key] = JSON.parse(text);
+      } catch {
+        problems.push(
+          `${fullKey} is not valid YAML/JSON. Fix: check its indentation and brackets.`,
+        );
+      }
+    } else {
+      decoded[key] = text;
+    }
+  }
+  return decoded;
+}
+
+function secretProblems(input: Record<string, unknown>, secretKeys: ReadonlySet<string>): string[] {
+  return SECRET_SETTINGS.flatMap((path) => {
+    const segments = path.split(".");
+    if (valueAt(input, segments) === undefined) return [];
+    if (secretKeys.has(`${NAMESPACE}:${segments[0]}`)) return [];
+    return [
+      `${NAMESPACE}:${path} is stored in plain text. Fix: store it encrypted with: pulumi config set --secret --path ${NAMESPACE}:${path} <value>.`,
+    ];
+  });
+}
+
+/**
+ * Validates a stack's raw config (the `PULUMI_CONFIG` map) and applies every default.
+ * @throws ConfigError listing every problem, each naming the setting, the bad value and the fix.
+ */
+export function parseStackConfig(
+  raw: Record<string, string>,
+  secretKeys: ReadonlySet<string> = new Set(),
+): StackConfig {
+  const problems: string[] = [];
+  const input = decode(raw, problems);
+  const result = stackSchema.safeParse(input);
+  if (!result.success) {
+    problems.push(...result.error.issues.flatMap((issue) => formatIssue(issue, input)));
+  }
+  problems.push(...secretProblems(input, secretKeys));
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  const parsed = result.data;
+  return {
+    ...parsed,
+    kubernetes: parsed.kubernetes ?? kubernetesSettings.parse({}),
+    nomad: parsed.nomad ?? nomadSettings.parse({}),
+  };
+}

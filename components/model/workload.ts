@@ -1,0 +1,251 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Cpu, Duration, Memory } from "./units";
+
+/**
+ * The neutral description of one workload: what a concern component (proxy, monitoring, apps…)
+ * asks for. Platform adapters turn it into Docker Swarm, Kubernetes or Nomad resources; nothing
+ * here names an orchestrator.
+ */
+export interface WorkloadSpec {
+  /** Image reference pinned by tag (never `latest`) or by digest (`name@sha256:…`). */
+  readonly image: string;
+  /** Replaces the image's entrypoint. @default the image's entrypoint */
+  readonly command?: string[];
+  /** Arguments to the entrypoint. @default the image's command */
+  readonly args?: string[];
+  /** Plain environment. Secret values never go here: use {@link secrets}. @default {} */
+  readonly env?: Record<string, pulumi.Input<string>>;
+  /** Secrets, delivered as orchestrator secrets (files, or env vars where the target can). @default [] */
+  readonly secrets?: SecretSpec[];
+  /** Configuration files rendered into the container. @default [] */
+  readonly files?: FileSpec[];
+  /** Ports the workload listens on. @default [] */
+  readonly ports?: PortSpec[];
+  /** Volumes, by class. @default [] */
+  readonly volumes?: VolumeSpec[];
+  /** Routes through the reverse proxy. @default [] (not exposed) */
+  readonly routes?: RouteSpec[];
+  /** How the orchestrator decides the workload is alive and ready. */
+  readonly health?: HealthCheckSpec;
+  /** CPU and memory requests and limits. @default {@link DEFAULT_RESOURCES} */
+  readonly resources?: ResourcesSpec;
+  /** How many copies run, and where. @default replicated, 2 replicas */
+  readonly scheduling?: SchedulingSpec;
+  /** Node constraints and spreading. @default spread across nodes, no constraints */
+  readonly placement?: PlacementSpec;
+  /** Rollout behaviour. @default rolling, start-first, one at a time, automatic rollback */
+  readonly update?: UpdateSpec;
+  /** Time between the stop signal and the kill. @default 10s */
+  readonly stopGracePeriod?: Duration;
+  /** Whether the workload keeps state that must survive it. @default "stateless" */
+  readonly state?: "stateless" | "stateful";
+  /** Storage engine notes that policies act on (SQLite must never sit on NFS/CephFS). */
+  readonly storageEngine?: "sqlite";
+  /** Prometheus scrape endpoint. @default none */
+  readonly metrics?: MetricsSpec;
+  /** Security settings. @default non-privileged, no added capabilities, all dropped */
+  readonly security?: SecuritySpec;
+  /** Extra labels put on the leaf resources. @default {} */
+  readonly labels?: Record<string, string>;
+  /**
+   * Explicit, visible exemptions from policy rules, each with its reason. They are written as
+   * labels/annotations/meta on the leaf resources, where the policy pack reads them.
+   * @default []
+   */
+  readonly exemptions?: ExemptionSpec[];
+}
+
+export interface SecretSpec {
+  /** Name of the secret, unique within the workload. */
+  readonly name: string;
+  /** The value; always wrapped as a Pulumi secret by the adapters. */
+  readonly value: pulumi.Input<string>;
+  /** Environment variable that receives the value (Kubernetes, Nomad). */
+  readonly env?: string;
+  /**
+   * Environment variable that receives the path of the secret file, for targets that deliver
+   * secrets as files only (Swarm). @default `${env}_FILE` when `env` is set
+   */
+  readonly fileEnv?: string;
+  /** Path of the secret file in the container. @default `/run/secrets/<name>` */
+  readonly path?: string;
+}
+
+export interface FileSpec {
+  /** Short name, unique within the workload. */
+  readonly name: string;
+  /** Absolute path in the container. */
+  readonly path: string;
+  readonly content: pulumi.Input<string>;
+  /** @default 0o444 */
+  readonly mode?: number;
+}
+
+export interface PortSpec {
+  /** Port name, referenced by routes, health checks and metrics. */
+  readonly name: string;
+  readonly port: number;
+  /** @default "tcp" */
+  readonly protocol?: "tcp" | "udp";
+  /**
+   * Publish on the nodes themselves (only the reverse proxy, and peers such as a torrent client,
+   * should). @default not published
+   */
+  readonly publish?: { readonly hostPort: number };
+}
+
+/** Storage classes. The stack's storage backend decides what each becomes on each target. */
+export type VolumeClass =
+  /** Scratch space that dies with the task. */
+  | "ephemeral"
+  /** Persistent, on the node's own disk; the workload is pinned to its node. */
+  | "local"
+  /** Persistent, read-write-many across nodes (NFS or CephFS). */
+  | "shared"
+  /** Persistent, read-write-once block storage (local disk or Ceph RBD). */
+  | "block"
+  /** A read-only host path, for exporters that read /proc, /sys or the container runtime. */
+  | "host-readonly";
+
+export interface VolumeSpec {
+  /** Volume name; for `shared` volumes the same name means the same data across workloads. */
+  readonly name: string;
+  readonly mountPath: string;
+  readonly class: VolumeClass;
+  /** Requested size (Kubernetes claims, Nomad CSI). @default 1Gi */
+  readonly size?: Memory;
+  /** Host path, for `host-readonly` only. */
+  readonly hostPath?: string;
+  /** @default true for host-readonly, false otherwise */
+  readonly readOnly?: boolean;
+}
+
+export interface RouteSpec {
+  /** Fully qualified host name, inside the stack's domain. */
+  readonly host: string;
+  /** @default "/" */
+  readonly pathPrefix?: string;
+  /** Name of the port the route forwards to. */
+  readonly port: string;
+  /** @default true */
+  readonly tls?: boolean;
+  /** Middlewares applied in order. @default [] */
+  readonly middlewares?: MiddlewareSpec[];
+  /** Route to a proxy-internal service (e.g. Traefik's `api@internal`) instead of this workload. */
+  readonly internalService?: string;
+}
+
+export type MiddlewareSpec =
+  /** HTTP basic auth; `users` is an htpasswd line set ("user:hash" per line), kept secret. */
+  | { readonly kind: "basic-auth"; readonly users: pulumi.Input<string> }
+  /** Delegate authentication to a forward-auth service. */
+  | { readonly kind: "forward-auth"; readonly address: string }
+  /** Add security headers (HSTS, nosniff, frame deny). */
+  | { readonly kind: "security-headers" }
+  /** Average requests per second per client, with a burst. */
+  | { readonly kind: "rate-limit"; readonly average: number; readonly burst: number };
+
+interface ProbeTiming {
+  /** @default 10s */
+  readonly interval?: Duration;
+  /** @default 5s */
+  readonly timeout?: Duration;
+  /** Consecutive failures before the task is unhealthy. @default 3 */
+  readonly retries?: number;
+  /** Grace period after start during which failures do not count. @default 10s */
+  readonly startPeriod?: Duration;
+}
+
+export type HealthCheckSpec =
+  | (ProbeTiming & {
+      readonly kind: "http";
+      /** Port name. */
+      readonly port: string;
+      readonly path: string;
+      /**
+       * Command that performs the same check from inside the container, for targets whose checks
+       * run inside it (Swarm). @default curl against 127.0.0.1
+       */
+      readonly inContainer?: string[];
+    })
+  | (ProbeTiming & {
+      readonly kind: "tcp";
+      readonly port: string;
+      /** @default nc -z against 127.0.0.1 */
+      readonly inContainer?: string[];
+    })
+  | (ProbeTiming & { readonly kind: "command"; readonly command: string[] });
+
+export interface ResourcesSpec {
+  readonly requests: { readonly cpu: Cpu; readonly memory: Memory };
+  readonly limits?: { readonly cpu?: Cpu; readonly memory?: Memory };
+}
+
+export type SchedulingSpec =
+  | { readonly mode: "replicated"; readonly replicas: number }
+  /** One copy on every eligible node (exporters). */
+  | { readonly mode: "per-node" }
+  /** Exactly one copy, with the reason it cannot scale out (recorded as a policy exemption). */
+  | { readonly mode: "singleton"; readonly reason: string };
+
+export interface NodeConstraint {
+  /** "role" (manager/worker, Swarm only), "hostname", or a node "label". */
+  readonly attribute: "role" | "hostname" | "label";
+  /** Label key, for attribute "label". */
+  readonly key?: string;
+  /** @default "==" */
+  readonly operator?: "==" | "!=";
+  readonly value: string;
+}
+
+export interface PlacementSpec {
+  /** @default [] */
+  readonly constraints?: NodeConstraint[];
+  /** Spread replicas across nodes. @default true */
+  readonly spread?: boolean;
+  /** Hard cap of replicas per node. @default no cap */
+  readonly maxPerNode?: number;
+}
+
+export interface UpdateSpec {
+  /** start-first keeps capacity during a rollout; stop-first for single-writer state. @default "start-first" */
+  readonly order?: "start-first" | "stop-first";
+  /** @default 1 */
+  readonly parallelism?: number;
+  /** @default 5s */
+  readonly delay?: Duration;
+  /** Time a new task must stay healthy before the next one is replaced. @default 10s */
+  readonly monitor?: Duration;
+  /** @default true */
+  readonly autoRollback?: boolean;
+}
+
+export interface MetricsSpec {
+  /** Port name. */
+  readonly port: string;
+  /** @default "/metrics" */
+  readonly path?: string;
+}
+
+export interface SecuritySpec {
+  /** @default false */
+  readonly privileged?: boolean;
+  /** Capabilities added back after dropping all. @default [] */
+  readonly capAdd?: string[];
+  /** @default true */
+  readonly dropAllCapabilities?: boolean;
+  /** @default false */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** "uid[:gid]". @default the image's user */
+  readonly user?: string;
+  /** Mount the container runtime's socket read-only (reverse proxy discovery, cAdvisor). @default false */
+  readonly dockerSocket?: boolean;
+  /** @default false */
+  readonly hostNetwork?: boolean;
+}
+
+export interface ExemptionSpec {
+  /** Fully qualified policy name, e.g. "workload-min-replicas". */
+  readonly rule: string;
+  readonly reason: string;
+}

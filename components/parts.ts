@@ -1,0 +1,9 @@
+import { Part } from "./config/schema";
+import { PartBuilder } from "./part";
+
+/** Every part the program can build, in build order (the proxy first: others route through it). */
+export const PART_BUILDERS: Record<Part, PartBuilder | undefined> = {
+  proxy: undefined,
+  monitoring: undefined,
+  apps: undefined,
+};

@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PARTS, StackConfig } from "./config/schema";
+import { PartOutputs } from "./part";
+import { PART_BUILDERS } from "./parts";
+import { createAdapter } from "./platforms/create-adapter";
+import { PlatformAdapter } from "./platforms/platform";
+import { routingOptions } from "./routing-options";
+
+export const PLATFORM_TYPE = "homeport:platform:Platform";
+
+export interface PlatformArgs {
+  /** The validated stack configuration. */
+  readonly config: StackConfig;
+}
+
+/** The whole platform on the stack's target: the adapter, then every enabled part. */
+export class Platform extends pulumi.ComponentResource {
+  public readonly adapter: PlatformAdapter;
+  public readonly urls: pulumi.Output<Record<string, string>>;
+  public readonly credentials: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(PLATFORM_TYPE, name, {}, opts);
+    const config = args.config;
+    const routing = routingOptions(config);
+    this.adapter = createAdapter(config, routing, this);
+    const built: Partial<Record<(typeof PARTS)[number], PartOutputs>> = {};
+    for (const part of PARTS) {
+      if (!config.parts.includes(part)) continue;
+      const builder = PART_BUILDERS[part];
+      if (!builder) throw new Error(`The "${part}" part is not available in this version.`);
+      built[part] = builder({ config, platform: this.adapter, built }, { parent: this });
+    }
+    const outputs = Object.values(built);
+    this.urls = pulumi.output(
+      Object.assign({}, ...outputs.map((o) => o.urls ?? {})) as Record<
+        string,
+        pulumi.Output<string>
+      >,
+    );
+    this.credentials = pulumi.secret(
+      pulumi.output(
+        Object.assign({}, ...outputs.map((o) => o.credentials ?? {})) as Record<
+          string,
+          pulumi.Output<string>
+        >,
+      ),
+    );
+    this.registerOutputs({ urls: this.urls, credentials: this.credentials });
+  }
+}

@@ -1,0 +1,110 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../config/schema";
+import { resolveWorkload, WorkloadSpec } from "../../model";
+import { DeployOptions, PlatformAdapter, WorkloadDeployment } from "../platform";
+import { claimShape, KubernetesWorkload } from "./kubernetes-workload";
+import { sharedClaimName } from "./manifests";
+
+export const KUBERNETES_PLATFORM_TYPE = "homeport:kubernetes:Platform";
+
+export interface KubernetesPlatformArgs {
+  readonly config: StackConfig;
+  /** Extra annotations for every Ingress, e.g. cert-manager's issuer. @default {} */
+  readonly ingressAnnotations?: Record<string, string>;
+}
+
+/** Kubernetes: a provider for the configured context, the stack's namespace and the workloads in it. */
+export class KubernetesPlatform extends pulumi.ComponentResource implements PlatformAdapter {
+  public readonly target = "kubernetes" as const;
+  public readonly provider: k8s.Provider;
+  public readonly namespace: pulumi.Output<string>;
+  private readonly args: KubernetesPlatformArgs;
+  private readonly sharedClaims = new Map<string, k8s.core.v1.PersistentVolumeClaim>();
+
+  constructor(
+    name: string,
+    args: KubernetesPlatformArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
+    super(KUBERNETES_PLATFORM_TYPE, name, {}, opts);
+    this.args = args;
+    const settings = args.config.kubernetes;
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { context: settings.context, kubeconfig: settings.kubeconfig, namespace: settings.namespace },
+      { parent: this },
+    );
+    if (settings.createNamespace) {
+      const ns = new k8s.core.v1.Namespace(
+        `${name}-namespace`,
+        {
+          metadata: {
+            name: settings.namespace,
+            labels: {
+              "app.kubernetes.io/part-of": "homeport",
+              "pod-security.kubernetes.io/enforce": "baseline",
+              "pod-security.kubernetes.io/warn": "restricted",
+            },
+          },
+        },
+        { parent: this, provider: this.provider },
+      );
+      this.namespace = ns.metadata.name;
+    } else {
+      this.namespace = pulumi.output(settings.namespace);
+    }
+    this.registerOutputs({ namespace: this.namespace });
+  }
+
+  deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {
+    const workload = resolveWorkload(name, part, spec);
+    const shared = workload.volumes
+      .filter((v) => v.class === "shared")
+      .map((v) => this.sharedClaim(v.name, claimShape(v, this.args.config.kubernetes)));
+    const component = new KubernetesWorkload(
+      name,
+      {
+        workload,
+        namespace: this.namespace,
+        settings: this.args.config.kubernetes,
+        ingressAnnotations: this.args.ingressAnnotations ?? {},
+        provider: this.provider,
+        dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...d, ...shared]),
+      },
+      { parent: opts.parent },
+    );
+    return {
+      serviceName: component.serviceName,
+      address: (port) => {
+        const p = workload.ports.find((candidate) => candidate.name === port);
+        if (!p) throw new Error(`Workload "${name}" has no port named "${port}".`);
+        return pulumi.output(`${name}:${p.port}`);
+      },
+      resources: [component.controller],
+    };
+  }
+
+  private sharedClaim(
+    volume: string,
+    shape: ReturnType<typeof claimShape>,
+  ): k8s.core.v1.PersistentVolumeClaim {
+    let claim = this.sharedClaims.get(volume);
+    if (!claim) {
+      claim = new k8s.core.v1.PersistentVolumeClaim(
+        `shared-${volume}`,
+        {
+          metadata: {
+            name: sharedClaimName(volume),
+            namespace: this.namespace,
+            labels: { "app.kubernetes.io/part-of": "homeport" },
+          },
+          spec: shape,
+        },
+        { parent: this, provider: this.provider },
+      );
+      this.sharedClaims.set(volume, claim);
+    }
+    return claim;
+  }
+}

@@ -1,0 +1,264 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../config/schema";
+import { memoryQuantity, replicaCount, ResolvedVolume, ResolvedWorkload } from "../../model";
+import {
+  claimName,
+  configMapName,
+  controllerKind,
+  deploymentStrategy,
+  ingressAnnotations,
+  ingressSpec,
+  middlewareObjects,
+  objectLabels,
+  podSpec,
+  secretName,
+  selectorLabels,
+} from "./manifests";
+
+export const KUBERNETES_WORKLOAD_TYPE = "homeport:kubernetes:Workload";
+
+export interface KubernetesWorkloadArgs {
+  readonly workload: ResolvedWorkload;
+  readonly namespace: pulumi.Input<string>;
+  readonly settings: StackConfig["kubernetes"];
+  /** Extra Ingress annotations (e.g. cert-manager's issuer), decided by the reverse proxy. */
+  readonly ingressAnnotations: Record<string, string>;
+  readonly provider: k8s.Provider;
+  readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+}
+
+/** Access mode and storage class of a claim for a volume class. */
+export function claimShape(v: ResolvedVolume, settings: StackConfig["kubernetes"]) {
+  const storageClassName =
+    v.class === "shared"
+      ? settings.storageClasses.shared
+      : v.class === "local"
+        ? settings.storageClasses.local
+        : settings.storageClasses.block;
+  return {
+    accessModes: [v.class === "shared" ? "ReadWriteMany" : "ReadWriteOnce"],
+    storageClassName,
+    resources: { requests: { storage: memoryQuantity(v.size) } },
+  };
+}
+
+/**
+ * One workload on Kubernetes: Secret, ConfigMap, claims, its controller, Service, Ingress,
+ * Traefik middlewares and a PodDisruptionBudget, all in the stack's namespace.
+ */
+export class KubernetesWorkload extends pulumi.ComponentResource {
+  public readonly controller:
+    k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet | k8s.apps.v1.DaemonSet;
+  public readonly service?: k8s.core.v1.Service;
+  public readonly serviceName: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: KubernetesWorkloadArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
+    super(KUBERNETES_WORKLOAD_TYPE, name, {}, opts);
+    const w = args.workload;
+    const childOpts: pulumi.CustomResourceOptions = { parent: this, provider: args.provider };
+    const labels = objectLabels(w);
+    const meta = (objectName: string, annotations?: Record<string, string>) => ({
+      name: objectName,
+      namespace: args.namespace,
+      labels,
+      annotations,
+    });
+    const prerequisites: pulumi.Resource[] = [];
+
+    if (w.secrets.length > 0) {
+      prerequisites.push(
+        new k8s.core.v1.Secret(
+          `${name}-secrets`,
+          {
+            metadata: meta(secretName(w)),
+            type: "Opaque",
+            stringData: Object.fromEntries(w.secrets.map((s) => [s.name, s.value])),
+          },
+          childOpts,
+        ),
+      );
+    }
+    if (w.files.length > 0) {
+      prerequisites.push(
+        new k8s.core.v1.ConfigMap(
+          `${name}-files`,
+          {
+            metadata: meta(configMapName(w)),
+            data: Object.fromEntries(w.files.map((f) => [f.name, f.content])),
+          },
+          childOpts,
+        ),
+      );
+    }
+    const kind = controllerKind(w);
+    const ownClaims = w.volumes.filter((v) => v.class === "local" || v.class === "block");
+    if (kind !== "StatefulSet") {
+      for (const v of ownClaims) {
+        prerequisites.push(
+          new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-${v.name}`,
+            { metadata: meta(claimName(w, v.name)), spec: claimShape(v, args.settings) },
+            childOpts,
+          ),
+        );
+      }
+    }
+
+    const template = {
+      metadata: { labels, annotations: w.metadata },
+      spec: podSpec(w),
+    };
+    const controllerOpts = {
+      ...childOpts,
+      dependsOn: pulumi.output(args.dependsOn ?? []).apply((d) => [...d, ...prerequisites]),
+    };
+    const selector = { matchLabels: selectorLabels(w) };
+    const replicas = replicaCount(w);
+    if (kind === "DaemonSet") {
+      this.controller = new k8s.apps.v1.DaemonSet(
+        name,
+        {
+          metadata: meta(w.name, w.metadata),
+          spec: {
+            selector,
+            template,
+            updateStrategy: {
+              type: "RollingUpdate",
+              rollingUpdate: { maxUnavailable: w.update.parallelism },
+            },
+          },
+        },
+        controllerOpts,
+      );
+    } else if (kind === "StatefulSet") {
+      this.controller = new k8s.apps.v1.StatefulSet(
+        name,
+        {
+          metadata: meta(w.name, w.metadata),
+          spec: {
+            serviceName: `${w.name}-headless`,
+            replicas,
+            selector,
+            template,
+            podManagementPolicy: "Parallel",
+            updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+            volumeClaimTemplates: ownClaims.map((v) => ({
+              metadata: { name: `vol-${v.name}`, labels },
+              spec: claimShape(v, args.settings),
+            })),
+          },
+        },
+        controllerOpts,
+      );
+    } else {
+      this.controller = new k8s.apps.v1.Deployment(
+        name,
+        {
+          metadata: meta(w.name, w.metadata),
+          spec: {
+            replicas,
+            selector,
+            template,
+            strategy: deploymentStrategy(w),
+            progressDeadlineSeconds: 600,
+            revisionHistoryLimit: 5,
+          },
+        },
+        controllerOpts,
+      );
+    }
+
+    const servicePorts = w.ports.map((p) => ({
+      name: p.name,
+      port: p.port,
+      targetPort: p.name,
+      protocol: p.protocol.toUpperCase(),
+    }));
+    if (servicePorts.length > 0) {
+      this.service = new k8s.core.v1.Service(
+        `${name}-service`,
+        {
+          metadata: meta(w.name),
+          spec: { type: "ClusterIP", selector: selectorLabels(w), ports: servicePorts },
+        },
+        childOpts,
+      );
+      if (kind === "StatefulSet") {
+        new k8s.core.v1.Service(
+          `${name}-headless`,
+          {
+            metadata: meta(`${w.name}-headless`),
+            spec: {
+              clusterIP: "None",
+              publishNotReadyAddresses: true,
+              selector: selectorLabels(w),
+              ports: servicePorts,
+            },
+          },
+          childOpts,
+        );
+      }
+    }
+
+    if (kind !== "DaemonSet") {
+      new k8s.policy.v1.PodDisruptionBudget(
+        `${name}-pdb`,
+        { metadata: meta(w.name, w.metadata), spec: { maxUnavailable: 1, selector } },
+        childOpts,
+      );
+    }
+
+    if (w.routes.length > 0) {
+      const middlewares = middlewareObjects(w).map((mw) => {
+        const deps: pulumi.Resource[] = [];
+        if (mw.secret !== undefined) {
+          deps.push(
+            new k8s.core.v1.Secret(
+              `${name}-${mw.name}-users`,
+              {
+                metadata: meta(`${mw.name}-users`),
+                type: "Opaque",
+                stringData: { users: pulumi.secret(mw.secret) },
+              },
+              childOpts,
+            ),
+          );
+        }
+        return new k8s.apiextensions.CustomResource(
+          `${name}-${mw.name}`,
+          {
+            apiVersion: "traefik.io/v1alpha1",
+            kind: "Middleware",
+            metadata: meta(mw.name),
+            spec: mw.spec,
+          },
+          { ...childOpts, dependsOn: deps },
+        );
+      });
+      const namespace = pulumi.output(args.namespace);
+      new k8s.networking.v1.Ingress(
+        `${name}-ingress`,
+        {
+          metadata: {
+            name: w.name,
+            namespace: args.namespace,
+            labels,
+            annotations: namespace.apply((ns) =>
+              ingressAnnotations(w, ns, args.ingressAnnotations),
+            ),
+          },
+          spec: ingressSpec(w, args.settings.ingressClass),
+        },
+        { ...childOpts, dependsOn: middlewares },
+      );
+    }
+
+    this.serviceName = pulumi.output(w.name);
+    this.registerOutputs({ serviceName: this.serviceName });
+  }
+}

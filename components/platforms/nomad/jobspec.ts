@@ -1,0 +1,319 @@
+import { StackConfig } from "../../config/schema";
+import {
+  DEFAULT_RESTART,
+  nanoseconds,
+  NodeConstraint,
+  nomadMetaKey,
+  replicaCount,
+  ResolvedWorkload,
+  seconds,
+  wholeMebibytes,
+} from "../../model";
+import { RoutingOptions, traefikLabels } from "../routing";
+
+/**
+ * Nomad's JSON job format (the API's `Job` object, field names as Nomad spells them). Only the
+ * fields we set are typed; Nomad fills in the rest.
+ */
+export type NomadJobspec = Record<string, unknown> & { ID: string; Name: string; Type: string };
+
+/** Delimiters that never occur in configuration files, so Nomad copies them verbatim. */
+export const LITERAL_DELIMITERS = {
+  LeftDelim: "[[homeport-literal[[",
+  RightDelim: "]]homeport-literal]]",
+} as const;
+
+/** Path of a workload's secrets in Nomad Variables; tasks of the job may read it by default. */
+export const variablePath = (jobId: string): string => `nomad/jobs/${jobId}`;
+
+/** Key of a secret among the job's variable items (template field names cannot hold dashes). */
+export const variableItemKey = (secret: string): string => secret.replace(/-/g, "_");
+
+/** Service name Nomad registers for a workload's port: the workload name for the first port. */
+export const nomadServiceName = (w: ResolvedWorkload, port: string): string =>
+  w.ports[0]?.name === port ? w.name : `${w.name}-${port}`;
+
+/** Template expression that resolves a service's address at task start. */
+export const nomadServiceAddress = (service: string): string =>
+  `{{ range nomadService "${service}" }}{{ .Address }}:{{ .Port }}{{ end }}`;
+
+function nomadConstraint(c: NodeConstraint & { operator: "==" | "!=" }) {
+  const operand = c.operator === "==" ? "=" : "!=";
+  switch (c.attribute) {
+    case "hostname":
+      return { LTarget: "${attr.unique.hostname}", RTarget: c.value, Operand: operand };
+    case "label":
+      return { LTarget: `\${meta.${c.key}}`, RTarget: c.value, Operand: operand };
+    case "role":
+      // Swarm's manager/worker role has no Nomad counterpart: it is not translated.
+      return undefined;
+  }
+}
+
+const meta = (w: ResolvedWorkload): Record<string, string> =>
+  Object.fromEntries(Object.entries(w.metadata).map(([k, v]) => [nomadMetaKey(k), v]));
+
+export interface NomadJobContext {
+  readonly jobId: string;
+  readonly settings: StackConfig["nomad"];
+  readonly routing: RoutingOptions;
+  /** Plain (non-secret) values of env and files; secrets never reach the jobspec. */
+  readonly env: Record<string, string>;
+  readonly files: Record<string, string>;
+}
+
+function checkFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
+  const h = w.health;
+  if (!h) return undefined;
+  const timing = { Interval: nanoseconds(h.interval), Timeout: nanoseconds(h.timeout) };
+  switch (h.kind) {
+    case "http":
+      return { Name: `${w.name}-health`, Type: "http", Path: h.path, PortLabel: h.port, ...timing };
+    case "tcp":
+      return { Name: `${w.name}-health`, Type: "tcp", PortLabel: h.port, ...timing };
+    case "command":
+      // Nomad's own service catalogue runs http and tcp checks only; script checks need Consul.
+      return provider === "consul"
+        ? {
+            Name: `${w.name}-health`,
+            Type: "script",
+            Command: h.command[0],
+            Args: h.command.slice(1),
+            TaskName: w.name,
+            ...timing,
+          }
+        : undefined;
+  }
+}
+
+/**
+ * Renders a workload as a Nomad job: one group, one docker task. Secrets come from Nomad
+ * Variables through templates, so the jobspec itself holds none.
+ */
+export function nomadJobspec(
+  w: ResolvedWorkload,
+  ctx: NomadJobContext,
+  serviceProvider: "nomad" | "consul" = "nomad",
+): NomadJobspec {
+  const replicas = replicaCount(w);
+  const perNode = replicas === undefined;
+  const check = checkFor(w, serviceProvider);
+  const templated = Object.entries(ctx.env).filter(([, v]) => v.includes("{{"));
+  const plainEnv = Object.fromEntries(Object.entries(ctx.env).filter(([, v]) => !v.includes("{{")));
+  for (const s of w.secrets) if (s.fileEnv && !s.env) plainEnv[s.fileEnv] = s.path;
+
+  const templates: Record<string, unknown>[] = [];
+  const mounts: Record<string, unknown>[] = [];
+  const envSecrets = w.secrets.filter((s) => s.env);
+  if (envSecrets.length > 0 || templated.length > 0) {
+    const secretLines = envSecrets.map(
+      (s) => `${s.env}={{ .${variableItemKey(s.name)} | toJSON }}`,
+    );
+    const lines = [
+      ...(secretLines.length > 0
+        ? [`{{ with nomadVar "${variablePath(ctx.jobId)}" }}`, ...secretLines, "{{ end }}"]
+        : []),
+      ...templated.map(([k, v]) => `${k}=${v}`),
+    ];
+    templates.push({
+      EmbeddedTmpl: lines.join("\n") + "\n",
+      DestPath: "secrets/env.env",
+      Envvars: true,
+      ChangeMode: "restart",
+    });
+  }
+  for (const s of w.secrets.filter((s) => !s.env)) {
+    templates.push({
+      EmbeddedTmpl: `{{ with nomadVar "${variablePath(ctx.jobId)}" }}{{ .${variableItemKey(s.name)} }}{{ end }}`,
+      DestPath: `secrets/${s.name}`,
+      ChangeMode: "restart",
+      Perms: "0400",
+    });
+    mounts.push({ type: "bind", source: `secrets/${s.name}`, target: s.path, readonly: true });
+  }
+  for (const f of w.files) {
+    templates.push({
+      EmbeddedTmpl: ctx.files[f.name],
+      DestPath: `local/${f.name}`,
+      ChangeMode: "restart",
+      Perms: f.mode.toString(8).padStart(4, "0"),
+      ...LITERAL_DELIMITERS,
+    });
+    mounts.push({ type: "bind", source: `local/${f.name}`, target: f.path, readonly: true });
+  }
+
+  const volumes: Record<string, unknown> = {};
+  const volumeMounts: Record<string, unknown>[] = [];
+  const dockerVolumes: string[] = [];
+  for (const v of w.volumes) {
+    if (v.class === "ephemeral") {
+      mounts.push({
+        type: "tmpfs",
+        target: v.mountPath,
+        readonly: false,
+        tmpfs_options: { size: v.size.bytes },
+      });
+    } else if (v.class === "host-readonly") {
+      dockerVolumes.push(`${v.hostPath}:${v.mountPath}:ro`);
+    } else if (v.class === "shared") {
+      volumes[v.name] = {
+        Name: v.name,
+        Type: "csi",
+        Source: v.name,
+        ReadOnly: v.readOnly,
+        AccessMode: "multi-node-multi-writer",
+        AttachmentMode: "file-system",
+      };
+      volumeMounts.push({ Volume: v.name, Destination: v.mountPath, ReadOnly: v.readOnly });
+    } else {
+      volumes[v.name] = {
+        Name: v.name,
+        Type: "host",
+        Source: `${w.name}-${v.name}`,
+        ReadOnly: v.readOnly,
+      };
+      volumeMounts.push({ Volume: v.name, Destination: v.mountPath, ReadOnly: v.readOnly });
+    }
+  }
+  if (w.security.dockerSocket) dockerVolumes.push("/var/run/docker.sock:/var/run/docker.sock:ro");
+
+  const tags = Object.entries(traefikLabels(w, ctx.routing, {})).map(
+    ([k, v]) => `${k}=${v as string}`,
+  );
+  const services = w.ports.map((p, index) => ({
+    Name: nomadServiceName(w, p.name),
+    PortLabel: p.name,
+    Provider: serviceProvider,
+    Tags: index === 0 ? tags : [],
+    Checks: index === 0 && check ? [check] : [],
+  }));
+  if (services.length === 0 && check) {
+    services.push({
+      Name: w.name,
+      PortLabel: "",
+      Provider: serviceProvider,
+      Tags: [],
+      Checks: [check],
+    });
+  }
+
+  const cpuMhz = Math.max(
+    1,
+    Math.round((w.resources.requests.cpu.millicores * ctx.settings.cpuMhzPerCore) / 1000),
+  );
+  const startFirst = w.update.order === "start-first" && !perNode;
+  const healthy = seconds(300);
+  const updateTiming = {
+    MaxParallel: w.update.parallelism,
+    HealthCheck: check ? "checks" : "task_states",
+    MinHealthyTime: nanoseconds(w.update.monitor),
+    HealthyDeadline: nanoseconds(healthy),
+    ProgressDeadline: nanoseconds(seconds(600)),
+    AutoRevert: w.update.autoRollback,
+    Stagger: nanoseconds(w.update.delay),
+  };
+
+  return {
+    ID: ctx.jobId,
+    Name: ctx.jobId,
+    Type: perNode ? "system" : "service",
+    Region: ctx.settings.region,
+    Namespace: ctx.settings.namespace,
+    Datacenters: ctx.settings.datacenters,
+    Meta: meta(w),
+    Constraints: w.placement.constraints.map(nomadConstraint).filter((c) => c !== undefined),
+    Spreads:
+      w.placement.spread && !perNode
+        ? [{ Attribute: "${node.unique.id}", Weight: 100 }]
+        : undefined,
+    Update: {
+      ...updateTiming,
+      ...(startFirst ? { Canary: w.update.parallelism, AutoPromote: true } : {}),
+    },
+    TaskGroups: [
+      {
+        Name: w.name,
+        Count: replicas ?? 1,
+        Constraints:
+          w.placement.maxPerNode === 1 && !perNode
+            ? [{ Operand: "distinct_hosts", RTarget: "true" }]
+            : undefined,
+        Networks: [
+          {
+            Mode: w.security.hostNetwork ? "host" : "bridge",
+            DynamicPorts: w.ports
+              .filter((p) => !p.publish)
+              .map((p) => ({ Label: p.name, To: p.port })),
+            ReservedPorts: w.ports
+              .filter((p) => p.publish)
+              .map((p) => ({ Label: p.name, Value: p.publish?.hostPort, To: p.port })),
+          },
+        ],
+        Services: services.length > 0 ? services : undefined,
+        Volumes: Object.keys(volumes).length > 0 ? volumes : undefined,
+        RestartPolicy: {
+          Attempts: DEFAULT_RESTART.maxAttempts,
+          Interval: nanoseconds(DEFAULT_RESTART.window),
+          Delay: nanoseconds(DEFAULT_RESTART.delay),
+          Mode: "fail",
+        },
+        ReschedulePolicy: perNode
+          ? undefined
+          : {
+              Unlimited: true,
+              Delay: nanoseconds(seconds(30)),
+              DelayFunction: "exponential",
+              MaxDelay: nanoseconds(seconds(3600)),
+            },
+        Migrate: perNode
+          ? undefined
+          : {
+              MaxParallel: 1,
+              HealthCheck: updateTiming.HealthCheck,
+              MinHealthyTime: nanoseconds(w.update.monitor),
+              HealthyDeadline: nanoseconds(healthy),
+            },
+        Tasks: [
+          {
+            Name: w.name,
+            Driver: "docker",
+            User: w.security.user,
+            Config: {
+              image: w.image,
+              ...(w.command ? { entrypoint: w.command } : {}),
+              ...(w.args ? { args: w.args } : {}),
+              ports: w.ports.map((p) => p.name),
+              privileged: w.security.privileged,
+              readonly_rootfs: w.security.readOnlyRootFilesystem,
+              cap_drop: w.security.dropAllCapabilities ? ["all"] : undefined,
+              cap_add:
+                w.security.capAdd.length > 0
+                  ? w.security.capAdd.map((c) => c.toLowerCase())
+                  : undefined,
+              mount: mounts.length > 0 ? mounts : undefined,
+              volumes: dockerVolumes.length > 0 ? dockerVolumes : undefined,
+              ...(w.security.hostNetwork ? { network_mode: "host" } : {}),
+            },
+            Env: Object.keys(plainEnv).length > 0 ? plainEnv : undefined,
+            Templates: templates.length > 0 ? templates : undefined,
+            VolumeMounts: volumeMounts.length > 0 ? volumeMounts : undefined,
+            Resources: {
+              CPU: cpuMhz,
+              MemoryMB: wholeMebibytes(w.resources.requests.memory),
+              ...(w.resources.limits.memory
+                ? { MemoryMaxMB: wholeMebibytes(w.resources.limits.memory) }
+                : {}),
+            },
+            KillTimeout: nanoseconds(w.stopGracePeriod),
+            Meta: meta(w),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Drops undefined fields, so the jobspec JSON is stable and minimal. */
+export function compactJobspec(job: NomadJobspec): string {
+  return JSON.stringify(job, (_key, value: unknown) => (value === undefined ? undefined : value));
+}

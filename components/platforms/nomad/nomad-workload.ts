@@ -1,0 +1,79 @@
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../config/schema";
+import { ResolvedWorkload } from "../../model";
+import { RoutingOptions } from "../routing";
+import { compactJobspec, nomadJobspec, variableItemKey, variablePath } from "./jobspec";
+import { NomadJob, NomadVariable } from "./nomad-job";
+
+export const NOMAD_WORKLOAD_TYPE = "homeport:nomad:Workload";
+
+export interface NomadWorkloadArgs {
+  readonly workload: ResolvedWorkload;
+  readonly jobId: string;
+  readonly address: string;
+  readonly settings: StackConfig["nomad"];
+  readonly routing: RoutingOptions;
+  readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+}
+
+/** One workload on Nomad: a variable with its secrets, and its job. */
+export class NomadWorkload extends pulumi.ComponentResource {
+  public readonly job: NomadJob;
+  public readonly serviceName: pulumi.Output<string>;
+
+  constructor(name: string, args: NomadWorkloadArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(NOMAD_WORKLOAD_TYPE, name, {}, opts);
+    const w = args.workload;
+    const connection = {
+      address: args.address,
+      region: args.settings.region,
+      namespace: args.settings.namespace,
+    };
+    const secretsVariable =
+      w.secrets.length > 0
+        ? new NomadVariable(
+            `${name}-secrets`,
+            {
+              ...connection,
+              path: variablePath(args.jobId),
+              items: Object.fromEntries(w.secrets.map((s) => [variableItemKey(s.name), s.value])),
+            },
+            { parent: this },
+          )
+        : undefined;
+    if (w.health?.kind === "command") {
+      pulumi.log.warn(
+        `Workload "${w.name}": Nomad's built-in service catalogue cannot run command checks, so its job has no health check.`,
+        this,
+      );
+    }
+    const jobspec = pulumi
+      .all([
+        pulumi.output(w.env),
+        pulumi.output(Object.fromEntries(w.files.map((f) => [f.name, f.content]))),
+      ])
+      .apply(([env, files]) =>
+        compactJobspec(
+          nomadJobspec(w, {
+            jobId: args.jobId,
+            settings: args.settings,
+            routing: args.routing,
+            env,
+            files,
+          }),
+        ),
+      );
+    this.job = new NomadJob(
+      name,
+      { ...connection, jobspec, purgeOnDestroy: args.settings.purgeOnDestroy },
+      {
+        parent: this,
+        dependsOn: pulumi
+          .output(args.dependsOn ?? [])
+          .apply((d) => (secretsVariable ? [...d, secretsVariable] : d)),
+      },
+    );
+    this.serviceName = pulumi.output(w.name);
+    this.registerOutputs({ serviceName: this.serviceName });
+  }
+}

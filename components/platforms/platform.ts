@@ -1,0 +1,33 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Target } from "../config/schema";
+import { WorkloadSpec } from "../model";
+
+/** What a deployed workload offers to the rest of the platform, the same on every target. */
+export interface WorkloadDeployment {
+  /** The workload's name on the platform network. */
+  readonly serviceName: pulumi.Output<string>;
+  /**
+   * "host:port" of one of its ports, as other workloads reach it. On Nomad this is a template
+   * expression that the Nomad adapter resolves at task start.
+   */
+  address(port: string): pulumi.Output<string>;
+  /** The leaf resources that run it, for `dependsOn`. */
+  readonly resources: pulumi.Resource[];
+}
+
+export interface DeployOptions {
+  /** The concern component that asked for the workload; the workload's resources sit under it. */
+  readonly parent: pulumi.Resource;
+  /** Resources that must exist, and be ready, before this workload starts. */
+  readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+}
+
+/**
+ * One orchestrator. Concern components describe workloads in the neutral model and hand them to
+ * `deploy`; only adapters import an orchestrator's Pulumi package.
+ */
+export interface PlatformAdapter {
+  readonly target: Target;
+  /** Deploys one workload, declared by `part` (proxy, monitoring, apps…). */
+  deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment;
+}

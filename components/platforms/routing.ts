@@ -1,0 +1,85 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ResolvedRoute, ResolvedWorkload } from "../model";
+
+/** Traefik entry points, the same on every target. */
+export const ENTRYPOINT_WEB = "web";
+export const ENTRYPOINT_WEBSECURE = "websecure";
+
+/** How routes are published, decided once per stack by the reverse proxy settings. */
+export interface RoutingOptions {
+  /** Traefik certificate resolver for TLS routes; none when certificates come from elsewhere. */
+  readonly certResolver?: string;
+}
+
+/** Router name of a workload's n-th route. */
+export const routerName = (workload: string, index: number): string =>
+  index === 0 ? workload : `${workload}-${index}`;
+
+/** Traefik rule for a route: the host, and the path prefix unless it is "/". */
+export function routeRule(route: ResolvedRoute): string {
+  const host = `Host(\`${route.host}\`)`;
+  return route.pathPrefix === "/" ? host : `${host} && PathPrefix(\`${route.pathPrefix}\`)`;
+}
+
+/** Name of a route's middleware, unique within the proxy. */
+export const middlewareName = (router: string, index: number, kind: string): string =>
+  `${router}-${kind}${index === 0 ? "" : `-${index}`}`;
+
+/**
+ * Traefik dynamic configuration for a workload's routes, as flat key/value pairs: the same keys
+ * serve Swarm service labels and Nomad service tags (`key=value`). Kubernetes uses Ingress objects
+ * instead. Values that carry secrets (basic-auth hashes) stay Outputs and stay secret.
+ * @param provider Traefik's provider prefix for provider-specific keys ("swarm" or "nomad").
+ */
+export function traefikLabels(
+  workload: ResolvedWorkload,
+  routing: RoutingOptions,
+  provider: { readonly network?: pulumi.Input<string> },
+): Record<string, pulumi.Input<string>> {
+  if (workload.routes.length === 0) return {};
+  const labels: Record<string, pulumi.Input<string>> = { "traefik.enable": "true" };
+  if (provider.network) labels["traefik.swarm.network"] = provider.network;
+  workload.routes.forEach((route, index) => {
+    const router = routerName(workload.name, index);
+    const prefix = `traefik.http.routers.${router}`;
+    labels[`${prefix}.rule`] = routeRule(route);
+    labels[`${prefix}.entrypoints`] = route.tls ? ENTRYPOINT_WEBSECURE : ENTRYPOINT_WEB;
+    if (route.tls) {
+      labels[`${prefix}.tls`] = "true";
+      if (routing.certResolver) labels[`${prefix}.tls.certresolver`] = routing.certResolver;
+    }
+    const middlewares = route.middlewares.map((mw, mwIndex) => {
+      const name = middlewareName(router, mwIndex, mw.kind);
+      const mwPrefix = `traefik.http.middlewares.${name}`;
+      switch (mw.kind) {
+        case "basic-auth":
+          labels[`${mwPrefix}.basicauth.users`] = pulumi.secret(mw.users);
+          labels[`${mwPrefix}.basicauth.removeheader`] = "true";
+          break;
+        case "forward-auth":
+          labels[`${mwPrefix}.forwardauth.address`] = mw.address;
+          labels[`${mwPrefix}.forwardauth.trustForwardHeader`] = "true";
+          break;
+        case "security-headers":
+          labels[`${mwPrefix}.headers.stsSeconds`] = "31536000";
+          labels[`${mwPrefix}.headers.stsIncludeSubdomains`] = "true";
+          labels[`${mwPrefix}.headers.contentTypeNosniff`] = "true";
+          labels[`${mwPrefix}.headers.frameDeny`] = "true";
+          break;
+        case "rate-limit":
+          labels[`${mwPrefix}.ratelimit.average`] = String(mw.average);
+          labels[`${mwPrefix}.ratelimit.burst`] = String(mw.burst);
+          break;
+      }
+      return name;
+    });
+    if (middlewares.length > 0) labels[`${prefix}.middlewares`] = middlewares.join(",");
+    if (route.internalService) {
+      labels[`${prefix}.service`] = route.internalService;
+    } else {
+      labels[`${prefix}.service`] = router;
+      labels[`traefik.http.services.${router}.loadbalancer.server.port`] = String(route.portNumber);
+    }
+  });
+  return labels;
+}

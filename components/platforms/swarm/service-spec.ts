@@ -1,0 +1,248 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../config/schema";
+import {
+  DEFAULT_RESTART,
+  goDuration,
+  nanoCpus,
+  NodeConstraint,
+  replicaCount,
+  ResolvedVolume,
+  ResolvedWorkload,
+} from "../../model";
+import { RoutingOptions, traefikLabels } from "../routing";
+
+/** What a Swarm service spec needs beyond the workload itself. */
+export interface SwarmServiceContext {
+  /** Physical name of the service; also its DNS name. */
+  readonly serviceName: string;
+  readonly networkId: pulumi.Input<string>;
+  /** Network name, for Traefik's `traefik.swarm.network` label. */
+  readonly networkName: pulumi.Input<string>;
+  readonly settings: StackConfig["swarm"];
+  readonly routing: RoutingOptions;
+  /** Swarm secret IDs and names, by model secret name. */
+  readonly secrets: Record<
+    string,
+    { readonly id: pulumi.Input<string>; readonly name: pulumi.Input<string> }
+  >;
+  /** Swarm config IDs and names, by model file name. */
+  readonly configs: Record<
+    string,
+    { readonly id: pulumi.Input<string>; readonly name: pulumi.Input<string> }
+  >;
+  /** Docker volume names, by model volume name. */
+  readonly volumeNames: Record<string, pulumi.Input<string>>;
+  /** Driver options of each persistent volume, so nodes that lack it create it identically. */
+  readonly volumeDrivers: Record<string, SwarmVolumeDriver | undefined>;
+}
+
+export interface SwarmVolumeDriver {
+  readonly driver: string;
+  readonly options: Record<string, string>;
+}
+
+/** Swarm's placement constraint syntax for a neutral node constraint. */
+export function swarmConstraint(c: NodeConstraint & { operator: "==" | "!=" }): string {
+  switch (c.attribute) {
+    case "role":
+      return `node.role${c.operator}${c.value}`;
+    case "hostname":
+      return `node.hostname${c.operator}${c.value}`;
+    case "label":
+      return `node.labels.${c.key}${c.operator}${c.value}`;
+  }
+}
+
+/**
+ * The Docker volume driver for a persistent volume class under the stack's storage backend:
+ * NFS and CephFS are mounted by the local driver on whichever node runs the task.
+ */
+export function swarmVolumeDriver(
+  volume: ResolvedVolume,
+  storage: StackConfig["storage"],
+): SwarmVolumeDriver | undefined {
+  if (volume.class !== "shared") return undefined;
+  if (storage.backend === "nfs" && storage.nfs) {
+    return {
+      driver: "local",
+      options: {
+        type: "nfs",
+        o: `addr=${storage.nfs.server},${storage.nfs.options}`,
+        device: `:${storage.nfs.path.replace(/\/$/, "")}/${volume.name}`,
+      },
+    };
+  }
+  if (storage.backend === "ceph" && storage.ceph) {
+    const secretFile = storage.ceph.secretFile ?? `/etc/ceph/${storage.ceph.user}.secret`;
+    return {
+      driver: "local",
+      options: {
+        type: "ceph",
+        o: `name=${storage.ceph.user},secretfile=${secretFile},noatime`,
+        device: `${storage.ceph.monitors.join(",")}:${storage.ceph.path.replace(/\/$/, "")}/${volume.name}`,
+      },
+    };
+  }
+  return undefined;
+}
+
+function mountFor(
+  w: ResolvedWorkload,
+  v: ResolvedVolume,
+  ctx: SwarmServiceContext,
+): docker.types.input.ServiceTaskSpecContainerSpecMount {
+  switch (v.class) {
+    case "ephemeral":
+      return { type: "tmpfs", target: v.mountPath, tmpfsOptions: { sizeBytes: v.size.bytes } };
+    case "host-readonly":
+      return { type: "bind", source: v.hostPath, target: v.mountPath, readOnly: true };
+    default: {
+      const driver = ctx.volumeDrivers[v.name];
+      return {
+        type: "volume",
+        source: ctx.volumeNames[v.name],
+        target: v.mountPath,
+        readOnly: v.readOnly,
+        volumeOptions: driver
+          ? { driverName: driver.driver, driverOptions: driver.options }
+          : { labels: [{ label: "homeport.dev/workload", value: w.name }] },
+      };
+    }
+  }
+}
+
+const toLabelList = (labels: Record<string, pulumi.Input<string>>) =>
+  Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([label, value]) => ({ label, value }));
+
+/** Builds the `docker.Service` arguments for a resolved workload. Pure: creates no resource. */
+export function swarmServiceArgs(
+  w: ResolvedWorkload,
+  ctx: SwarmServiceContext,
+): docker.ServiceArgs {
+  const env: Record<string, pulumi.Input<string>> = { ...w.env };
+  for (const s of w.secrets) {
+    if (s.fileEnv) env[s.fileEnv] = s.path;
+  }
+  const mounts = w.volumes.map((v) => mountFor(w, v, ctx));
+  if (w.security.dockerSocket) {
+    mounts.push({
+      type: "bind",
+      source: "/var/run/docker.sock",
+      target: "/var/run/docker.sock",
+      readOnly: true,
+    });
+  }
+  const replicas = replicaCount(w);
+  const published = w.ports.filter((p) => p.publish);
+  const placementConstraints = w.placement.constraints.map(swarmConstraint);
+  const health = w.health;
+  const failureAction = w.update.autoRollback ? "rollback" : "pause";
+
+  return {
+    name: ctx.serviceName,
+    labels: toLabelList({
+      ...w.metadata,
+      ...traefikLabels(w, ctx.routing, { network: ctx.networkName }),
+    }),
+    mode: replicas === undefined ? { global: true } : { replicated: { replicas } },
+    taskSpec: {
+      containerSpec: {
+        image: w.image,
+        commands: w.command,
+        args: w.args,
+        env,
+        user: w.security.user,
+        readOnly: w.security.readOnlyRootFilesystem,
+        capDrops: w.security.dropAllCapabilities ? ["ALL"] : undefined,
+        capAdds: w.security.capAdd.length > 0 ? w.security.capAdd : undefined,
+        stopGracePeriod: goDuration(w.stopGracePeriod),
+        healthcheck: health
+          ? {
+              tests: health.inContainerCommand,
+              interval: goDuration(health.interval),
+              timeout: goDuration(health.timeout),
+              retries: health.retries,
+              startPeriod: goDuration(health.startPeriod),
+            }
+          : undefined,
+        secrets: w.secrets.map((s) => ({
+          secretId: ctx.secrets[s.name].id,
+          secretName: ctx.secrets[s.name].name,
+          fileName: s.path,
+          fileMode: 0o400,
+          fileUid: w.security.user?.split(":")[0],
+          fileGid: w.security.user?.split(":")[1],
+        })),
+        configs: w.files.map((f) => ({
+          configId: ctx.configs[f.name].id,
+          configName: ctx.configs[f.name].name,
+          fileName: f.path,
+          fileMode: f.mode,
+        })),
+        mounts,
+      },
+      resources: {
+        reservation: {
+          nanoCpus: nanoCpus(w.resources.requests.cpu),
+          memoryBytes: w.resources.requests.memory.bytes,
+        },
+        limits: {
+          nanoCpus: w.resources.limits.cpu ? nanoCpus(w.resources.limits.cpu) : undefined,
+          memoryBytes: w.resources.limits.memory?.bytes,
+        },
+      },
+      restartPolicy: {
+        condition: "any",
+        delay: goDuration(DEFAULT_RESTART.delay),
+        maxAttempts: DEFAULT_RESTART.maxAttempts,
+        window: goDuration(DEFAULT_RESTART.window),
+      },
+      placement: {
+        constraints: placementConstraints.length > 0 ? placementConstraints : undefined,
+        maxReplicas: w.placement.maxPerNode,
+        // Swarm spreads over the values of a node label; nodes without the label count as one
+        // group, so on unlabelled nodes this falls back to Swarm's own spreading by node.
+        prefs:
+          w.placement.spread && replicas !== undefined
+            ? ["spread=node.labels.homeport.zone"]
+            : undefined,
+      },
+      networksAdvanceds: w.security.hostNetwork
+        ? [{ name: "host" }]
+        : [{ id: ctx.networkId, aliases: [w.name] }],
+    },
+    endpointSpec: {
+      mode: ctx.settings.endpointMode,
+      ports:
+        published.length > 0
+          ? published.map((p) => ({
+              name: p.name,
+              protocol: p.protocol,
+              targetPort: p.port,
+              publishedPort: p.publish?.hostPort,
+              publishMode: ctx.settings.publishMode,
+            }))
+          : undefined,
+    },
+    updateConfig: {
+      parallelism: w.update.parallelism,
+      delay: goDuration(w.update.delay),
+      monitor: goDuration(w.update.monitor),
+      failureAction,
+      maxFailureRatio: "0",
+      order: w.update.order,
+    },
+    rollbackConfig: {
+      parallelism: w.update.parallelism,
+      delay: "0s",
+      monitor: goDuration(w.update.monitor),
+      failureAction: "pause",
+      maxFailureRatio: "0",
+      order: w.update.order,
+    },
+    convergeConfig: { delay: "5s", timeout: ctx.settings.convergeTimeout },
+  };
+}

@@ -1,0 +1,97 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../config/schema";
+import { resolveWorkload, WorkloadSpec } from "../../model";
+import { DeployOptions, PlatformAdapter, WorkloadDeployment } from "../platform";
+import { RoutingOptions } from "../routing";
+import { SwarmVolumeDriver } from "./service-spec";
+import { SwarmWorkload } from "./swarm-workload";
+
+export const SWARM_PLATFORM_TYPE = "homeport:swarm:Platform";
+
+export interface SwarmPlatformArgs {
+  readonly config: StackConfig;
+  readonly routing: RoutingOptions;
+  /** Prefix of every physical name, so several stacks can share one swarm. @default "<stack>-" */
+  readonly namePrefix?: string;
+}
+
+/**
+ * Docker Swarm: one overlay network for the stack, and a {@link SwarmWorkload} per workload.
+ * Workloads reach each other by their model name (a network alias).
+ */
+export class SwarmPlatform extends pulumi.ComponentResource implements PlatformAdapter {
+  public readonly target = "swarm" as const;
+  public readonly network: docker.Network;
+  public readonly provider?: docker.Provider;
+  private readonly args: SwarmPlatformArgs;
+  private readonly prefix: string;
+  private readonly sharedVolumes = new Map<string, docker.Volume>();
+
+  constructor(name: string, args: SwarmPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(SWARM_PLATFORM_TYPE, name, {}, opts);
+    this.args = args;
+    this.prefix = args.namePrefix ?? `${pulumi.getStack()}-`;
+    const settings = args.config.swarm;
+    this.provider = settings.host
+      ? new docker.Provider(`${name}-docker`, { host: settings.host }, { parent: this })
+      : undefined;
+    this.network = new docker.Network(
+      `${name}-network`,
+      {
+        name: `${this.prefix}platform`,
+        driver: "overlay",
+        attachable: true,
+        labels: [{ label: "homeport.dev/stack", value: pulumi.getStack() }],
+      },
+      { parent: this, provider: this.provider },
+    );
+    this.registerOutputs({ networkName: this.network.name });
+  }
+
+  deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {
+    const workload = resolveWorkload(name, part, spec);
+    const component = new SwarmWorkload(
+      name,
+      {
+        workload,
+        serviceName: `${this.prefix}${name}`,
+        network: this.network,
+        settings: this.args.config.swarm,
+        storage: this.args.config.storage,
+        routing: this.args.routing,
+        sharedVolume: (volumeName, driver) => this.sharedVolume(volumeName, driver),
+        provider: this.provider,
+        dependsOn: opts.dependsOn,
+      },
+      { parent: opts.parent },
+    );
+    return {
+      serviceName: component.serviceName,
+      address: (port) => {
+        const p = workload.ports.find((candidate) => candidate.name === port);
+        if (!p) throw new Error(`Workload "${name}" has no port named "${port}".`);
+        return pulumi.output(`${name}:${p.port}`);
+      },
+      resources: [component.service],
+    };
+  }
+
+  private sharedVolume(volumeName: string, driver: SwarmVolumeDriver | undefined): docker.Volume {
+    let volume = this.sharedVolumes.get(volumeName);
+    if (!volume) {
+      volume = new docker.Volume(
+        `shared-${volumeName}`,
+        {
+          name: `${this.prefix}${volumeName}`,
+          driver: driver?.driver,
+          driverOpts: driver?.options,
+          labels: [{ label: "homeport.dev/shared", value: "true" }],
+        },
+        { parent: this, provider: this.provider },
+      );
+      this.sharedVolumes.set(volumeName, volume);
+    }
+    return volume;
+  }
+}

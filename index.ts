@@ -1,0 +1,3 @@
+import { program } from "./components/program";
+
+export = program;

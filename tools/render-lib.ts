@@ -1,0 +1,189 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Placeholder for every secret value in rendered output. */
+export const SECRET_MASK = "[secret]";
+const PROJECT = "homeport";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** One resource the program would create. This shape is a stable interface: see README "render". */
+export interface RenderedResource {
+  /** Pulumi type token, e.g. "docker:index/service:Service". */
+  readonly type: string;
+  /** Logical name. */
+  readonly name: string;
+  readonly urn: string;
+  /** URN of the parent component, or null at the top. */
+  readonly parent: string | null;
+  /** True for provider-managed (leaf) resources, false for components. */
+  readonly custom: boolean;
+  /** Inputs, with every secret replaced by "[secret]". */
+  readonly inputs: Record<string, unknown>;
+  /** URNs this resource explicitly depends on. */
+  readonly dependsOn: string[];
+  /** Output names Pulumi will store encrypted. */
+  readonly additionalSecretOutputs: string[];
+}
+
+export interface RenderResult {
+  readonly project: string;
+  readonly stack: string;
+  readonly resources: RenderedResource[];
+  /** Stack outputs, secrets masked. */
+  readonly outputs: Record<string, unknown>;
+}
+
+/** Replaces secret, unknown and resource-reference markers of Pulumi's wire format. */
+export function maskWireValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskWireValue);
+  if (value === UNKNOWN) return "[unknown]";
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return SECRET_MASK;
+    if (obj[SIG_KEY] === RESOURCE_SIG) return { resource: obj.urn };
+    return Object.fromEntries(
+      Object.entries(obj).map(([k, v]) => [
+        k,
+        k === "__provider" ? "[dynamic provider]" : maskWireValue(v),
+      ]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Reads a stack file the way the Pulumi CLI hands config to a program: keys fully qualified,
+ * maps and lists as JSON text. Encrypted (`secure:`) values cannot be read without the stack's
+ * key, so they become "[secret]" and their keys are marked secret.
+ */
+export function stackFileConfig(file: string): {
+  config: Record<string, string>;
+  secretKeys: string[];
+} {
+  const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as {
+    config?: Record<string, unknown>;
+  };
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
+    const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
+    let secret = false;
+    const unwrap = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(unwrap);
+      if (v !== null && typeof v === "object") {
+        const obj = v as Record<string, unknown>;
+        if (Object.keys(obj).length === 1 && typeof obj.secure === "string") {
+          secret = true;
+          return SECRET_MASK;
+        }
+        return Object.fromEntries(Object.entries(obj).map(([k, inner]) => [k, unwrap(inner)]));
+      }
+      return v;
+    };
+    const plain = unwrap(value);
+    config[key] =
+      plain !== null && typeof plain === "object" ? JSON.stringify(plain) : String(plain);
+    if (secret) secretKeys.push(key);
+  }
+  return { config, secretKeys };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getDependenciesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+/**
+ * Runs the program under Pulumi's mock monitor and records every resource it registers.
+ * Call once per process: Pulumi's runtime state is global.
+ * @throws the program's own error (a ConfigError for a bad stack file).
+ */
+export async function renderStack(
+  stackFile: string,
+  stack = stackNameOf(stackFile),
+): Promise<RenderResult> {
+  const { config, secretKeys } = stackFileConfig(stackFile);
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  const counters = new Map<string, number>();
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type.startsWith("random:index/random")) {
+          const n = (counters.get(args.type) ?? 0) + 1;
+          counters.set(args.type, n);
+          state.result = `rendered-${args.name}`;
+        }
+        if (state.name === undefined && args.type.startsWith("docker:")) state.name = args.name;
+        return { id: `${args.name}-id`, state };
+      },
+      call: (args) => args.inputs,
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, cb: unknown): void;
+    newUrn(parent: string, type: string, name: string): string;
+  };
+  const recorded: RenderedResource[] = [];
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: RegisterRequest, cb: unknown) => {
+    recorded.push({
+      type: req.getType(),
+      name: req.getName(),
+      urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+      parent: req.getParent() || null,
+      custom: req.getCustom(),
+      inputs: maskWireValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      dependsOn: req.getDependenciesList(),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    });
+    return original(req, cb);
+  };
+  const { program } = await import("../components/program");
+  const exported = await program();
+  const outputs = await resolveOutputs(exported);
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  return {
+    project: PROJECT,
+    stack,
+    resources: recorded,
+    outputs: outputs as Record<string, unknown>,
+  };
+}
+
+async function resolveOutputs(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    const out = value as pulumi.Output<unknown>;
+    const [plain, secret] = await Promise.all([
+      new Promise<unknown>((resolve) => out.apply(resolve)),
+      (out as unknown as { isSecret: Promise<boolean> }).isSecret,
+    ]);
+    return secret ? SECRET_MASK : resolveOutputs(plain);
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(resolveOutputs));
+  if (value !== null && typeof value === "object") {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await resolveOutputs(v)] as const),
+    );
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
+export function stackNameOf(file: string): string {
+  const match = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file));
+  return match ? match[1] : "render";
+}

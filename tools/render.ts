@@ -1,0 +1,59 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../components/config/load";
+import { renderStack } from "./render-lib";
+
+const usage = "usage: npm run render -- (--stack NAME | --config FILE) [--out FILE]";
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      stack: { type: "string" },
+      config: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const root = path.resolve(__dirname, "..");
+  const file = values.config
+    ? path.resolve(values.config)
+    : values.stack
+      ? path.join(root, `Pulumi.${values.stack}.yaml`)
+      : undefined;
+  if (!file) {
+    console.error(usage);
+    return 2;
+  }
+  if (!fs.existsSync(file)) {
+    console.error(
+      `Stack file ${file} does not exist. Fix: name an existing stack (Pulumi.<stack>.yaml) or pass --config FILE.`,
+    );
+    return 2;
+  }
+  try {
+    const result = await renderStack(file, values.stack);
+    const json = JSON.stringify(result, null, 2) + "\n";
+    if (values.out) fs.writeFileSync(values.out, json);
+    else process.stdout.write(json);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(err.stack ?? String(err));
+    process.exit(1);
+  },
+);
