@@ -103,27 +103,28 @@ interface RegisterRequest {
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
+/** Records every resource registered with Pulumi's mock monitor. */
+export interface Recorder {
+  readonly resources: RenderedResource[];
+  /** Waits until every registration so far has completed. */
+  settle(): Promise<void>;
+}
+
 /**
- * Runs the program under Pulumi's mock monitor and records every resource it registers.
- * Call once per process: Pulumi's runtime state is global.
- * @throws the program's own error (a ConfigError for a bad stack file).
+ * Installs Pulumi's mock monitor with `config` and starts recording. Call once per process,
+ * before importing any module that creates resources: Pulumi's runtime state is global.
  */
-export async function renderStack(
-  stackFile: string,
-  stack = stackNameOf(stackFile),
-): Promise<RenderResult> {
-  const { config, secretKeys } = stackFileConfig(stackFile);
+export async function installRecorder(
+  stack: string,
+  config: Record<string, string> = {},
+  secretKeys: string[] = [],
+): Promise<Recorder> {
   pulumi.runtime.setAllConfig(config, secretKeys);
-  const counters = new Map<string, number>();
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type.startsWith("random:index/random")) {
-          const n = (counters.get(args.type) ?? 0) + 1;
-          counters.set(args.type, n);
-          state.result = `rendered-${args.name}`;
-        }
+        if (args.type.startsWith("random:index/random")) state.result = `rendered-${args.name}`;
         if (state.name === undefined && args.type.startsWith("docker:")) state.name = args.name;
         return { id: `${args.name}-id`, state };
       },
@@ -137,10 +138,10 @@ export async function renderStack(
     registerResource(req: RegisterRequest, cb: unknown): void;
     newUrn(parent: string, type: string, name: string): string;
   };
-  const recorded: RenderedResource[] = [];
+  const resources: RenderedResource[] = [];
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: RegisterRequest, cb: unknown) => {
-    recorded.push({
+    resources.push({
       type: req.getType(),
       name: req.getName(),
       urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
@@ -152,16 +153,25 @@ export async function renderStack(
     });
     return original(req, cb);
   };
+  return {
+    resources,
+    settle: () => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs(),
+  };
+}
+
+/**
+ * Runs the program for a stack file under Pulumi's mock monitor and records every resource.
+ * Call once per process.
+ * @throws the program's own error (a ConfigError for a bad stack file).
+ */
+export async function renderStack(stackFile: string, stack = stackNameOf(stackFile)): Promise<RenderResult> {
+  const { config, secretKeys } = stackFileConfig(stackFile);
+  const recorder = await installRecorder(stack, config, secretKeys);
   const { program } = await import("../components/program");
   const exported = await program();
   const outputs = await resolveOutputs(exported);
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-  return {
-    project: PROJECT,
-    stack,
-    resources: recorded,
-    outputs: outputs as Record<string, unknown>,
-  };
+  await recorder.settle();
+  return { project: PROJECT, stack, resources: recorder.resources, outputs: outputs as Record<string, unknown> };
 }
 
 async function resolveOutputs(value: unknown): Promise<unknown> {
