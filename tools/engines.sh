@@ -1,0 +1,482 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317 # health checks are only called through wait_until
+#
+# Real orchestrator engines for the integration tests: the Nomad agent, etcd and
+# kube-apiserver, built from the wrapper modules under toolchain/ into a cache
+# outside the repository, plus helpers that run them on loopback.
+#
+#   tools/engines.sh build [nomad|etcd|kube-apiserver ...]
+#   tools/engines.sh path <nomad|etcd|kube-apiserver>
+#   tools/engines.sh start-nomad <dir>
+#   tools/engines.sh start-kube <dir>
+#   tools/engines.sh stop <dir>
+#
+# Environment:
+#   HOMEPORT_TOOLCHAIN_DIR  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/homeport/toolchain);
+#                           binaries land in <root>/<name>-<version>/<name>
+#   HOMEPORT_BUILD_NICE     niceness for go build (default 19)
+#   HOMEPORT_NOMAD_PORT     HTTP port for start-nomad (default 4646 if free, else a free port)
+#   HOMEPORT_KUBE_PORT      secure port for start-kube (default 6443 if free, else a free port)
+#   HOMEPORT_ENGINE_TIMEOUT seconds to wait for a server to become healthy (default 120)
+#
+# start-nomad runs `nomad agent -dev` (server and client, raw_exec enabled) with
+# its data under <dir>/nomad and writes <dir>/nomad.env (NOMAD_ADDR).
+# start-kube runs etcd and kube-apiserver (RBAC, static admin token, self-signed
+# certificates under <dir>/kube/pki) and writes <dir>/kubeconfig, <dir>/token and
+# <dir>/kube.env (KUBECONFIG, ...). Both wait until the servers are healthy and
+# print the log tail when they are not. stop <dir> ends the processes whose pids
+# were recorded in <dir>/*.pid. Logs are <dir>/<name>.log.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${HOMEPORT_TOOLCHAIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/homeport/toolchain}"
+NICE="${HOMEPORT_BUILD_NICE:-19}"
+TIMEOUT="${HOMEPORT_ENGINE_TIMEOUT:-120}"
+ENGINES=(nomad etcd kube-apiserver)
+
+die() {
+  echo "engines: $*" >&2
+  exit 1
+}
+log() { echo "engines: $*" >&2; }
+
+# ---------------------------------------------------------------------------
+# Versions and build recipes. Versions are read from the wrapper go.mod files so
+# that bumping a version is a one-line change there.
+
+# modver <go.mod> <module path>: the required version, without the leading v.
+modver() {
+  awk -v m="$2" '($1 == m || ($1 == "require" && $2 == m)) { v = ($1 == m) ? $2 : $3; sub(/^v/, "", v); print v; exit }' "$1"
+}
+
+engine_dir() {
+  case "$1" in
+    nomad) echo "$ROOT/toolchain/nomad" ;;
+    etcd) echo "$ROOT/toolchain/etcd" ;;
+    kube-apiserver) echo "$ROOT/toolchain/kube" ;;
+    *) die "unknown engine '$1' (expected one of: ${ENGINES[*]})" ;;
+  esac
+}
+
+engine_version() {
+  local d
+  d="$(engine_dir "$1")"
+  case "$1" in
+    nomad) modver "$d/go.mod" github.com/hashicorp/nomad ;;
+    etcd) modver "$d/go.mod" go.etcd.io/etcd/server/v3 ;;
+    kube-apiserver) modver "$d/go.mod" k8s.io/kubernetes ;;
+  esac
+}
+
+engine_path() {
+  local v
+  v="$(engine_version "$1")"
+  [ -n "$v" ] || die "cannot read the $1 version from $(engine_dir "$1")/go.mod"
+  echo "$CACHE/$1-$v/$1"
+}
+
+# go_build <engine> <out>: compiles one engine into <out>.
+go_build() {
+  local name="$1" out="$2" dir v
+  dir="$(engine_dir "$name")"
+  v="$(engine_version "$name")"
+  local -a flags=(-trimpath -mod=readonly)
+  local pkg ldflags
+  case "$name" in
+    nomad)
+      pkg=github.com/hashicorp/nomad
+      # The release build tags, minus the embedded web UI.
+      flags+=(-tags "hashicorpmetrics codegen_generated")
+      ldflags="-s -w"
+      ;;
+    etcd)
+      pkg=.
+      ldflags="-s -w"
+      ;;
+    kube-apiserver)
+      pkg=k8s.io/kubernetes/cmd/kube-apiserver
+      local minor="${v#*.}"
+      minor="${minor%%.*}"
+      ldflags="-s -w -X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitMajor=1"
+      ldflags+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+      ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=v$v -X k8s.io/client-go/pkg/version.gitMajor=1"
+      ldflags+=" -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+      ;;
+  esac
+  (cd "$dir" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS='' \
+    nice -n "$NICE" go build "${flags[@]}" -ldflags "$ldflags" -o "$out" "$pkg")
+}
+
+build_one() {
+  local name="$1" bin v dest tmp start elapsed
+  command -v go > /dev/null || die "go is not on PATH (needed to build $name)"
+  v="$(engine_version "$name")"
+  bin="$(engine_path "$name")"
+  dest="$(dirname "$bin")"
+  if [ -x "$bin" ]; then
+    echo "found $name $v: $bin"
+    return 0
+  fi
+  mkdir -p "$CACHE"
+  # One builder per engine at a time; a second caller waits, then finds it.
+  exec {lockfd}> "$CACHE/.$name.lock"
+  flock "$lockfd"
+  if [ -x "$bin" ]; then
+    echo "found $name $v: $bin"
+    exec {lockfd}>&-
+    return 0
+  fi
+  tmp="$(mktemp -d "$CACHE/.$name-$v.XXXXXX")"
+  log "building $name $v (this takes minutes on a cold Go cache)..."
+  start=$(date +%s)
+  if ! go_build "$name" "$tmp/$name" > "$tmp/build.log" 2>&1; then
+    tail -n 40 "$tmp/build.log" >&2
+    rm -rf "$tmp"
+    exec {lockfd}>&-
+    die "building $name $v failed"
+  fi
+  elapsed=$(($(date +%s) - start))
+  {
+    echo "name=$name"
+    echo "version=$v"
+    echo "go=$(GOTOOLCHAIN=local go env GOVERSION)"
+    echo "gosum=$(sha256sum "$(engine_dir "$name")/go.sum" | cut -c1-16)"
+    echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "seconds=$elapsed"
+  } > "$tmp/BUILDINFO"
+  rm -f "$tmp/build.log"
+  chmod 755 "$tmp"
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+  exec {lockfd}>&-
+  echo "built $name $v in ${elapsed}s: $bin"
+}
+
+cmd_build() {
+  local -a names=("$@")
+  [ ${#names[@]} -gt 0 ] || names=("${ENGINES[@]}")
+  local n
+  for n in "${names[@]}"; do
+    engine_dir "$n" > /dev/null
+    build_one "$n"
+  done
+}
+
+cmd_path() {
+  [ $# -eq 1 ] || die "usage: engines.sh path <${ENGINES[*]// /|}>"
+  local bin
+  bin="$(engine_path "$1")"
+  [ -x "$bin" ] || die "$1 is not built yet ($bin); run tools/engines.sh build $1"
+  echo "$bin"
+}
+
+# ---------------------------------------------------------------------------
+# Running the engines on loopback.
+
+# port_free <port>: true when nothing listens on 127.0.0.1:<port>.
+port_free() {
+  ! (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null
+}
+
+# free_port <var> [preferred]: sets var to the preferred port if it is free,
+# else to a random free one that no earlier call of this run handed out.
+TAKEN_PORTS=" "
+free_port() {
+  local var="$1" p="${2:-}"
+  if [ -n "$p" ] && port_free "$p" && [[ "$TAKEN_PORTS" != *" $p "* ]]; then
+    TAKEN_PORTS+="$p "
+    printf -v "$var" '%s' "$p"
+    return 0
+  fi
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 30000))
+    if port_free "$p" && [[ "$TAKEN_PORTS" != *" $p "* ]]; then
+      TAKEN_PORTS+="$p "
+      printf -v "$var" '%s' "$p"
+      return 0
+    fi
+  done
+  die "no free TCP port found on 127.0.0.1"
+}
+
+pid_alive() {
+  local f="$1"
+  [ -s "$f" ] && kill -0 "$(cat "$f")" 2> /dev/null
+}
+
+# spawn <pidfile> <logfile> <cmd...>: runs cmd in its own session (so stop can
+# end it together with its children) and records its pid.
+spawn() {
+  local pidfile="$1" logfile="$2"
+  shift 2
+  setsid "$@" < /dev/null > "$logfile" 2>&1 &
+  echo $! > "$pidfile"
+}
+
+# fail_start <what> <logfile> <dir>: reports a failed start with the log tail,
+# stops whatever was started in <dir>, and exits.
+fail_start() {
+  echo "engines: $1 did not become healthy; last lines of $2:" >&2
+  tail -n 40 "$2" 2> /dev/null | sed 's/^/  | /' >&2 || true
+  cmd_stop "$3" > /dev/null 2>&1 || true
+  exit 1
+}
+
+# wait_until <seconds> <pidfile> <cmd...>: polls cmd until it succeeds; fails
+# early when the process behind pidfile has exited.
+wait_until() {
+  local secs="$1" pidfile="$2" deadline
+  shift 2
+  deadline=$(($(date +%s) + secs))
+  while ! "$@" > /dev/null 2>&1; do
+    pid_alive "$pidfile" || return 1
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
+
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+nomad_ready() {
+  local addr="$1"
+  curl -fsS "$addr/v1/agent/health" > /dev/null || return 1
+  # The dev agent is only useful once its own client node is ready for work.
+  curl -fsS "$addr/v1/nodes" | grep -q '"Status":"ready"'
+}
+
+cmd_start_nomad() {
+  [ $# -eq 1 ] || die "usage: engines.sh start-nomad <dir>"
+  local dir bin http rpc serf addr t0
+  mkdir -p "$1"
+  dir="$(cd "$1" && pwd)"
+  pid_alive "$dir/nomad.pid" && die "nomad is already running from $dir (pid $(cat "$dir/nomad.pid"))"
+  build_one nomad > /dev/null
+  bin="$(engine_path nomad)"
+  if [ -n "${HOMEPORT_NOMAD_PORT:-}" ] && ! port_free "$HOMEPORT_NOMAD_PORT"; then
+    die "HOMEPORT_NOMAD_PORT=$HOMEPORT_NOMAD_PORT is already in use on 127.0.0.1"
+  fi
+  free_port http "${HOMEPORT_NOMAD_PORT:-4646}"
+  free_port rpc
+  free_port serf
+  addr="http://127.0.0.1:$http"
+  rm -rf "$dir/nomad"
+  mkdir -p "$dir/nomad/data"
+  cat > "$dir/nomad/agent.hcl" << EOF
+# Single-node dev agent (server + client) on loopback for tests.
+data_dir  = "$dir/nomad/data"
+bind_addr = "127.0.0.1"
+log_level = "INFO"
+
+ports {
+  http = $http
+  rpc  = $rpc
+  serf = $serf
+}
+
+advertise {
+  http = "127.0.0.1"
+  rpc  = "127.0.0.1"
+  serf = "127.0.0.1"
+}
+
+client {
+  options = {
+    # Cloud fingerprinters probe link-local metadata addresses and the Consul
+    # one polls localhost:8500; a loopback test agent needs none of them.
+    "fingerprint.denylist" = "env_aws,env_gce,env_azure,env_digitalocean,consul"
+  }
+}
+
+plugin "raw_exec" {
+  config {
+    enabled = true
+  }
+}
+EOF
+  t0=$(date +%s%N)
+  spawn "$dir/nomad.pid" "$dir/nomad.log" "$bin" agent -dev -config "$dir/nomad/agent.hcl"
+  wait_until "$TIMEOUT" "$dir/nomad.pid" nomad_ready "$addr" || fail_start "nomad ($addr)" "$dir/nomad.log" "$dir"
+  cat > "$dir/nomad.env" << EOF
+export NOMAD_ADDR=$addr
+export HOMEPORT_NOMAD_BIN=$bin
+EOF
+  echo "nomad $(engine_version nomad) ready at $addr in $(ms_since "$t0") ms (pid $(cat "$dir/nomad.pid"), log $dir/nomad.log, env $dir/nomad.env)"
+}
+
+# kube_pki <pkidir>: a CA, a serving certificate for kube-apiserver and the
+# service-account signing key pair, all self-signed and for loopback only.
+kube_pki() {
+  local d="$1"
+  mkdir -p "$d"
+  (
+    cd "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=homeport-test-ca" \
+      -keyout ca.key -out ca.crt 2> /dev/null
+    cat > serving.ext << 'EOF'
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, IP:127.0.0.1, IP:10.0.0.1
+EOF
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout apiserver.key -out apiserver.csr 2> /dev/null
+    openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
+      -extfile serving.ext -out apiserver.crt 2> /dev/null
+    openssl genrsa -out sa.key 2048 2> /dev/null
+    openssl rsa -in sa.key -pubout -out sa.pub 2> /dev/null
+    chmod 600 ./*.key
+  )
+}
+
+etcd_ready() { curl -fsS "$1/health" | grep -q '"health":"true"'; }
+
+kube_ready() {
+  [ "$(curl -fsS --cacert "$2" -H "Authorization: Bearer $3" "$1/readyz")" = ok ]
+}
+
+cmd_start_kube() {
+  [ $# -eq 1 ] || die "usage: engines.sh start-kube <dir>"
+  local dir kd etcd_bin api_bin eport pport kport etcd_url server token t0 t1
+  mkdir -p "$1"
+  dir="$(cd "$1" && pwd)"
+  kd="$dir/kube"
+  pid_alive "$dir/kube-apiserver.pid" && die "kube-apiserver is already running from $dir"
+  pid_alive "$dir/etcd.pid" && die "etcd is already running from $dir"
+  build_one etcd > /dev/null
+  build_one kube-apiserver > /dev/null
+  etcd_bin="$(engine_path etcd)"
+  api_bin="$(engine_path kube-apiserver)"
+  command -v openssl > /dev/null || die "openssl is needed to make the test certificates"
+  rm -rf "$kd"
+  mkdir -p "$kd/etcd"
+  kube_pki "$kd/pki"
+  token="$(openssl rand -hex 24)"
+  printf '%s,admin,admin,system:masters\n' "$token" > "$kd/tokens.csv"
+  chmod 600 "$kd/tokens.csv"
+  printf '%s\n' "$token" > "$dir/token"
+  chmod 600 "$dir/token"
+
+  free_port eport
+  free_port pport
+  if [ -n "${HOMEPORT_KUBE_PORT:-}" ] && ! port_free "$HOMEPORT_KUBE_PORT"; then
+    die "HOMEPORT_KUBE_PORT=$HOMEPORT_KUBE_PORT is already in use on 127.0.0.1"
+  fi
+  free_port kport "${HOMEPORT_KUBE_PORT:-6443}"
+  etcd_url="http://127.0.0.1:$eport"
+  server="https://127.0.0.1:$kport"
+
+  t0=$(date +%s%N)
+  spawn "$dir/etcd.pid" "$dir/etcd.log" "$etcd_bin" \
+    --name homeport --data-dir "$kd/etcd" \
+    --listen-client-urls "$etcd_url" --advertise-client-urls "$etcd_url" \
+    --listen-peer-urls "http://127.0.0.1:$pport" --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
+    --initial-cluster "homeport=http://127.0.0.1:$pport" --initial-cluster-state new \
+    --unsafe-no-fsync --log-level warn
+  wait_until "$TIMEOUT" "$dir/etcd.pid" etcd_ready "$etcd_url" || fail_start "etcd ($etcd_url)" "$dir/etcd.log" "$dir"
+  echo "etcd $(engine_version etcd) ready at $etcd_url in $(ms_since "$t0") ms (pid $(cat "$dir/etcd.pid"), log $dir/etcd.log)"
+
+  t1=$(date +%s%N)
+  # ServiceAccount admission is off: without kube-controller-manager nothing
+  # would create the default service accounts that Pods reference.
+  spawn "$dir/kube-apiserver.pid" "$dir/kube-apiserver.log" "$api_bin" \
+    --etcd-servers "$etcd_url" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$kport" \
+    --cert-dir "$kd/pki" \
+    --tls-cert-file "$kd/pki/apiserver.crt" --tls-private-key-file "$kd/pki/apiserver.key" \
+    --client-ca-file "$kd/pki/ca.crt" \
+    --token-auth-file "$kd/tokens.csv" \
+    --authorization-mode RBAC \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$kd/pki/sa.pub" \
+    --service-account-signing-key-file "$kd/pki/sa.key" \
+    --service-cluster-ip-range 10.0.0.0/24 \
+    --disable-admission-plugins ServiceAccount \
+    --allow-privileged=true \
+    --profiling=false
+  wait_until "$TIMEOUT" "$dir/kube-apiserver.pid" kube_ready "$server" "$kd/pki/ca.crt" "$token" ||
+    fail_start "kube-apiserver ($server)" "$dir/kube-apiserver.log" "$dir"
+
+  cat > "$dir/kubeconfig" << EOF
+apiVersion: v1
+kind: Config
+clusters:
+  - name: homeport-test
+    cluster:
+      server: $server
+      certificate-authority-data: $(base64 -w0 < "$kd/pki/ca.crt")
+users:
+  - name: admin
+    user:
+      token: $token
+contexts:
+  - name: homeport-test
+    context:
+      cluster: homeport-test
+      user: admin
+      namespace: default
+current-context: homeport-test
+EOF
+  chmod 600 "$dir/kubeconfig"
+  cat > "$dir/kube.env" << EOF
+export KUBECONFIG=$dir/kubeconfig
+export HOMEPORT_KUBE_SERVER=$server
+export HOMEPORT_KUBE_TOKEN_FILE=$dir/token
+export HOMEPORT_KUBE_CA=$kd/pki/ca.crt
+export HOMEPORT_ETCD_URL=$etcd_url
+EOF
+  echo "kube-apiserver $(engine_version kube-apiserver) ready at $server in $(ms_since "$t1") ms (pid $(cat "$dir/kube-apiserver.pid"), log $dir/kube-apiserver.log)"
+  echo "kubeconfig: $dir/kubeconfig (env $dir/kube.env)"
+}
+
+# stop_pidfile <pidfile>: TERM the process group, KILL it after 20 s.
+stop_pidfile() {
+  local f="$1" pid name
+  name="$(basename "$f" .pid)"
+  pid="$(cat "$f" 2> /dev/null || true)"
+  if [ -z "$pid" ] || ! kill -0 "$pid" 2> /dev/null; then
+    rm -f "$f"
+    return 0
+  fi
+  kill -TERM -- "-$pid" 2> /dev/null || kill -TERM "$pid" 2> /dev/null || true
+  for _ in $(seq 1 40); do
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.5
+  done
+  if kill -0 "$pid" 2> /dev/null; then
+    log "$name (pid $pid) ignored TERM; killing it"
+    kill -KILL -- "-$pid" 2> /dev/null || kill -KILL "$pid" 2> /dev/null || true
+  fi
+  # Children left in the group (task processes, executors) go too.
+  kill -KILL -- "-$pid" 2> /dev/null || true
+  rm -f "$f"
+  echo "stopped $name (pid $pid)"
+}
+
+cmd_stop() {
+  [ $# -eq 1 ] || die "usage: engines.sh stop <dir>"
+  [ -d "$1" ] || return 0
+  local dir f
+  dir="$(cd "$1" && pwd)"
+  # The API server goes before its etcd.
+  for f in "$dir/kube-apiserver.pid" "$dir/nomad.pid" "$dir/etcd.pid"; do
+    [ -e "$f" ] && stop_pidfile "$f"
+  done
+  return 0
+}
+
+main() {
+  local cmd="${1:-}"
+  [ $# -gt 0 ] && shift
+  case "$cmd" in
+    build) cmd_build "$@" ;;
+    path) cmd_path "$@" ;;
+    start-nomad) cmd_start_nomad "$@" ;;
+    start-kube) cmd_start_kube "$@" ;;
+    stop) cmd_stop "$@" ;;
+    *)
+      awk 'NR > 3 && /^#/ { sub(/^# ?/, ""); print; next } NR > 3 { exit }' "${BASH_SOURCE[0]}" >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"; exit $?
