@@ -11,6 +11,7 @@ import {
   TARGETS,
   TIERS,
 } from "./schema";
+import { proxyFixes } from "./parts/proxy";
 
 /**
  * Every problem found in a stack's configuration, one line each. Thrown before any resource is
@@ -34,6 +35,10 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ["parts", `list each part at most once, among ${PARTS.join(", ")}`],
   ["parts.*", `list each part at most once, among ${PARTS.join(", ")}`],
   ["sizes", `give a replica count per tier, among ${TIERS.join(", ")}`],
+  [
+    "sizes.proxy",
+    "set a whole number of replicas, 0 or more; with homeport:proxy.acme on swarm or nomad at most 1 (supply homeport:proxy.certificate to run several)",
+  ],
   ["sizes.*", "set a whole number of replicas, 0 or more, e.g. 2"],
   ["storage.backend", "set it to local, nfs or ceph"],
   [
@@ -58,27 +63,40 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ["nomad.address", "set it to the Nomad HTTP API address, e.g. http://127.0.0.1:4646"],
   ["nomad.datacenters", "list at least one datacenter, e.g. [dc1]"],
   ["nomad.cpuMhzPerCore", "set the MHz Nomad should reserve per requested core, e.g. 1000"],
+  ...proxyFixes.map(([path, fix]) => [`proxy.${path}`, fix] as const),
 ];
 
-function fixFor(path: readonly PropertyKey[]): string | undefined {
+function lookup(table: ReadonlyArray<readonly [string, string]>, path: readonly PropertyKey[]): string | undefined {
   const segments = path.map(String);
-  for (const [pattern, fix] of FIXES) {
+  for (const [pattern, text] of table) {
     const parts = pattern.split(".");
     if (parts.length === segments.length && parts.every((p, i) => p === "*" || p === segments[i])) {
-      return fix;
+      return text;
     }
   }
   return undefined;
 }
 
-const describeExpected = (expected: string): string =>
-  ({
-    number: "a number",
-    string: "a string",
-    boolean: "true or false",
-    array: "a list",
-    object: "a map of settings",
-  })[expected] ?? expected;
+const fixFor = (path: readonly PropertyKey[]): string | undefined => lookup(FIXES, path);
+
+const EXPECTED: Record<string, string> = {
+  number: "a number",
+  int: "a whole number",
+  string: "a string",
+  boolean: "true or false",
+  array: "a list",
+  object: "a map of settings",
+  record: "a map of settings",
+};
+
+const describeExpected = (expected: string): string => EXPECTED[expected] ?? expected;
+
+/** What a value of the wrong shape is not, by dotted path ("*" matches one segment). */
+const FORMATS: ReadonlyArray<readonly [string, string]> = [
+  ["domain", "is not a lowercase DNS name with at least two labels"],
+  ["swarm.convergeTimeout", "is not a duration"],
+  ["kubernetes.namespace", "is not a lowercase DNS label"],
+];
 
 function typeOf(value: unknown): string {
   if (Array.isArray(value)) return "a list";
@@ -101,7 +119,8 @@ function problemFor(issue: z.core.$ZodIssue, value: unknown): string {
     case "invalid_value":
       return `must be one of ${issue.values.map(String).join(", ")}`;
     case "invalid_format":
-      return issue.format === "regex" ? "is not valid here" : `is not a valid ${issue.format}`;
+      if (issue.format !== "regex") return `is not a valid ${issue.format}`;
+      return lookup(FORMATS, issue.path) ?? "has the wrong format";
     case "not_multiple_of":
       return `must be a multiple of ${issue.divisor}`;
     case "custom":
@@ -171,7 +190,9 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
     else return [];
   }
   const inner = unwrap(schema);
-  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+  if (inner instanceof z.ZodObject) return Object.keys(inner.shape);
+  if (inner instanceof z.ZodRecord && inner.keyType instanceof z.ZodEnum) return inner.keyType.options.map(String);
+  return [];
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {

@@ -13,6 +13,11 @@ export interface WorkloadDeployment {
   address(port: string): pulumi.Output<string>;
   /** The leaf resources that run it, for `dependsOn`. */
   readonly resources: pulumi.Resource[];
+  /**
+   * For a run-to-completion job: its resources, resolved only once the job has succeeded (a
+   * failed job fails the deployment). Pass it as `dependsOn` to start a workload after the job.
+   */
+  readonly completed?: pulumi.Output<pulumi.Resource[]>;
 }
 
 export interface DeployOptions {

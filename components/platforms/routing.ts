@@ -28,7 +28,7 @@ export const middlewareName = (router: string, index: number, kind: string): str
 /**
  * Traefik dynamic configuration for a workload's routes, as flat key/value pairs: the same keys
  * serve Swarm service labels and Nomad service tags (`key=value`). Kubernetes uses Ingress objects
- * instead. Values that carry secrets (basic-auth hashes) stay Outputs and stay secret.
+ * instead. Values may be Outputs (basic-auth hashes computed from generated passwords).
  * @param provider Traefik's provider prefix for provider-specific keys ("swarm" or "nomad").
  */
 export function traefikLabels(
@@ -53,7 +53,10 @@ export function traefikLabels(
       const mwPrefix = `traefik.http.middlewares.${name}`;
       switch (mw.kind) {
         case "basic-auth":
-          labels[`${mwPrefix}.basicauth.users`] = pulumi.secret(mw.users);
+          // Only the bcrypt hash of a generated password reaches a label or tag; the password
+          // itself stays a secret. Keeping the hash unsecret keeps the rest of the labels (and a
+          // Nomad jobspec) readable by previews and the policy pack.
+          labels[`${mwPrefix}.basicauth.users`] = pulumi.unsecret(pulumi.output(mw.users));
           labels[`${mwPrefix}.basicauth.removeheader`] = "true";
           break;
         case "forward-auth":

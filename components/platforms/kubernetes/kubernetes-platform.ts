@@ -82,6 +82,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         return pulumi.output(`${name}:${p.port}`);
       },
       resources: [component.controller],
+      // The provider's await logic holds the Job until it has completed, or fails it.
+      completed:
+        workload.scheduling.mode === "job" ? pulumi.output([component.controller]) : undefined,
     };
   }
 

@@ -18,6 +18,9 @@ import {
 
 export const KUBERNETES_WORKLOAD_TYPE = "homeport:kubernetes:Workload";
 
+/** Failed attempts a Job makes before it counts as failed. */
+export const JOB_BACKOFF_LIMIT = 4;
+
 export interface KubernetesWorkloadArgs {
   readonly workload: ResolvedWorkload;
   readonly namespace: pulumi.Input<string>;
@@ -49,7 +52,7 @@ export function claimShape(v: ResolvedVolume, settings: StackConfig["kubernetes"
  */
 export class KubernetesWorkload extends pulumi.ComponentResource {
   public readonly controller:
-    k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet | k8s.apps.v1.DaemonSet;
+    k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet | k8s.apps.v1.DaemonSet | k8s.batch.v1.Job;
   public readonly service?: k8s.core.v1.Service;
   public readonly serviceName: pulumi.Output<string>;
 
@@ -119,7 +122,18 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     };
     const selector = { matchLabels: selectorLabels(w) };
     const replicas = replicaCount(w);
-    if (kind === "DaemonSet") {
+    if (kind === "Job") {
+      // Pulumi's Kubernetes provider waits for the Job to complete and fails the update when it
+      // fails, so workloads that depend on it start after it has succeeded.
+      this.controller = new k8s.batch.v1.Job(
+        name,
+        {
+          metadata: meta(w.name, w.metadata),
+          spec: { backoffLimit: JOB_BACKOFF_LIMIT, template },
+        },
+        controllerOpts,
+      );
+    } else if (kind === "DaemonSet") {
       this.controller = new k8s.apps.v1.DaemonSet(
         name,
         {
@@ -205,7 +219,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       }
     }
 
-    if (kind !== "DaemonSet") {
+    if (kind !== "DaemonSet" && kind !== "Job") {
       new k8s.policy.v1.PodDisruptionBudget(
         `${name}-pdb`,
         { metadata: meta(w.name, w.metadata), spec: { maxUnavailable: 1, selector } },

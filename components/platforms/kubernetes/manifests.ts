@@ -15,7 +15,7 @@ type Probe = k8s.types.input.core.v1.Probe;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 
 /** The controller kind a workload becomes. */
-export type ControllerKind = "Deployment" | "StatefulSet" | "DaemonSet";
+export type ControllerKind = "Deployment" | "StatefulSet" | "DaemonSet" | "Job";
 
 /** Names of the objects that carry a workload's secrets and files. */
 export const secretName = (w: ResolvedWorkload) => `${w.name}-secrets`;
@@ -39,11 +39,12 @@ export function objectLabels(w: ResolvedWorkload): Record<string, string> {
 }
 
 /**
- * Per-node workloads are DaemonSets; stateful workloads with their own RWO volumes are
- * StatefulSets (one claim per replica); everything else is a Deployment.
+ * Per-node workloads are DaemonSets; run-to-completion jobs are Jobs; stateful workloads with
+ * their own RWO volumes are StatefulSets (one claim per replica); everything else is a Deployment.
  */
 export function controllerKind(w: ResolvedWorkload): ControllerKind {
   if (w.scheduling.mode === "per-node") return "DaemonSet";
+  if (w.scheduling.mode === "job") return "Job";
   const ownsBlock = w.volumes.some((v) => v.class === "local" || v.class === "block");
   return w.state === "stateful" && ownsBlock ? "StatefulSet" : "Deployment";
 }
@@ -210,8 +211,10 @@ export function podSpec(w: ResolvedWorkload): PodSpec {
     automountServiceAccountToken: false,
     securityContext: { seccompProfile: { type: "RuntimeDefault" } },
     affinity: affinity(w),
+    // A Job's pod is not restarted in place: a failed attempt is a new pod, up to the backoff limit.
+    restartPolicy: kind === "Job" ? "Never" : undefined,
     topologySpreadConstraints:
-      w.placement.spread && kind !== "DaemonSet"
+      w.placement.spread && kind !== "DaemonSet" && kind !== "Job"
         ? [
             {
               maxSkew: 1,

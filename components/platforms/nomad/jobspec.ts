@@ -9,7 +9,6 @@ import {
   seconds,
   wholeMebibytes,
 } from "../../model";
-import { RoutingOptions, traefikLabels } from "../routing";
 
 /**
  * Nomad's JSON job format (the API's `Job` object, field names as Nomad spells them). Only the
@@ -56,10 +55,11 @@ const meta = (w: ResolvedWorkload): Record<string, string> =>
 export interface NomadJobContext {
   readonly jobId: string;
   readonly settings: StackConfig["nomad"];
-  readonly routing: RoutingOptions;
   /** Plain (non-secret) values of env and files; secrets never reach the jobspec. */
   readonly env: Record<string, string>;
   readonly files: Record<string, string>;
+  /** Resolved Traefik tags of the workload's routes (see {@link traefikLabels}). */
+  readonly tags: Record<string, string>;
 }
 
 function checkFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
@@ -97,6 +97,9 @@ export function nomadJobspec(
 ): NomadJobspec {
   const replicas = replicaCount(w);
   const perNode = replicas === undefined;
+  // A run-to-completion job is a batch job: no deployment, no canary, no migration; a failed
+  // allocation is not rescheduled, so a failure is final and reported at once.
+  const batch = w.scheduling.mode === "job";
   const check = checkFor(w, serviceProvider);
   const templated = Object.entries(ctx.env).filter(([, v]) => v.includes("{{"));
   const plainEnv = Object.fromEntries(Object.entries(ctx.env).filter(([, v]) => !v.includes("{{")));
@@ -177,9 +180,7 @@ export function nomadJobspec(
   }
   if (w.security.dockerSocket) dockerVolumes.push("/var/run/docker.sock:/var/run/docker.sock:ro");
 
-  const tags = Object.entries(traefikLabels(w, ctx.routing, {})).map(
-    ([k, v]) => `${k}=${v as string}`,
-  );
+  const tags = Object.entries(ctx.tags).map(([k, v]) => `${k}=${v}`);
   const services = w.ports.map((p, index) => ({
     Name: nomadServiceName(w, p.name),
     PortLabel: p.name,
@@ -216,7 +217,7 @@ export function nomadJobspec(
   return {
     ID: ctx.jobId,
     Name: ctx.jobId,
-    Type: perNode ? "system" : "service",
+    Type: perNode ? "system" : batch ? "batch" : "service",
     Region: ctx.settings.region,
     Namespace: ctx.settings.namespace,
     Datacenters: ctx.settings.datacenters,
@@ -226,10 +227,12 @@ export function nomadJobspec(
       w.placement.spread && !perNode
         ? [{ Attribute: "${node.unique.id}", Weight: 100 }]
         : undefined,
-    Update: {
-      ...updateTiming,
-      ...(startFirst ? { Canary: w.update.parallelism, AutoPromote: true } : {}),
-    },
+    Update: batch
+      ? undefined
+      : {
+          ...updateTiming,
+          ...(startFirst ? { Canary: w.update.parallelism, AutoPromote: true } : {}),
+        },
     TaskGroups: [
       {
         Name: w.name,
@@ -259,20 +262,23 @@ export function nomadJobspec(
         },
         ReschedulePolicy: perNode
           ? undefined
-          : {
-              Unlimited: true,
-              Delay: nanoseconds(seconds(30)),
-              DelayFunction: "exponential",
-              MaxDelay: nanoseconds(seconds(3600)),
-            },
-        Migrate: perNode
-          ? undefined
-          : {
-              MaxParallel: 1,
-              HealthCheck: updateTiming.HealthCheck,
-              MinHealthyTime: nanoseconds(w.update.monitor),
-              HealthyDeadline: nanoseconds(healthy),
-            },
+          : batch
+            ? { Attempts: 0, Unlimited: false }
+            : {
+                Unlimited: true,
+                Delay: nanoseconds(seconds(30)),
+                DelayFunction: "exponential",
+                MaxDelay: nanoseconds(seconds(3600)),
+              },
+        Migrate:
+          perNode || batch
+            ? undefined
+            : {
+                MaxParallel: 1,
+                HealthCheck: updateTiming.HealthCheck,
+                MinHealthyTime: nanoseconds(w.update.monitor),
+                HealthyDeadline: nanoseconds(healthy),
+              },
         Tasks: [
           {
             Name: w.name,

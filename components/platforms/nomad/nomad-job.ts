@@ -74,6 +74,53 @@ async function awaitDeployment(
   }
 }
 
+/**
+ * Waits until every allocation of the job's current version has completed; throws as soon as one
+ * has failed (batch jobs run to completion and have no deployment to watch).
+ */
+export async function awaitCompletion(
+  conn: NomadConnection,
+  jobId: string,
+  timeoutMs: number,
+  pollMs = 2000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  const path = `/v1/job/${encodeURIComponent(jobId)}`;
+  for (;;) {
+    const job = (await nomadRequest(conn, "GET", path, { what: `read job "${jobId}"` })) as {
+      Version?: number;
+      TaskGroups?: { Count?: number }[];
+    };
+    const expected = (job.TaskGroups ?? []).reduce((sum, g) => sum + (g.Count ?? 1), 0);
+    const allocations = (
+      ((await nomadRequest(conn, "GET", `${path}/allocations`, {
+        what: `read the allocations of job "${jobId}"`,
+      })) ?? []) as { JobVersion?: number; ClientStatus?: string; ID?: string }[]
+    ).filter((a) => a.JobVersion === job.Version);
+    const failed = allocations.find(
+      (a) => a.ClientStatus === "failed" || a.ClientStatus === "lost",
+    );
+    if (failed) {
+      throw new NomadApiError(
+        `Job "${jobId}" failed (allocation ${failed.ID ?? "?"} is ${failed.ClientStatus}); see: nomad alloc logs ${failed.ID ?? ""}`,
+      );
+    }
+    const complete = allocations.filter((a) => a.ClientStatus === "complete").length;
+    if (complete >= expected) return "complete";
+    if (Date.now() > deadline)
+      throw new NomadApiError(
+        `Job "${jobId}" did not complete in time (${complete} of ${expected} allocations complete).`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** Waits for what a job runs: its completion (batch) or its deployment (service). */
+const awaitJob = (conn: NomadConnection, job: Record<string, unknown>): Promise<string> =>
+  job.Type === "batch"
+    ? awaitCompletion(conn, String(job.ID), 10 * 60_000)
+    : awaitDeployment(conn, String(job.ID), 5 * 60_000);
+
 /** The CRUD operations of a Nomad job, over Nomad's HTTP API. */
 export const nomadJobProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds: JobInputs, news: JobInputs) {
@@ -98,8 +145,7 @@ export const nomadJobProvider: pulumi.dynamic.ResourceProvider = {
     const job = JSON.parse(inputs.jobspec) as Record<string, unknown>;
     await validateJob(conn, job);
     const result = await registerJob(conn, job);
-    const deploymentStatus =
-      inputs.detach === false ? await awaitDeployment(conn, String(job.ID), 5 * 60_000) : undefined;
+    const deploymentStatus = inputs.detach === false ? await awaitJob(conn, job) : undefined;
     return {
       id: String(job.ID),
       outs: { ...inputs, jobId: job.ID, modifyIndex: result.JobModifyIndex ?? 0, deploymentStatus },
@@ -143,8 +189,7 @@ export const nomadJobProvider: pulumi.dynamic.ResourceProvider = {
     const job = JSON.parse(news.jobspec) as Record<string, unknown>;
     await validateJob(conn, job);
     const result = await registerJob(conn, job);
-    const deploymentStatus =
-      news.detach === false ? await awaitDeployment(conn, String(job.ID), 5 * 60_000) : undefined;
+    const deploymentStatus = news.detach === false ? await awaitJob(conn, job) : undefined;
     return {
       outs: { ...news, jobId: job.ID, modifyIndex: result.JobModifyIndex ?? 0, deploymentStatus },
     };

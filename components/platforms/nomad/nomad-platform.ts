@@ -52,6 +52,8 @@ export class NomadPlatform extends pulumi.ComponentResource implements PlatformA
         return pulumi.output(nomadServiceAddress(nomadServiceName(workload, port)));
       },
       resources: [component.job],
+      // The job resource waits for a batch job to complete (detach: false), or fails.
+      completed: workload.scheduling.mode === "job" ? pulumi.output([component.job]) : undefined,
     };
   }
 }

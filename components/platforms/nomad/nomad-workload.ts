@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import { ResolvedWorkload } from "../../model";
-import { RoutingOptions } from "../routing";
+import { RoutingOptions, traefikLabels } from "../routing";
 import { compactJobspec, nomadJobspec, variableItemKey, variablePath } from "./jobspec";
 import { NomadJob, NomadVariable } from "./nomad-job";
 
@@ -51,21 +51,22 @@ export class NomadWorkload extends pulumi.ComponentResource {
       .all([
         pulumi.output(w.env),
         pulumi.output(Object.fromEntries(w.files.map((f) => [f.name, f.content]))),
+        pulumi.output(traefikLabels(w, args.routing, {})),
       ])
-      .apply(([env, files]) =>
+      .apply(([env, files, tags]) =>
         compactJobspec(
-          nomadJobspec(w, {
-            jobId: args.jobId,
-            settings: args.settings,
-            routing: args.routing,
-            env,
-            files,
-          }),
+          nomadJobspec(w, { jobId: args.jobId, settings: args.settings, env, files, tags }),
         ),
       );
     this.job = new NomadJob(
       name,
-      { ...connection, jobspec, purgeOnDestroy: args.settings.purgeOnDestroy },
+      {
+        ...connection,
+        jobspec,
+        purgeOnDestroy: args.settings.purgeOnDestroy,
+        // A run-to-completion job is awaited: what depends on it starts after it succeeded.
+        ...(w.scheduling.mode === "job" ? { detach: false } : {}),
+      },
       {
         parent: this,
         dependsOn: pulumi

@@ -74,6 +74,7 @@ export class SwarmPlatform extends pulumi.ComponentResource implements PlatformA
         return pulumi.output(`${name}:${p.port}`);
       },
       resources: [component.service],
+      completed: component.completed,
     };
   }
 

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import { ResolvedWorkload } from "../../model";
 import { RoutingOptions } from "../routing";
+import { swarmJobContainerArgs } from "./job-spec";
 import { swarmServiceArgs, swarmVolumeDriver, SwarmVolumeDriver } from "./service-spec";
 
 export const SWARM_WORKLOAD_TYPE = "homeport:swarm:Workload";
@@ -24,16 +25,60 @@ export interface SwarmWorkloadArgs {
 const base64 = (text: pulumi.Input<string>): pulumi.Output<string> =>
   pulumi.output(text).apply((t) => Buffer.from(t, "utf8").toString("base64"));
 
-/** One workload on Docker Swarm: its secrets, configs, volumes and service. */
+/**
+ * One workload on Docker Swarm: its secrets, configs, volumes and service; or, for a
+ * run-to-completion job, its volumes and a container that runs once (see {@link swarmJobContainerArgs}).
+ */
 export class SwarmWorkload extends pulumi.ComponentResource {
-  public readonly service: docker.Service;
+  /** The leaf resource that runs the workload: a service, or a container for a job. */
+  public readonly service: docker.Service | docker.Container;
   public readonly serviceName: pulumi.Output<string>;
+  /** For a job: resolves to the container once it exited with code 0, and fails otherwise. */
+  public readonly completed?: pulumi.Output<pulumi.Resource[]>;
 
   constructor(name: string, args: SwarmWorkloadArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(SWARM_WORKLOAD_TYPE, name, {}, opts);
     const w = args.workload;
     const childOpts: pulumi.CustomResourceOptions = { parent: this, provider: args.provider };
     const labels = [{ label: "homeport.dev/workload", value: w.name }];
+
+    if (w.scheduling.mode === "job") {
+      const volumeNames: Record<string, pulumi.Input<string>> = {};
+      for (const v of w.volumes) {
+        if (v.class === "ephemeral" || v.class === "host-readonly") continue;
+        volumeNames[v.name] =
+          v.class === "shared"
+            ? args.sharedVolume(v.name, swarmVolumeDriver(v, args.storage)).name
+            : new docker.Volume(
+                `${name}-${v.name}`,
+                { name: `${args.serviceName}-${v.name}`, labels },
+                childOpts,
+              ).name;
+      }
+      const container = new docker.Container(
+        name,
+        swarmJobContainerArgs(w, {
+          containerName: args.serviceName,
+          networkName: args.network.name,
+          volumeNames,
+        }),
+        { ...childOpts, dependsOn: args.dependsOn },
+      );
+      this.service = container;
+      this.serviceName = container.name;
+      // The provider records the exit code but does not fail on it: the gate is here. An unknown
+      // code (a preview) is not a failure.
+      this.completed = container.exitCode.apply((code) => {
+        if (code !== undefined && code !== null && code !== 0) {
+          throw new Error(
+            `Job "${w.name}" exited with code ${code}; see its logs with: docker logs ${args.serviceName}`,
+          );
+        }
+        return [container];
+      });
+      this.registerOutputs({ serviceName: this.serviceName });
+      return;
+    }
 
     // Swarm secrets and configs are immutable: they are auto-named so that a new value creates a
     // new object, the service moves to it, and only then is the old one deleted.

@@ -135,7 +135,7 @@ describe("Swarm adapter", () => {
     assert.equal(l["traefik.http.routers.web.entrypoints"], "websecure");
     assert.equal(l["traefik.http.routers.web.tls.certresolver"], "acme");
     assert.equal(l["traefik.http.routers.web.middlewares"], "web-basic-auth");
-    assert.equal(l["traefik.http.middlewares.web-basic-auth.basicauth.users"], "[secret]");
+    assert.equal(l["traefik.http.middlewares.web-basic-auth.basicauth.users"], "admin:$2y$05$hash");
     assert.equal(l["traefik.http.services.web.loadbalancer.server.port"], "8080");
     assert.equal(l["homeport.dev/metrics-port"], "8080");
   });

@@ -1,0 +1,92 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { ResolvedWorkload, wholeMebibytes } from "../../model";
+
+/** What a run-to-completion container needs beyond the workload itself. */
+export interface SwarmJobContext {
+  /** Physical name of the container. */
+  readonly containerName: string;
+  /** The stack's attachable overlay network, so the job reaches services by their names. */
+  readonly networkName: pulumi.Input<string>;
+  /** Docker volume names, by model volume name. */
+  readonly volumeNames: Record<string, pulumi.Input<string>>;
+}
+
+const toLabelList = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([label, value]) => ({ label, value }));
+
+/**
+ * Builds the `docker.Container` arguments for a run-to-completion job. Pure: creates no resource.
+ *
+ * Swarm has replicated-job services in the Engine API, but the Pulumi docker provider's Service
+ * `mode` offers only `replicated` and `global`, and a converging service never "completes". So a
+ * job is a container on the node the provider talks to, attached to the stack's overlay network:
+ * the provider waits for it to exit (`attach`) and records its exit code. Secrets and files are
+ * uploaded into the container at the paths the workload asked for; their contents stay Pulumi
+ * secrets, encrypted in state.
+ */
+export function swarmJobContainerArgs(
+  w: ResolvedWorkload,
+  ctx: SwarmJobContext,
+): docker.ContainerArgs {
+  const env: Record<string, pulumi.Input<string>> = { ...w.env };
+  for (const s of w.secrets) {
+    if (s.fileEnv) env[s.fileEnv] = s.path;
+  }
+  const tmpfs: Record<string, string> = {};
+  const volumes: docker.types.input.ContainerVolume[] = [];
+  for (const v of w.volumes) {
+    if (v.class === "ephemeral") tmpfs[v.mountPath] = `size=${v.size.bytes}`;
+    else if (v.class === "host-readonly")
+      volumes.push({ hostPath: v.hostPath, containerPath: v.mountPath, readOnly: true });
+    else
+      volumes.push({
+        volumeName: ctx.volumeNames[v.name],
+        containerPath: v.mountPath,
+        readOnly: v.readOnly,
+      });
+  }
+  const [uid, gid] = (w.security.user ?? "").split(":");
+  return {
+    name: ctx.containerName,
+    image: w.image,
+    entrypoints: w.command,
+    command: w.args,
+    envs: Object.entries(env)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => pulumi.interpolate`${k}=${v}`),
+    user: w.security.user,
+    readOnly: w.security.readOnlyRootFilesystem,
+    privileged: w.security.privileged,
+    capabilities: {
+      drops: w.security.dropAllCapabilities ? ["ALL"] : undefined,
+      adds: w.security.capAdd.length > 0 ? w.security.capAdd : undefined,
+    },
+    labels: toLabelList(w.metadata),
+    attach: true,
+    mustRun: false,
+    logs: true,
+    rm: false,
+    restart: "no",
+    memory: w.resources.limits.memory ? wholeMebibytes(w.resources.limits.memory) : undefined,
+    networksAdvanced: [{ name: ctx.networkName, aliases: [w.name] }],
+    uploads: [
+      ...w.secrets.map((s) => ({
+        file: s.path,
+        content: s.value,
+        permissions: "0400",
+        owner: uid || undefined,
+        group: gid || undefined,
+      })),
+      ...w.files.map((f) => ({
+        file: f.path,
+        content: f.content,
+        permissions: f.mode.toString(8).padStart(4, "0"),
+      })),
+    ],
+    tmpfs: Object.keys(tmpfs).length > 0 ? tmpfs : undefined,
+    volumes: volumes.length > 0 ? volumes : undefined,
+  };
+}

@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { isPinnedImage, replicaCount, resolveWorkload } from "../../../components/model/resolve";
+import { seconds } from "../../../components/model/units";
+import { webWorkload } from "../../helpers/workloads";
+
+describe("resolveWorkload", () => {
+  it("applies the model's defaults", () => {
+    const w = resolveWorkload("api", "apps", {
+      image: "example/api:1.0.0",
+      ports: [{ name: "http", port: 80 }],
+    });
+    assert.deepEqual(w.scheduling, { mode: "replicated", replicas: 2 });
+    assert.equal(replicaCount(w), 2);
+    assert.deepEqual(w.update, {
+      order: "start-first",
+      parallelism: 1,
+      delay: seconds(5),
+      monitor: seconds(10),
+      autoRollback: true,
+    });
+    assert.deepEqual(w.resources.requests, {
+      cpu: { kind: "cpu", millicores: 50 },
+      memory: { kind: "memory", bytes: 64 * 1024 ** 2 },
+    });
+    assert.deepEqual(w.resources.limits, { memory: { kind: "memory", bytes: 256 * 1024 ** 2 } });
+    assert.equal(w.state, "stateless");
+    assert.deepEqual(w.security, {
+      privileged: false,
+      capAdd: [],
+      dropAllCapabilities: true,
+      readOnlyRootFilesystem: false,
+      user: undefined,
+      dockerSocket: false,
+      hostNetwork: false,
+    });
+    assert.equal(w.ports[0].protocol, "tcp");
+    assert.deepEqual(w.metadata, {
+      "homeport.dev/workload": "api",
+      "homeport.dev/part": "apps",
+      "homeport.dev/state": "stateless",
+      "homeport.dev/scheduling": "replicated",
+    });
+  });
+
+  it("keeps a replica count of 0 (defaults use ??, not ||)", () => {
+    const w = resolveWorkload("api", "apps", {
+      image: "example/api:1.0.0",
+      scheduling: { mode: "replicated", replicas: 0 },
+    });
+    assert.equal(replicaCount(w), 0);
+  });
+
+  it("records a singleton's reason as an exemption from the replica rule", () => {
+    const w = resolveWorkload("db", "apps", {
+      image: "example/db:16",
+      scheduling: { mode: "singleton", reason: "single writer" },
+    });
+    assert.deepEqual(w.exemptions, [{ rule: "workload-min-replicas", reason: "single writer" }]);
+    assert.equal(w.metadata["policy.homeport.dev/exempt.workload-min-replicas"], "single writer");
+    assert.equal(w.metadata["homeport.dev/singleton-reason"], "single writer");
+  });
+
+  it("derives the secret file path and its _FILE variable", () => {
+    const w = resolveWorkload("web", "apps", webWorkload);
+    assert.equal(w.secrets[0].path, "/run/secrets/api-key");
+    assert.equal(w.secrets[0].fileEnv, "API_KEY_FILE");
+    assert.equal(w.routes[0].portNumber, 8080);
+    assert.deepEqual(w.health?.inContainerCommand, [
+      "CMD",
+      "curl",
+      "-fsS",
+      "-o",
+      "/dev/null",
+      "http://127.0.0.1:8080/health",
+    ]);
+  });
+
+  it("tells pinned images from floating ones", () => {
+    assert.equal(isPinnedImage("traefik:v3.6.2"), true);
+    assert.equal(isPinnedImage("registry.lan:5000/team/app:1.2"), true);
+    assert.equal(isPinnedImage(`alpine@sha256:${"a".repeat(64)}`), true);
+    assert.equal(isPinnedImage("traefik"), false);
+    assert.equal(isPinnedImage("traefik:latest"), false);
+    assert.equal(isPinnedImage("registry.lan:5000/app"), false);
+  });
+
+  const bad: [string, Parameters<typeof resolveWorkload>[2], string][] = [
+    [
+      "an unpinned image",
+      { image: "nginx:latest" },
+      'Workload "w": image "nginx:latest" is not pinned. Fix: use an explicit version tag (not latest) or a digest.',
+    ],
+    [
+      "a negative replica count",
+      { image: "a/b:1", scheduling: { mode: "replicated", replicas: -1 } },
+      'Workload "w": replicas is -1. Fix: set a whole number of replicas, 0 or more.',
+    ],
+    [
+      "a singleton without a reason",
+      { image: "a/b:1", scheduling: { mode: "singleton", reason: " " } },
+      'Workload "w": singleton has no reason. Fix: say why this workload cannot run more than one copy.',
+    ],
+    [
+      "a route to an undeclared port",
+      { image: "a/b:1", routes: [{ host: "w.example.org", port: "http" }] },
+      'Workload "w": route w.example.org names port "http", which the workload does not declare. Fix: declare the port in ports.',
+    ],
+    [
+      "a read-write host path",
+      {
+        image: "a/b:1",
+        volumes: [
+          {
+            name: "proc",
+            mountPath: "/p",
+            class: "host-readonly",
+            hostPath: "/proc",
+            readOnly: false,
+          },
+        ],
+      },
+      'Workload "w": volume "proc" is a host path mounted read-write. Fix: host paths are always mounted read-only.',
+    ],
+    [
+      "a duplicate port name",
+      {
+        image: "a/b:1",
+        ports: [
+          { name: "http", port: 80 },
+          { name: "http", port: 81 },
+        ],
+      },
+      'Workload "w": ports name "http" is used twice. Fix: give every port its own name.',
+    ],
+  ];
+  for (const [what, spec, message] of bad) {
+    it(`rejects ${what}`, () => {
+      assert.throws(() => resolveWorkload("w", "apps", spec), { name: "WorkloadError", message });
+    });
+  }
+
+  it("rejects a name that no orchestrator accepts", () => {
+    assert.throws(() => resolveWorkload("Web_1", "apps", { image: "a/b:1" }), {
+      message:
+        'Workload "Web_1": name "Web_1" is not a valid name. Fix: use lowercase letters, digits and dashes, at most 40 characters.',
+    });
+  });
+});
