@@ -164,14 +164,22 @@ export async function installRecorder(
  * Call once per process.
  * @throws the program's own error (a ConfigError for a bad stack file).
  */
-export async function renderStack(stackFile: string, stack = stackNameOf(stackFile)): Promise<RenderResult> {
+export async function renderStack(
+  stackFile: string,
+  stack = stackNameOf(stackFile),
+): Promise<RenderResult> {
   const { config, secretKeys } = stackFileConfig(stackFile);
   const recorder = await installRecorder(stack, config, secretKeys);
   const { program } = await import("../components/program");
   const exported = await program();
   const outputs = await resolveOutputs(exported);
   await recorder.settle();
-  return { project: PROJECT, stack, resources: recorder.resources, outputs: outputs as Record<string, unknown> };
+  return {
+    project: PROJECT,
+    stack,
+    resources: recorder.resources,
+    outputs: outputs as Record<string, unknown>,
+  };
 }
 
 async function resolveOutputs(value: unknown): Promise<unknown> {

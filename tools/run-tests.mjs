@@ -28,4 +28,10 @@ run("typecheck", bin("tsc"), ["--noEmit", "-p", "."]);
 run("lint", bin("eslint"), ["--max-warnings=0", "."]);
 run("format", bin("prettier"), ["--check", "."]);
 const files = testFiles(join(root, "tests")).sort();
-run(`unit tests (${files.length} files)`, process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files]);
+run(`unit tests (${files.length} files)`, process.execPath, [
+  "--import",
+  "tsx",
+  "--test",
+  "--test-concurrency=2",
+  ...files,
+]);

@@ -66,7 +66,10 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ...proxyFixes.map(([path, fix]) => [`proxy.${path}`, fix] as const),
 ];
 
-function lookup(table: ReadonlyArray<readonly [string, string]>, path: readonly PropertyKey[]): string | undefined {
+function lookup(
+  table: ReadonlyArray<readonly [string, string]>,
+  path: readonly PropertyKey[],
+): string | undefined {
   const segments = path.map(String);
   for (const [pattern, text] of table) {
     const parts = pattern.split(".");
@@ -191,7 +194,8 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   }
   const inner = unwrap(schema);
   if (inner instanceof z.ZodObject) return Object.keys(inner.shape);
-  if (inner instanceof z.ZodRecord && inner.keyType instanceof z.ZodEnum) return inner.keyType.options.map(String);
+  if (inner instanceof z.ZodRecord && inner.keyType instanceof z.ZodEnum)
+    return inner.keyType.options.map(String);
   return [];
 }
 
