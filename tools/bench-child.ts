@@ -1,0 +1,18 @@
+// One measured render of one stack, in a fresh process (Pulumi's runtime state is global).
+// Prints a JSON line: resource count and milliseconds spent running the program.
+import { performance } from "node:perf_hooks";
+import { renderStack } from "./render-lib";
+
+async function main() {
+  const file = process.argv[2];
+  const start = performance.now();
+  const result = await renderStack(file);
+  const ms = performance.now() - start;
+  const leaves = result.resources.filter((r) => r.custom).length;
+  process.stdout.write(JSON.stringify({ resources: result.resources.length, leaves, ms }) + "\n");
+}
+
+main().catch((err: Error) => {
+  console.error(err.stack ?? String(err));
+  process.exit(1);
+});
