@@ -11,6 +11,7 @@ import {
   TARGETS,
   TIERS,
 } from "./schema";
+import { appsFixes } from "./parts/apps";
 import { proxyFixes } from "./parts/proxy";
 
 /**
@@ -39,6 +40,11 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
     "sizes.proxy",
     "set a whole number of replicas, 0 or more; with homeport:proxy.acme on swarm or nomad at most 1 (supply homeport:proxy.certificate to run several)",
   ],
+  ["sizes.rabbitmq", "set 1 (a single broker) or 3 or more (a cluster with quorum queues)"],
+  [
+    "sizes.minio",
+    "set 1 (a single server) or 4 or more (distributed); with homeport:apps.s3 remove it",
+  ],
   ["sizes.*", "set a whole number of replicas, 0 or more, e.g. 2"],
   ["storage.backend", "set it to local, nfs or ceph"],
   [
@@ -64,6 +70,7 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ["nomad.datacenters", "list at least one datacenter, e.g. [dc1]"],
   ["nomad.cpuMhzPerCore", "set the MHz Nomad should reserve per requested core, e.g. 1000"],
   ...proxyFixes.map(([path, fix]) => [`proxy.${path}`, fix] as const),
+  ...appsFixes.map(([path, fix]) => [`apps.${path}`, fix] as const),
 ];
 
 function lookup(

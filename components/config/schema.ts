@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { appsSecretSettings, appsSettings } from "./parts/apps";
+import { appsSecretSettings, appsSettings, appsStackIssues } from "./parts/apps";
 import { monitoringSecretSettings, monitoringSettings } from "./parts/monitoring";
 import { proxySecretSettings, proxySettings } from "./parts/proxy";
 
@@ -135,6 +135,14 @@ export const stackSchema = z
         path: ["swarm", "publishMode"],
         message: "dnsrr-ingress",
         params: { value: cfg.swarm.publishMode },
+      });
+    }
+    for (const issue of appsStackIssues(cfg)) {
+      ctx.addIssue({
+        code: "custom",
+        path: issue.path,
+        message: issue.message,
+        params: { value: issue.value },
       });
     }
   });

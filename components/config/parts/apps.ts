@@ -1,7 +1,182 @@
 import { z } from "zod";
+import { isPinnedImage } from "../../model/resolve";
+import { secretString } from "../secret-string";
+
+/**
+ * Default images of the image-hosting application. The backend and frontend images are built from
+ * `apps/backend` and `apps/frontend` (the upstream app ships no Dockerfile); RabbitMQ and MinIO
+ * are official images. Every one is pinned; change them in pull requests.
+ */
+export const APPS_IMAGES = {
+  backend: "homeport/image-api:0.1.0",
+  frontend: "homeport/image-web:0.1.0",
+  rabbitmq: "rabbitmq:4.1.4-management",
+  minio: "minio/minio:RELEASE.2025-09-07T16-13-09Z",
+} as const;
+
+/** Default volume sizes of the stateful services, per member. */
+export const APPS_VOLUME_SIZES = { rabbitmq: "8Gi", minio: "20Gi" } as const;
+
+const HOST =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+/** S3 bucket naming rules: 3 to 63 lowercase letters, digits, dots and dashes. */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const SIZE = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+
+const image = (fallback: string) =>
+  z.string().min(1).default(fallback).refine(isPinnedImage, {
+    message: "is not pinned to a version (a tag other than latest, or a digest)",
+  });
+
+/** `homeport:apps.s3`: an existing S3 service to use instead of deploying MinIO. */
+export const externalS3Settings = z
+  .object({
+    /** Endpoint URL the backend and worker reach, e.g. https://s3.example.org. */
+    endpoint: z.url({ protocol: /^https?$/ }),
+    accessKeyId: z.string().min(1),
+    /** Set with `pulumi config set --secret`. */
+    secretAccessKey: secretString(),
+  })
+  .strict();
 
 /** `homeport:apps`: the image-hosting application tier's settings. */
-export const appsSettings = z.object({}).strict();
+export const appsSettings = z
+  .object({
+    images: z
+      .object({
+        backend: image(APPS_IMAGES.backend),
+        frontend: image(APPS_IMAGES.frontend),
+        rabbitmq: image(APPS_IMAGES.rabbitmq),
+        minio: image(APPS_IMAGES.minio),
+      })
+      .strict()
+      .default({ ...APPS_IMAGES }),
+    /** Public host names. @default app.<domain> and api.<domain> */
+    hosts: z
+      .object({
+        frontend: z.string().regex(HOST).optional(),
+        api: z.string().regex(HOST).optional(),
+      })
+      .strict()
+      .default({}),
+    /** The one bucket that holds originals and thumbnails. @default "images" */
+    bucket: z.string().regex(BUCKET).default("images"),
+    /** S3 region the app signs requests for. @default "us-east-1" */
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]{2,32}$/)
+      .default("us-east-1"),
+    /** External S3; when set, MinIO is not deployed. @default MinIO deployed by the platform */
+    s3: externalS3Settings.optional(),
+    /** Volume size of each RabbitMQ and MinIO member. */
+    volumeSizes: z
+      .object({
+        rabbitmq: z.string().regex(SIZE).default(APPS_VOLUME_SIZES.rabbitmq),
+        minio: z.string().regex(SIZE).default(APPS_VOLUME_SIZES.minio),
+      })
+      .strict()
+      .default({ ...APPS_VOLUME_SIZES }),
+  })
+  .strict();
+
+export type AppsSettings = z.output<typeof appsSettings>;
 
 /** Settings under `homeport:apps` that hold credentials. */
-export const appsSecretSettings: string[] = [];
+export const appsSecretSettings: string[] = ["s3.secretAccessKey"];
+
+/** How to fix each apps setting, by dotted path under `homeport:apps`. */
+export const appsFixes: ReadonlyArray<readonly [string, string]> = [
+  ["images.backend", `pin a version tag or digest, e.g. ${APPS_IMAGES.backend}`],
+  ["images.frontend", `pin a version tag or digest, e.g. ${APPS_IMAGES.frontend}`],
+  ["images.rabbitmq", `pin a version tag or digest, e.g. ${APPS_IMAGES.rabbitmq}`],
+  ["images.minio", `pin a version tag or digest, e.g. ${APPS_IMAGES.minio}`],
+  ["hosts.frontend", "use a host name inside homeport:domain, e.g. app.home.example.org"],
+  [
+    "hosts.api",
+    "use a host name inside homeport:domain other than the frontend's, e.g. api.home.example.org",
+  ],
+  ["bucket", "use 3 to 63 lowercase letters, digits, dots or dashes, e.g. images"],
+  ["region", "use an S3 region name, e.g. us-east-1"],
+  ["s3", "give a map {endpoint, accessKeyId, secretAccessKey}, or remove it to deploy MinIO"],
+  ["s3.endpoint", "use the http(s) URL of the S3 service, e.g. https://s3.example.org"],
+  ["s3.accessKeyId", "set the S3 access key id"],
+  [
+    "s3.secretAccessKey",
+    "set it with: pulumi config set --secret --path homeport:apps.s3.secretAccessKey <key>",
+  ],
+  ["volumeSizes.rabbitmq", 'write a size such as "8Gi"'],
+  ["volumeSizes.minio", 'write a size such as "20Gi"'],
+];
+
+/** The frontend's public host name. */
+export const frontendHost = (apps: AppsSettings, domain: string): string =>
+  apps.hosts.frontend ?? `app.${domain}`;
+
+/** The API's public host name: its own host, since the SPA builds path-absolute URLs. */
+export const apiHost = (apps: AppsSettings, domain: string): string =>
+  apps.hosts.api ?? `api.${domain}`;
+
+/** A problem that needs more than the apps' own settings to see. */
+export interface AppsIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+  readonly value: unknown;
+}
+
+/**
+ * Checks that span settings: hosts inside the domain and distinct, cluster sizes that keep a
+ * quorum (RabbitMQ) or an erasure set (MinIO), and no MinIO size when S3 is external.
+ */
+export function appsStackIssues(cfg: {
+  readonly domain: string;
+  readonly sizes: Partial<Record<string, number>>;
+  readonly apps: AppsSettings;
+}): AppsIssue[] {
+  const issues: AppsIssue[] = [];
+  const { apps, domain } = cfg;
+  const inDomain = (host: string) => host === domain || host.endsWith(`.${domain}`);
+  for (const key of ["frontend", "api"] as const) {
+    const host = apps.hosts[key];
+    if (host !== undefined && !inDomain(host)) {
+      issues.push({
+        path: ["apps", "hosts", key],
+        message: `is outside homeport:domain "${domain}"`,
+        value: host,
+      });
+    }
+  }
+  if (frontendHost(apps, domain) === apiHost(apps, domain)) {
+    issues.push({
+      path: ["apps", "hosts", "api"],
+      message:
+        "is the frontend's host too, but the SPA calls the API with path-absolute URLs, so the API needs a host of its own",
+      value: apiHost(apps, domain),
+    });
+  }
+  const rabbitmq = cfg.sizes.rabbitmq;
+  if (rabbitmq === 0 || rabbitmq === 2) {
+    issues.push({
+      path: ["sizes", "rabbitmq"],
+      message:
+        rabbitmq === 0
+          ? "leaves the backend and worker without a broker"
+          : "makes a two-node cluster, which loses its quorum when either node stops",
+      value: rabbitmq,
+    });
+  }
+  const minio = cfg.sizes.minio;
+  if (apps.s3 && minio !== undefined) {
+    issues.push({
+      path: ["sizes", "minio"],
+      message: "sizes MinIO, which is not deployed when homeport:apps.s3 names an external S3",
+      value: minio,
+    });
+  } else if (minio !== undefined && minio !== 1 && minio < 4) {
+    issues.push({
+      path: ["sizes", "minio"],
+      message: "is not a MinIO layout: one server, or distributed over at least 4 (one drive each)",
+      value: minio,
+    });
+  }
+  return issues;
+}
