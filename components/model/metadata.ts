@@ -12,7 +12,7 @@ export const META = {
   state: "homeport.dev/state",
   /** "sqlite" when the workload keeps an SQLite database. */
   storageEngine: "homeport.dev/storage-engine",
-  /** "singleton" with its reason, "per-node" or "replicated". */
+  /** "singleton" with its reason, "per-node", "replicated" or "job" (runs to completion). */
   scheduling: "homeport.dev/scheduling",
   /** Why a singleton cannot scale out. */
   singletonReason: "homeport.dev/singleton-reason",

@@ -212,6 +212,16 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
   if (scheduling.mode === "singleton" && scheduling.reason.trim() === "") {
     fail("singleton", "has no reason", "say why this workload cannot run more than one copy");
   }
+  if (scheduling.mode === "job") {
+    if ((spec.routes ?? []).length > 0)
+      fail("routes", "are set on a run-to-completion job", "route to a long-running workload");
+    if (spec.health)
+      fail(
+        "health",
+        "is set on a run-to-completion job",
+        "remove it: a job's exit code is its health",
+      );
+  }
 
   const secrets = (spec.secrets ?? []).map((s): ResolvedSecret => {
     if (!DNS_LABEL.test(s.name))
@@ -361,12 +371,13 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
   };
 }
 
-/** Number of copies the orchestrator should run, where that is a fixed number. */
+/** Number of copies the orchestrator should run (a job runs one), where that is a fixed number. */
 export function replicaCount(w: ResolvedWorkload): number | undefined {
   switch (w.scheduling.mode) {
     case "replicated":
       return w.scheduling.replicas;
     case "singleton":
+    case "job":
       return 1;
     case "per-node":
       return undefined;

@@ -186,7 +186,12 @@ export type SchedulingSpec =
   /** One copy on every eligible node (exporters). */
   | { readonly mode: "per-node" }
   /** Exactly one copy, with the reason it cannot scale out (recorded as a policy exemption). */
-  | { readonly mode: "singleton"; readonly reason: string };
+  | { readonly mode: "singleton"; readonly reason: string }
+  /**
+   * Runs once to completion (an init step such as creating a bucket). Workloads that list it in
+   * `dependsOn` start only after it has succeeded; a failure stops the deployment.
+   */
+  | { readonly mode: "job" };
 
 export interface NodeConstraint {
   /** "role" (manager/worker, Swarm only), "hostname", or a node "label". */
