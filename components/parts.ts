@@ -1,9 +1,10 @@
 import { Part } from "./config/schema";
 import { PartBuilder } from "./part";
+import { buildProxy } from "./proxy/reverse-proxy";
 
 /** Every part the program can build, in build order (the proxy first: others route through it). */
 export const PART_BUILDERS: Record<Part, PartBuilder | undefined> = {
-  proxy: undefined,
+  proxy: buildProxy,
   monitoring: undefined,
   apps: undefined,
 };

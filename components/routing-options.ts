@@ -1,7 +1,42 @@
 import { StackConfig } from "./config/schema";
 import { AdapterOptions } from "./platforms/create-adapter";
 
+/** Name of Traefik's ACME certificate resolver, as routes reference it. */
+export const CERT_RESOLVER = "acme";
+
+/** cert-manager's Ingress annotation naming the ClusterIssuer that fills each route's TLS secret. */
+export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
+
+/**
+ * Where the proxy's certificates come from:
+ * - "acme": Traefik's own ACME resolver (Swarm, Nomad), one instance holding the account;
+ * - "cert-manager": on Kubernetes, ACME through cert-manager, one TLS secret per Ingress;
+ * - "supplied": the certificate in `homeport:proxy.certificate`, served as the default;
+ * - "self-signed": none configured; Traefik serves its generated default certificate.
+ */
+export type CertificateSource = "acme" | "cert-manager" | "supplied" | "self-signed";
+
+export function certificateSource(config: StackConfig): CertificateSource {
+  if (config.proxy.certificate) return "supplied";
+  if (!config.proxy.acme) return "self-signed";
+  return config.target === "kubernetes" ? "cert-manager" : "acme";
+}
+
 /** How routes are published on this stack; decided by the reverse proxy's settings. */
 export function routingOptions(config: StackConfig): AdapterOptions {
-  return { routing: { certResolver: config.parts.includes("proxy") ? "acme" : undefined } };
+  if (!config.parts.includes("proxy")) return { routing: {} };
+  switch (certificateSource(config)) {
+    case "acme":
+      return { routing: { certResolver: CERT_RESOLVER } };
+    case "cert-manager":
+      return {
+        routing: {},
+        ingressAnnotations: {
+          [CLUSTER_ISSUER_ANNOTATION]: config.proxy.acme?.clusterIssuer ?? "homeport-acme",
+        },
+      };
+    default:
+      // A router naming a resolver that does not exist is disabled by Traefik: name none.
+      return { routing: {} };
+  }
 }

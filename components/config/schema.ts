@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { appsSecretSettings, appsSettings, appsStackIssues } from "./parts/apps";
 import { monitoringSecretSettings, monitoringSettings } from "./parts/monitoring";
-import { proxySecretSettings, proxySettings } from "./parts/proxy";
+import { proxySecretSettings, proxySettings, proxyStackIssues } from "./parts/proxy";
 
 /** The config namespace of every stack setting: `homeport:<setting>`. */
 export const NAMESPACE = "homeport";
@@ -135,6 +135,14 @@ export const stackSchema = z
         path: ["swarm", "publishMode"],
         message: "dnsrr-ingress",
         params: { value: cfg.swarm.publishMode },
+      });
+    }
+    for (const issue of proxyStackIssues(cfg)) {
+      ctx.addIssue({
+        code: "custom",
+        path: issue.path,
+        message: issue.message,
+        params: { value: issue.value },
       });
     }
     for (const issue of appsStackIssues(cfg)) {

@@ -1,7 +1,192 @@
 import { z } from "zod";
+import { isPinnedImage } from "../../model/resolve";
+import { secretString } from "../secret-string";
+
+/** The Traefik release the proxy runs unless `homeport:proxy.image` says otherwise. */
+export const TRAEFIK_IMAGE = "traefik:v3.6.7";
+
+/** The test service behind the optional `whoami` route. */
+export const WHOAMI_IMAGE = "traefik/whoami:v1.11.0";
+
+/** ACME directories that can be named instead of written out. */
+export const ACME_DIRECTORIES: Readonly<Record<string, string>> = {
+  letsencrypt: "https://acme-v02.api.letsencrypt.org/directory",
+  "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+};
+
+const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC"] as const;
+const HOST =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const USER = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** `homeport:proxy.acme`: certificates from an ACME CA (Let's Encrypt, or a lab CA). */
+export const acmeSettings = z
+  .object({
+    /** Contact address of the ACME account. Required. */
+    email: z.email(),
+    /** "letsencrypt", "letsencrypt-staging" or the https URL of an ACME directory. */
+    caServer: z
+      .string()
+      .default("letsencrypt")
+      .refine((v) => v in ACME_DIRECTORIES || /^https:\/\/[^\s/]+(\/\S*)?$/.test(v), {
+        message: "is neither letsencrypt, letsencrypt-staging nor an https URL",
+      }),
+    /** Extra CA certificates (PEM, or the path of a PEM file) that the ACME directory's TLS uses. */
+    caBundle: z.string().min(1).optional(),
+    /** How the CA checks control of a name: HTTP-01 on port 80 or TLS-ALPN-01 on port 443. */
+    challenge: z.enum(["http", "tls"]).default("http"),
+    /** Kubernetes: the cert-manager ClusterIssuer named on every Ingress. */
+    clusterIssuer: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/)
+      .default("homeport-acme"),
+  })
+  .strict();
+
+/** `homeport:proxy.certificate`: one certificate (often a wildcard) supplied by the operator. */
+export const certificateSettings = z
+  .object({
+    /** The certificate chain: PEM, or the path of a PEM file. */
+    cert: z.string().min(1),
+    /** The private key, PEM; set with `pulumi config set --secret`. */
+    key: secretString(),
+  })
+  .strict();
+
+export const dashboardSettings = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** @default "traefik.<domain>" */
+    host: z.string().regex(HOST).optional(),
+    /** Basic-auth user name; the password is generated. */
+    user: z.string().regex(USER).default("admin"),
+  })
+  .strict();
+
+export const whoamiSettings = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** @default "whoami.<domain>" */
+    host: z.string().regex(HOST).optional(),
+  })
+  .strict();
 
 /** `homeport:proxy`: the reverse proxy's settings. */
-export const proxySettings = z.object({}).strict();
+export const proxySettings = z
+  .object({
+    image: z
+      .string()
+      .default(TRAEFIK_IMAGE)
+      .refine(isPinnedImage, { message: "is not pinned to a version" }),
+    acme: acmeSettings.optional(),
+    certificate: certificateSettings.optional(),
+    dashboard: dashboardSettings.default(dashboardSettings.parse({})),
+    whoami: whoamiSettings.default(whoamiSettings.parse({})),
+    logLevel: z.enum(LOG_LEVELS).default("INFO"),
+    /** Nomad ACL token Traefik's Nomad provider reads services with. @default none (ACLs off) */
+    nomadToken: secretString().optional(),
+  })
+  .strict();
+
+export type ProxySettings = z.output<typeof proxySettings>;
 
 /** Settings under `homeport:proxy` that hold credentials. */
-export const proxySecretSettings: string[] = [];
+export const proxySecretSettings: string[] = ["certificate.key", "nomadToken"];
+
+/** How to fix each proxy setting, by dotted path under `homeport:proxy`. */
+export const proxyFixes: ReadonlyArray<readonly [string, string]> = [
+  ["image", `pin a Traefik v3 tag, e.g. ${TRAEFIK_IMAGE}`],
+  [
+    "acme",
+    "keep one source of certificates: a map such as {email: admin@example.org} here, or homeport:proxy.certificate",
+  ],
+  ["acme.email", "set the ACME account's contact address, e.g. admin@example.org"],
+  [
+    "acme.caServer",
+    "use letsencrypt, letsencrypt-staging or the https URL of an ACME directory, e.g. https://pebble.lan:14000/dir",
+  ],
+  ["acme.caBundle", "give the CA certificates as PEM text or the path of an existing PEM file"],
+  ["acme.challenge", "set it to http (HTTP-01 on port 80) or tls (TLS-ALPN-01 on port 443)"],
+  ["acme.clusterIssuer", "name the cert-manager ClusterIssuer, e.g. letsencrypt"],
+  ["certificate", "give a map {cert, key}"],
+  [
+    "certificate.cert",
+    "give the certificate chain as PEM text or the path of an existing PEM file",
+  ],
+  [
+    "certificate.key",
+    'set the private key with: pulumi config set --secret --path homeport:proxy.certificate.key -- "$(cat key.pem)"',
+  ],
+  ["dashboard.enabled", "set it to true or false"],
+  ["dashboard.host", "use a host name inside homeport:domain, e.g. traefik.home.example.org"],
+  ["dashboard.user", "use letters, digits, dots, dashes or underscores, e.g. admin"],
+  ["whoami.enabled", "set it to true or false"],
+  ["whoami.host", "use a host name inside homeport:domain, e.g. whoami.home.example.org"],
+  ["logLevel", `set it to one of ${LOG_LEVELS.join(", ")}`],
+  [
+    "nomadToken",
+    "set it with: pulumi config set --secret --path homeport:proxy.nomadToken <token>",
+  ],
+];
+
+/** True when `host` is the domain itself or a name under it. */
+export const inDomain = (host: string, domain: string): boolean =>
+  host === domain || host.endsWith(`.${domain}`);
+
+/** The dashboard's host name. */
+export const dashboardHost = (proxy: ProxySettings, domain: string): string =>
+  proxy.dashboard.host ?? `traefik.${domain}`;
+
+/** The whoami test route's host name. */
+export const whoamiHost = (proxy: ProxySettings, domain: string): string =>
+  proxy.whoami.host ?? `whoami.${domain}`;
+
+/** A problem that needs more than the proxy's own settings to see. */
+export interface ProxyIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+  readonly value: unknown;
+}
+
+/**
+ * Checks that span settings: hosts inside the domain, one certificate source, and a single ACME
+ * instance where Traefik itself talks to the CA (Swarm, Nomad).
+ */
+export function proxyStackIssues(cfg: {
+  readonly target: string;
+  readonly domain: string;
+  readonly sizes: Partial<Record<string, number>>;
+  readonly proxy: ProxySettings;
+}): ProxyIssue[] {
+  const issues: ProxyIssue[] = [];
+  const { proxy, domain } = cfg;
+  for (const [part, host] of [
+    ["dashboard", proxy.dashboard.host],
+    ["whoami", proxy.whoami.host],
+  ] as const) {
+    if (host !== undefined && !inDomain(host, domain)) {
+      issues.push({
+        path: ["proxy", part, "host"],
+        message: `is outside homeport:domain "${domain}"`,
+        value: host,
+      });
+    }
+  }
+  if (proxy.acme && proxy.certificate) {
+    // Reported on the ACME settings: the certificate's own value holds the private key.
+    issues.push({
+      path: ["proxy", "acme"],
+      message: "cannot be used together with homeport:proxy.certificate",
+      value: proxy.acme,
+    });
+  }
+  const replicas = cfg.sizes.proxy;
+  if (proxy.acme && cfg.target !== "kubernetes" && replicas !== undefined && replicas > 1) {
+    issues.push({
+      path: ["sizes", "proxy"],
+      message: `is more than 1, but on ${cfg.target} the proxy that holds the ACME account runs once so that replicas never compete for one certificate`,
+      value: replicas,
+    });
+  }
+  return issues;
+}

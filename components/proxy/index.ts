@@ -1,0 +1,3 @@
+export * from "./reverse-proxy";
+export * from "./traefik-args";
+export * from "./traefik-workload";

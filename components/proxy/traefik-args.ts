@@ -1,0 +1,147 @@
+import { ACME_DIRECTORIES, ProxySettings } from "../config/parts/proxy";
+import { StackConfig, Target } from "../config/schema";
+import { ENTRYPOINT_WEB, ENTRYPOINT_WEBSECURE } from "../platforms/routing";
+import { CERT_RESOLVER, CertificateSource } from "../routing-options";
+
+/**
+ * Ports inside the container. Traefik listens above 1024 so it needs no NET_BIND_SERVICE; the
+ * nodes publish 80 and 443 onto them.
+ */
+export const TRAEFIK_PORTS = {
+  web: { port: 8000, published: 80 },
+  websecure: { port: 8443, published: 443 },
+  /** Traefik's own entry point: ping and Prometheus metrics, never published. */
+  traefik: { port: 8080 },
+} as const;
+
+/** Where files and secrets land in the container. */
+export const TRAEFIK_PATHS = {
+  acmeStorage: "/data/acme.json",
+  acmeDir: "/data",
+  acmeCaBundle: "/etc/traefik/acme-ca.pem",
+  dynamicConfig: "/etc/traefik/dynamic/tls.yml",
+  certificate: "/etc/traefik/certs/tls.crt",
+  certificateKey: "/run/secrets/tls-key",
+  dockerSocket: "/var/run/docker.sock",
+} as const;
+
+/** What the static configuration depends on, beyond the proxy's own settings. */
+export interface TraefikArgsInput {
+  readonly target: Target;
+  readonly proxy: ProxySettings;
+  readonly certificates: CertificateSource;
+  readonly kubernetes: Pick<StackConfig["kubernetes"], "namespace" | "ingressClass">;
+  readonly nomad: Pick<StackConfig["nomad"], "address" | "namespace" | "region">;
+}
+
+/** The https URL of the ACME directory a `caServer` setting names. */
+export const acmeDirectory = (caServer: string): string => ACME_DIRECTORIES[caServer] ?? caServer;
+
+/**
+ * Nomad address as seen from inside the proxy's container: the configured one, unless it points at
+ * the loopback interface, which inside a bridge-mode task is the task itself; then the node's
+ * agent, interpolated by Nomad when the task starts.
+ */
+export function nomadEndpoint(address: string | undefined): string {
+  if (address && !/^https?:\/\/(localhost|127\.[0-9.]+|\[::1\])(:|\/|$)/.test(address)) {
+    return address;
+  }
+  return "http://${attr.unique.network.ip-address}:4646";
+}
+
+function providerArgs(input: TraefikArgsInput): string[] {
+  switch (input.target) {
+    case "swarm":
+      return [
+        "--providers.swarm=true",
+        `--providers.swarm.endpoint=unix://${TRAEFIK_PATHS.dockerSocket}`,
+        "--providers.swarm.exposedByDefault=false",
+      ];
+    case "kubernetes": {
+      const ns = input.kubernetes.namespace;
+      return [
+        "--providers.kubernetesingress=true",
+        `--providers.kubernetesingress.ingressClass=${input.kubernetes.ingressClass}`,
+        `--providers.kubernetesingress.namespaces=${ns}`,
+        "--providers.kubernetescrd=true",
+        `--providers.kubernetescrd.namespaces=${ns}`,
+      ];
+    }
+    case "nomad":
+      return [
+        "--providers.nomad=true",
+        "--providers.nomad.exposedByDefault=false",
+        `--providers.nomad.namespaces=${input.nomad.namespace}`,
+        `--providers.nomad.endpoint.address=${nomadEndpoint(input.nomad.address)}`,
+        `--providers.nomad.endpoint.region=${input.nomad.region}`,
+      ];
+  }
+}
+
+function acmeArgs(input: TraefikArgsInput): string[] {
+  const acme = input.proxy.acme;
+  if (input.certificates !== "acme" || !acme) return [];
+  const prefix = `--certificatesResolvers.${CERT_RESOLVER}.acme`;
+  return [
+    `${prefix}.email=${acme.email}`,
+    `${prefix}.storage=${TRAEFIK_PATHS.acmeStorage}`,
+    `${prefix}.caServer=${acmeDirectory(acme.caServer)}`,
+    ...(acme.challenge === "http"
+      ? [`${prefix}.httpChallenge.entryPoint=${ENTRYPOINT_WEB}`]
+      : [`${prefix}.tlsChallenge=true`]),
+    ...(acme.caBundle ? [`${prefix}.caCertificates=${TRAEFIK_PATHS.acmeCaBundle}`] : []),
+  ];
+}
+
+/**
+ * Traefik's static configuration as command-line arguments. The API is never insecure: the
+ * dashboard is reachable only through its authenticated TLS route to `api@internal`.
+ */
+export function traefikArgs(input: TraefikArgsInput): string[] {
+  const { web, websecure, traefik } = TRAEFIK_PORTS;
+  return [
+    "--global.checkNewVersion=false",
+    "--global.sendAnonymousUsage=false",
+    `--log.level=${input.proxy.logLevel}`,
+    `--entryPoints.${ENTRYPOINT_WEB}.address=:${web.port}`,
+    // The redirect names the published port: the websecure entry point listens on another one.
+    `--entryPoints.${ENTRYPOINT_WEB}.http.redirections.entryPoint.to=:${websecure.published}`,
+    `--entryPoints.${ENTRYPOINT_WEB}.http.redirections.entryPoint.scheme=https`,
+    `--entryPoints.${ENTRYPOINT_WEB}.http.redirections.entryPoint.permanent=true`,
+    `--entryPoints.${ENTRYPOINT_WEBSECURE}.address=:${websecure.port}`,
+    `--entryPoints.${ENTRYPOINT_WEBSECURE}.http.tls=true`,
+    `--entryPoints.traefik.address=:${traefik.port}`,
+    "--ping=true",
+    "--ping.entryPoint=traefik",
+    "--metrics.prometheus=true",
+    "--metrics.prometheus.entryPoint=traefik",
+    ...(input.proxy.dashboard.enabled ? ["--api=true", "--api.dashboard=true"] : []),
+    `--providers.file.filename=${TRAEFIK_PATHS.dynamicConfig}`,
+    ...providerArgs(input),
+    ...acmeArgs(input),
+  ];
+}
+
+/**
+ * Traefik's file-provider configuration: modern TLS defaults, and the supplied certificate as the
+ * default one when there is one.
+ */
+export function dynamicConfig(certificates: CertificateSource): string {
+  const lines = [
+    "tls:",
+    "  options:",
+    "    default:",
+    "      minVersion: VersionTLS12",
+    "      sniStrict: false",
+  ];
+  if (certificates === "supplied") {
+    lines.push(
+      "  stores:",
+      "    default:",
+      "      defaultCertificate:",
+      `        certFile: ${TRAEFIK_PATHS.certificate}`,
+      `        keyFile: ${TRAEFIK_PATHS.certificateKey}`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}

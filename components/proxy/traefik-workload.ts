@@ -1,0 +1,193 @@
+import * as pulumi from "@pulumi/pulumi";
+import { WHOAMI_IMAGE } from "../config/parts/proxy";
+import { StackConfig } from "../config/schema";
+import {
+  FileSpec,
+  mebibytes,
+  millicores,
+  RouteSpec,
+  SchedulingSpec,
+  seconds,
+  SecretSpec,
+  VolumeSpec,
+  WorkloadSpec,
+} from "../model";
+import { CertificateSource } from "../routing-options";
+import { dynamicConfig, TRAEFIK_PATHS, TRAEFIK_PORTS, traefikArgs } from "./traefik-args";
+
+/** Replicas of the proxy when `homeport:sizes.proxy` is not set. */
+export const DEFAULT_PROXY_REPLICAS = 2;
+
+/** Why the proxy runs once when Traefik itself holds the ACME account. */
+export const ACME_SINGLETON_REASON =
+  "Traefik's ACME resolver keeps its account and certificates in one file that it alone may write; a second instance would request competing certificates";
+
+/** Everything the proxy's workload is built from, resolved to plain values where possible. */
+export interface TraefikWorkloadInput {
+  readonly config: StackConfig;
+  readonly certificates: CertificateSource;
+  /** htpasswd line(s) for the dashboard, secret. Required when the dashboard is enabled. */
+  readonly dashboardUsers?: pulumi.Input<string>;
+  /** PEM of the extra CA bundle for the ACME directory, when configured. */
+  readonly acmeCaBundle?: string;
+  /** PEM of the supplied certificate chain, when configured. */
+  readonly certificate?: string;
+}
+
+/** How many proxies run: one ACME holder, else the configured size. */
+export function proxyScheduling(
+  config: StackConfig,
+  certificates: CertificateSource,
+): SchedulingSpec {
+  if (certificates === "acme") return { mode: "singleton", reason: ACME_SINGLETON_REASON };
+  return { mode: "replicated", replicas: config.sizes.proxy ?? DEFAULT_PROXY_REPLICAS };
+}
+
+/**
+ * True when every node binds the published ports itself (Nomad, Kubernetes host ports, Swarm's
+ * host mode): then two proxies cannot share a node, and a rollout cannot start a new proxy
+ * beside the old one.
+ */
+export const portsBoundPerNode = (config: StackConfig): boolean =>
+  config.target !== "swarm" || config.swarm.publishMode === "host";
+
+/** The dashboard's route: TLS only, basic auth, to Traefik's internal API service. */
+export function dashboardRoute(host: string, users: pulumi.Input<string>): RouteSpec {
+  return {
+    host,
+    port: "traefik",
+    tls: true,
+    internalService: "api@internal",
+    middlewares: [{ kind: "basic-auth", users }, { kind: "security-headers" }],
+  };
+}
+
+/** The Traefik workload in the neutral model. Pure: creates no resource. */
+export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
+  const { config, certificates } = input;
+  const proxy = config.proxy;
+  const swarm = config.target === "swarm";
+  const files: FileSpec[] = [
+    { name: "dynamic", path: TRAEFIK_PATHS.dynamicConfig, content: dynamicConfig(certificates) },
+  ];
+  const secrets: SecretSpec[] = [];
+  if (certificates === "acme" && input.acmeCaBundle !== undefined) {
+    files.push({ name: "acme-ca", path: TRAEFIK_PATHS.acmeCaBundle, content: input.acmeCaBundle });
+  }
+  if (certificates === "supplied" && proxy.certificate && input.certificate !== undefined) {
+    files.push({ name: "tls-cert", path: TRAEFIK_PATHS.certificate, content: input.certificate });
+    secrets.push({
+      name: "tls-key",
+      value: proxy.certificate.key,
+      path: TRAEFIK_PATHS.certificateKey,
+    });
+  }
+  if (config.target === "nomad" && proxy.nomadToken) {
+    // Traefik's Nomad provider reads NOMAD_TOKEN when no token is configured.
+    secrets.push({ name: "nomad-token", value: proxy.nomadToken, env: "NOMAD_TOKEN" });
+  }
+  const volumes: VolumeSpec[] =
+    certificates === "acme"
+      ? [
+          {
+            name: "acme",
+            mountPath: TRAEFIK_PATHS.acmeDir,
+            // On shared storage the ACME state follows the proxy to whichever node runs it.
+            class: config.storage.backend === "local" ? "local" : "shared",
+          },
+        ]
+      : [];
+
+  const routes: RouteSpec[] = [];
+  if (proxy.dashboard.enabled) {
+    if (input.dashboardUsers === undefined) {
+      throw new Error("The dashboard is enabled but no htpasswd users were given.");
+    }
+    routes.push(
+      dashboardRoute(proxy.dashboard.host ?? `traefik.${config.domain}`, input.dashboardUsers),
+    );
+  }
+
+  const scheduling = proxyScheduling(config, certificates);
+  const perNode = portsBoundPerNode(config);
+  const { web, websecure, traefik } = TRAEFIK_PORTS;
+  return {
+    image: proxy.image,
+    args: traefikArgs({
+      target: config.target,
+      proxy,
+      certificates,
+      kubernetes: config.kubernetes,
+      nomad: config.nomad,
+    }),
+    ports: [
+      { name: "web", port: web.port, publish: { hostPort: web.published } },
+      { name: "websecure", port: websecure.port, publish: { hostPort: websecure.published } },
+      { name: "traefik", port: traefik.port },
+    ],
+    files,
+    secrets,
+    volumes,
+    routes,
+    health: {
+      kind: "http",
+      port: "traefik",
+      path: "/ping",
+      inContainer: ["CMD", "traefik", "healthcheck", "--ping"],
+      interval: seconds(10),
+      timeout: seconds(3),
+      retries: 3,
+      startPeriod: seconds(10),
+    },
+    metrics: { port: "traefik", path: "/metrics" },
+    resources: {
+      requests: { cpu: millicores(100), memory: mebibytes(64) },
+      limits: { memory: mebibytes(256) },
+    },
+    scheduling,
+    placement: {
+      // The Swarm provider reads services through the manager's Docker API.
+      constraints: swarm ? [{ attribute: "role", value: "manager" }] : [],
+      spread: true,
+      maxPerNode: perNode ? 1 : undefined,
+    },
+    update: {
+      // A new proxy can start beside the old one only where ports are not bound per node; the
+      // ACME holder never overlaps with itself.
+      order: scheduling.mode === "singleton" || perNode ? "stop-first" : "start-first",
+      parallelism: 1,
+    },
+    // In-flight requests drain before the task stops.
+    stopGracePeriod: seconds(30),
+    state: certificates === "acme" ? "stateful" : "stateless",
+    security: {
+      dockerSocket: swarm,
+      readOnlyRootFilesystem: true,
+      // The Docker socket and fresh ACME volumes belong to root; elsewhere Traefik runs unprivileged.
+      user: swarm || certificates === "acme" ? undefined : "65532:65532",
+    },
+  };
+}
+
+/** The optional whoami test service, routed at `host`. */
+export function whoamiWorkloadSpec(host: string, replicas: number): WorkloadSpec {
+  return {
+    image: WHOAMI_IMAGE,
+    args: ["--port", "8080"],
+    ports: [{ name: "http", port: 8080 }],
+    routes: [{ host, port: "http", tls: true }],
+    resources: {
+      requests: { cpu: millicores(10), memory: mebibytes(16) },
+      limits: { memory: mebibytes(32) },
+    },
+    scheduling: { mode: "replicated", replicas },
+    security: { user: "65532:65532", readOnlyRootFilesystem: true },
+    exemptions: [
+      {
+        rule: "workload-require-health-check",
+        reason:
+          "opt-in test service; its image holds only the server binary, so no check can run inside it",
+      },
+    ],
+  };
+}
