@@ -12,6 +12,7 @@ import {
   TIERS,
 } from "./schema";
 import { appsFixes } from "./parts/apps";
+import { monitoringFixes } from "./parts/monitoring";
 import { proxyFixes } from "./parts/proxy";
 
 /**
@@ -70,6 +71,7 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ["nomad.datacenters", "list at least one datacenter, e.g. [dc1]"],
   ["nomad.cpuMhzPerCore", "set the MHz Nomad should reserve per requested core, e.g. 1000"],
   ...proxyFixes.map(([path, fix]) => [`proxy.${path}`, fix] as const),
+  ...monitoringFixes.map(([path, fix]) => [`monitoring.${path}`, fix] as const),
   ...appsFixes.map(([path, fix]) => [`apps.${path}`, fix] as const),
 ];
 
