@@ -1,0 +1,234 @@
+import assert from "node:assert/strict";
+import type { HomeportPolicy } from "../../policies/lib/rule";
+import { cores, mebibytes, millicores } from "../../components/model/units";
+import { WorkloadSpec } from "../../components/model/workload";
+import { RenderedResource, stackConfig, startRecorder, testParent } from "../helpers/harness";
+import { dbWorkload, exporterWorkload, webWorkload } from "../helpers/workloads";
+
+export type Target = "swarm" | "kubernetes" | "nomad";
+export const TARGETS: readonly Target[] = ["swarm", "kubernetes", "nomad"];
+
+/** The reverse proxy: publishes 80/443, reads the runtime's socket read-only (exempted). */
+export const proxyWorkload: WorkloadSpec = {
+  image: "traefik:v3.4.1",
+  ports: [
+    { name: "web", port: 8080, publish: { hostPort: 80 } },
+    { name: "websecure", port: 8443, publish: { hostPort: 443 } },
+  ],
+  routes: [
+    {
+      host: "proxy.home.example.org",
+      port: "websecure",
+      internalService: "api@internal",
+      middlewares: [{ kind: "basic-auth", users: "admin:$2y$05$hash" }],
+    },
+  ],
+  health: { kind: "tcp", port: "web" },
+  resources: {
+    requests: { cpu: millicores(100), memory: mebibytes(64) },
+    limits: { cpu: cores(1), memory: mebibytes(256) },
+  },
+  scheduling: { mode: "replicated", replicas: 2 },
+  security: { dockerSocket: true },
+  exemptions: [{ rule: "workload-docker-socket-restricted", reason: "discovers routed services" }],
+};
+
+/** A media app that keeps SQLite under /config on local disk and reads /data from shared storage. */
+export const sqliteWorkload: WorkloadSpec = {
+  image: "lscr.io/linuxserver/sonarr:4.0.15",
+  ports: [{ name: "http", port: 8989 }],
+  volumes: [
+    { name: "sonarr-config", mountPath: "/config", class: "local" },
+    { name: "media", mountPath: "/data", class: "shared" },
+  ],
+  routes: [{ host: "sonarr.home.example.org", port: "http" }],
+  health: { kind: "http", port: "http", path: "/ping" },
+  state: "stateful",
+  storageEngine: "sqlite",
+  scheduling: { mode: "singleton", reason: "SQLite database in /config" },
+  update: { order: "stop-first" },
+  security: { capAdd: ["CHOWN", "SETUID", "SETGID"] },
+};
+
+/** Compliant workloads, deployed by name on every target. */
+export const WORKLOADS: Record<string, [string, WorkloadSpec]> = {
+  proxy: ["proxy", proxyWorkload],
+  web: ["apps", webWorkload],
+  db: ["apps", dbWorkload],
+  exporter: ["monitoring", exporterWorkload],
+  sonarr: ["apps", sqliteWorkload],
+};
+
+/**
+ * Deploys the compliant workloads with the three adapters under Pulumi's mock monitor and
+ * returns every recorded resource, inputs as the render tool prints them. Call once per file.
+ */
+export async function renderFixtures(): Promise<RenderedResource[]> {
+  const rec = await startRecorder("policies");
+  const { SwarmPlatform } = await import("../../components/platforms/swarm/swarm-platform");
+  const { KubernetesPlatform } =
+    await import("../../components/platforms/kubernetes/kubernetes-platform");
+  const { NomadPlatform } = await import("../../components/platforms/nomad/nomad-platform");
+  const base = {
+    domain: "home.example.org",
+    environment: "production",
+    parts: [],
+    storage: { backend: "nfs", nfs: { server: "nas.lan", path: "/export/homeport" } },
+  };
+  const parent = await testParent();
+  const platforms = [
+    new SwarmPlatform(
+      "swarm",
+      {
+        config: stackConfig({ ...base, target: "swarm" }),
+        routing: { certResolver: "acme" },
+        namePrefix: "t-",
+      },
+      { parent },
+    ),
+    new KubernetesPlatform(
+      "kubernetes",
+      {
+        config: stackConfig({
+          ...base,
+          target: "kubernetes",
+          kubernetes: { storageClasses: { local: "local-path", shared: "nfs", block: "rbd" } },
+        }),
+      },
+      { parent },
+    ),
+    new NomadPlatform(
+      "nomad",
+      {
+        config: stackConfig({
+          ...base,
+          target: "nomad",
+          nomad: { address: "http://127.0.0.1:4646" },
+        }),
+        routing: { certResolver: "acme" },
+      },
+      { parent },
+    ),
+  ];
+  for (const platform of platforms)
+    for (const [name, [part, spec]] of Object.entries(WORKLOADS))
+      platform.deploy(name, part, spec, { parent });
+  await rec.settle();
+  return rec.resources;
+}
+
+export const SWARM_SERVICE = "docker:index/service:Service";
+export const NOMAD_JOB = "pulumi-nodejs:dynamic/nomad:Job";
+const KUBERNETES_KIND: Record<string, string> = {
+  web: "Deployment",
+  proxy: "Deployment",
+  db: "StatefulSet",
+  exporter: "DaemonSet",
+  sonarr: "StatefulSet",
+};
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A deep copy of a recorded resource, so a test may mutate it. */
+export function copyOf(resources: readonly RenderedResource[], type: string, name: string) {
+  const found = resources.filter((r) => r.type === type && r.name === name);
+  assert.equal(found.length, 1, `expected one ${type} named ${name}`);
+  return structuredClone(found[0]) as RenderedResource & { inputs: Json };
+}
+
+/** The workload leaf of a fixture workload on a target, mutated by `mutate` (on a copy). */
+export function workloadLeaf(
+  resources: readonly RenderedResource[],
+  target: Target,
+  name: string,
+  mutate: (props: Json) => void = () => {},
+): RenderedResource {
+  if (target === "nomad") {
+    const r = copyOf(resources, NOMAD_JOB, name);
+    const job = JSON.parse(r.inputs.jobspec as string) as Json;
+    mutate(job);
+    return { ...r, inputs: { ...r.inputs, jobspec: JSON.stringify(job) } };
+  }
+  const type =
+    target === "swarm" ? SWARM_SERVICE : `kubernetes:apps/v1:${KUBERNETES_KIND[name] ?? ""}`;
+  const r = copyOf(resources, type, name);
+  mutate(r.inputs);
+  return r;
+}
+
+interface Violation {
+  readonly message: string;
+  readonly urn?: string;
+}
+
+/** Runs a resource policy on one resource (inputs as props), with optional pack config. */
+export function violations(
+  policy: HomeportPolicy,
+  resource: RenderedResource,
+  config: Record<string, unknown> = {},
+): string[] {
+  assert.equal(policy.kind, "resource");
+  if (policy.kind !== "resource") return [];
+  const found: Violation[] = [];
+  const validations = Array.isArray(policy.validateResource)
+    ? policy.validateResource
+    : [policy.validateResource];
+  for (const validate of validations) {
+    void validate?.(
+      {
+        type: resource.type,
+        name: resource.name,
+        urn: resource.urn,
+        props: resource.inputs,
+        opts: {} as never,
+        stackTags: new Map(),
+        isType: () => false,
+        asType: () => undefined,
+        getConfig: <T>() => config as T,
+        notApplicable: () => {
+          throw new Error("not applicable");
+        },
+      },
+      (message, urn) => found.push({ message, urn }),
+    );
+  }
+  return found.map((v) => v.message);
+}
+
+/** Runs a stack policy on a set of resources; returns "message" per violation. */
+export function stackViolations(
+  policy: HomeportPolicy,
+  resources: readonly RenderedResource[],
+  config: Record<string, unknown> = {},
+): string[] {
+  assert.equal(policy.kind, "stack");
+  if (policy.kind !== "stack") return [];
+  const found: string[] = [];
+  void policy.validateStack(
+    {
+      resources: resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: r.inputs,
+        opts: {} as never,
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+      })),
+      stackTags: new Map(),
+      getConfig: <T>() => config as T,
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
+    },
+    (message) => found.push(message),
+  );
+  return found;
+}
+
+/** Every workload leaf of every target, for "the compliant fixtures pass" tests. */
+export function allWorkloadLeaves(resources: readonly RenderedResource[]): RenderedResource[] {
+  return TARGETS.flatMap((t) => Object.keys(WORKLOADS).map((n) => workloadLeaf(resources, t, n)));
+}
