@@ -291,6 +291,8 @@ export function nomadJobspec(
               ports: w.ports.map((p) => p.name),
               privileged: w.security.privileged,
               readonly_rootfs: w.security.readOnlyRootFilesystem,
+              // Processes cannot gain privileges (setuid binaries): Swarm has no per-service switch.
+              security_opt: ["no-new-privileges"],
               cap_drop: w.security.dropAllCapabilities ? ["all"] : undefined,
               cap_add:
                 w.security.capAdd.length > 0
