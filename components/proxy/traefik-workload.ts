@@ -166,6 +166,15 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
       // The Docker socket and fresh ACME volumes belong to root; elsewhere Traefik runs unprivileged.
       user: swarm || certificates === "acme" ? undefined : "65532:65532",
     },
+    exemptions: swarm
+      ? [
+          {
+            rule: "workload-docker-socket-restricted",
+            reason:
+              "Traefik's Swarm provider discovers routes through the Docker API: read-only, on managers",
+          },
+        ]
+      : [],
   };
 }
 

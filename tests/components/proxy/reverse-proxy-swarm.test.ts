@@ -71,6 +71,10 @@ describe("reverse proxy on Swarm", () => {
       },
     ]);
     assert.deepEqual(svc.taskSpec.placement.constraints, ["node.role==manager"]);
+    assert.equal(
+      labels(svc)["policy.homeport.dev/exempt.workload-docker-socket-restricted"],
+      "Traefik's Swarm provider discovers routes through the Docker API: read-only, on managers",
+    );
     assert.deepEqual(service("whoami").taskSpec.containerSpec.mounts, []);
     assert.equal(service("whoami").taskSpec.placement.constraints, undefined);
   });

@@ -71,11 +71,16 @@ describe("Traefik workload", () => {
   it("mounts the Docker socket read-only on Swarm managers only", () => {
     const swarm = resolveWorkload("traefik", "proxy", spec({ target: "swarm" }));
     assert.equal(swarm.security.dockerSocket, true);
+    assert.deepEqual(
+      swarm.exemptions.map((e) => e.rule),
+      ["workload-docker-socket-restricted"],
+    );
     for (const target of ["kubernetes", "nomad"]) {
       const w = resolveWorkload("traefik", "proxy", spec({ target }));
       assert.equal(w.security.dockerSocket, false, target);
       assert.deepEqual(w.placement.constraints, [], target);
       assert.equal(w.security.user, "65532:65532", target);
+      assert.deepEqual(w.exemptions, [], target);
     }
   });
 
