@@ -1,3 +1,4 @@
+import { buildApps } from "./apps/app-tier";
 import { Part } from "./config/schema";
 import { PartBuilder } from "./part";
 import { buildProxy } from "./proxy/reverse-proxy";
@@ -6,5 +7,5 @@ import { buildProxy } from "./proxy/reverse-proxy";
 export const PART_BUILDERS: Record<Part, PartBuilder | undefined> = {
   proxy: buildProxy,
   monitoring: undefined,
-  apps: undefined,
+  apps: buildApps,
 };

@@ -72,7 +72,13 @@ export interface ResolvedWorkload {
 
 export interface ResolvedSecret {
   readonly name: string;
+  /** What the workload receives: prefix, secret value and suffix, as a secret. */
   readonly value: pulumi.Output<string>;
+  /** The secret value alone, for targets that assemble prefix and suffix at task start. */
+  readonly secret: pulumi.Output<string>;
+  /** Plain text around the secret (see {@link SecretSpec.prefix}); "" when not set. */
+  readonly prefix: pulumi.Input<string>;
+  readonly suffix: pulumi.Input<string>;
   readonly env?: string;
   readonly fileEnv?: string;
   readonly path: string;
@@ -228,9 +234,14 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
       fail(`secret "${s.name}"`, "has an invalid name", "use lowercase letters, digits and dashes");
     if (s.env !== undefined && !ENV_NAME.test(s.env))
       fail(`secret "${s.name}"`, `has env "${s.env}"`, "use a valid variable name");
+    const prefix = s.prefix ?? "";
+    const suffix = s.suffix ?? "";
     return {
       name: s.name,
-      value: pulumi.secret(s.value),
+      value: pulumi.secret(pulumi.interpolate`${prefix}${s.value}${suffix}`),
+      secret: pulumi.secret(s.value),
+      prefix,
+      suffix,
       env: s.env,
       fileEnv: s.fileEnv ?? (s.env !== undefined ? `${s.env}_FILE` : undefined),
       path: s.path ?? `/run/secrets/${s.name}`,

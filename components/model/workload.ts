@@ -69,6 +69,15 @@ export interface SecretSpec {
   readonly fileEnv?: string;
   /** Path of the secret file in the container. @default `/run/secrets/<name>` */
   readonly path?: string;
+  /**
+   * Plain text before and after the secret in what the workload receives, e.g. a URL's scheme and
+   * host around its password: the workload gets `prefix + value + suffix`, delivered as a secret.
+   * They may hold addresses from `WorkloadDeployment.address()` (template expressions on Nomad,
+   * which resolves them at task start), which is why they stay apart from the value. @default ""
+   */
+  readonly prefix?: pulumi.Input<string>;
+  /** See {@link prefix}. @default "" */
+  readonly suffix?: pulumi.Input<string>;
 }
 
 export interface FileSpec {

@@ -35,4 +35,12 @@ export interface PlatformAdapter {
   readonly target: Target;
   /** Deploys one workload, declared by `part` (proxy, monitoring, apps…). */
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment;
+  /**
+   * The stable DNS name of one member of a stateful workload, resolving to that member itself
+   * rather than to a load balancer: cluster peers (RabbitMQ, MinIO) name each other by it. On
+   * Swarm a cluster is one workload per member (`ordinal` is ignored); on Kubernetes it is one
+   * StatefulSet whose pod `ordinal` is named. Undefined where the target offers no such name
+   * (Nomad's built-in service discovery has no DNS).
+   */
+  memberHost?(workload: string, ordinal?: number): string | undefined;
 }

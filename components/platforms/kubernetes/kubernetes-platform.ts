@@ -88,6 +88,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     };
   }
 
+  /** A StatefulSet pod's own name under its headless Service (the cluster domain is cluster.local). */
+  memberHost(workload: string, ordinal = 0): string {
+    return `${workload}-${ordinal}.${workload}-headless.${this.args.config.kubernetes.namespace}.svc.cluster.local`;
+  }
+
   private sharedClaim(
     volume: string,
     shape: ReturnType<typeof claimShape>,

@@ -60,6 +60,21 @@ export interface NomadJobContext {
   readonly files: Record<string, string>;
   /** Resolved Traefik tags of the workload's routes (see {@link traefikLabels}). */
   readonly tags: Record<string, string>;
+  /**
+   * Resolved plain text around secrets, by secret name (see `SecretSpec.prefix`): it is written
+   * into the template around the variable's item, so addresses in it resolve at task start.
+   * @default none
+   */
+  readonly secretAffixes?: Record<string, { readonly prefix: string; readonly suffix: string }>;
+}
+
+/** A secret's template text: its variable item, inside its plain prefix and suffix if any. */
+function secretTemplate(ctx: NomadJobContext, secret: string, json: boolean): string {
+  const item = `.${variableItemKey(secret)}`;
+  const affix = ctx.secretAffixes?.[secret];
+  if (!affix || (affix.prefix === "" && affix.suffix === ""))
+    return json ? `{{ ${item} | toJSON }}` : `{{ ${item} }}`;
+  return `${affix.prefix}{{ ${item} }}${affix.suffix}`;
 }
 
 function checkFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
@@ -109,9 +124,7 @@ export function nomadJobspec(
   const mounts: Record<string, unknown>[] = [];
   const envSecrets = w.secrets.filter((s) => s.env);
   if (envSecrets.length > 0 || templated.length > 0) {
-    const secretLines = envSecrets.map(
-      (s) => `${s.env}={{ .${variableItemKey(s.name)} | toJSON }}`,
-    );
+    const secretLines = envSecrets.map((s) => `${s.env}=${secretTemplate(ctx, s.name, true)}`);
     const lines = [
       ...(secretLines.length > 0
         ? [`{{ with nomadVar "${variablePath(ctx.jobId)}" }}`, ...secretLines, "{{ end }}"]
@@ -127,7 +140,7 @@ export function nomadJobspec(
   }
   for (const s of w.secrets.filter((s) => !s.env)) {
     templates.push({
-      EmbeddedTmpl: `{{ with nomadVar "${variablePath(ctx.jobId)}" }}{{ .${variableItemKey(s.name)} }}{{ end }}`,
+      EmbeddedTmpl: `{{ with nomadVar "${variablePath(ctx.jobId)}" }}${secretTemplate(ctx, s.name, false)}{{ end }}`,
       DestPath: `secrets/${s.name}`,
       ChangeMode: "restart",
       Perms: "0400",

@@ -36,7 +36,8 @@ export class NomadWorkload extends pulumi.ComponentResource {
             {
               ...connection,
               path: variablePath(args.jobId),
-              items: Object.fromEntries(w.secrets.map((s) => [variableItemKey(s.name), s.value])),
+              // Only the secret itself: its plain prefix and suffix are in the job's template.
+              items: Object.fromEntries(w.secrets.map((s) => [variableItemKey(s.name), s.secret])),
             },
             { parent: this },
           )
@@ -52,10 +53,22 @@ export class NomadWorkload extends pulumi.ComponentResource {
         pulumi.output(w.env),
         pulumi.output(Object.fromEntries(w.files.map((f) => [f.name, f.content]))),
         pulumi.output(traefikLabels(w, args.routing, {})),
+        pulumi.output(
+          Object.fromEntries(
+            w.secrets.map((s) => [s.name, { prefix: s.prefix, suffix: s.suffix }]),
+          ),
+        ),
       ])
-      .apply(([env, files, tags]) =>
+      .apply(([env, files, tags, secretAffixes]) =>
         compactJobspec(
-          nomadJobspec(w, { jobId: args.jobId, settings: args.settings, env, files, tags }),
+          nomadJobspec(w, {
+            jobId: args.jobId,
+            settings: args.settings,
+            env,
+            files,
+            tags,
+            secretAffixes,
+          }),
         ),
       );
     this.job = new NomadJob(

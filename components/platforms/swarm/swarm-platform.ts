@@ -78,6 +78,11 @@ export class SwarmPlatform extends pulumi.ComponentResource implements PlatformA
     };
   }
 
+  /** Swarm's DNS name for a service's tasks: the task addresses, not the service's virtual IP. */
+  memberHost(workload: string): string {
+    return `tasks.${this.prefix}${workload}`;
+  }
+
   private sharedVolume(volumeName: string, driver: SwarmVolumeDriver | undefined): docker.Volume {
     let volume = this.sharedVolumes.get(volumeName);
     if (!volume) {

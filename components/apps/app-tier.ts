@@ -1,0 +1,223 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { apiHost, frontendHost } from "../config/parts/apps";
+import { StackConfig } from "../config/schema";
+import { PartBuilder } from "../part";
+import { PlatformAdapter, WorkloadDeployment } from "../platforms/platform";
+import {
+  AppWiring,
+  appSizes,
+  backendSpec,
+  bucketInitSpec,
+  frontendSpec,
+  minioSpec,
+  rabbitmqSpec,
+  workerSpec,
+} from "./app-specs";
+
+export const APP_TIER_TYPE = "homeport:apps:AppTier";
+
+/** The platform part name the tier's workloads are declared under. */
+const PART = "apps";
+
+export interface AppTierArgs {
+  /** The validated stack configuration (`homeport:apps`, sizes, domain, environment). */
+  readonly config: StackConfig;
+  /** The target the workloads are deployed on. */
+  readonly platform: PlatformAdapter;
+}
+
+/** Names of the members of a stateful cluster, and how each is deployed. */
+interface ClusterLayout {
+  /** Workloads to deploy: one per member (Swarm, Nomad), or one StatefulSet (Kubernetes). */
+  readonly workloads: {
+    readonly name: string;
+    readonly replicas: number;
+    readonly host?: string;
+  }[];
+  /** The host each member is reached and named by. */
+  readonly peers: string[];
+}
+
+/**
+ * Where the target offers per-member DNS names, a cluster of `size` members: a StatefulSet on
+ * Kubernetes, one workload per member on Swarm. A single member otherwise.
+ */
+function clusterLayout(platform: PlatformAdapter, base: string, size: number): ClusterLayout {
+  if (size <= 1 || !platform.memberHost)
+    return { workloads: [{ name: base, replicas: 1 }], peers: [] };
+  const memberHost = platform.memberHost.bind(platform);
+  if (platform.target === "kubernetes") {
+    return {
+      workloads: [{ name: base, replicas: size }],
+      peers: Array.from({ length: size }, (_, i) => memberHost(base, i) as string),
+    };
+  }
+  const names = Array.from({ length: size }, (_, i) => `${base}-${i}`);
+  const hosts = names.map((n) => memberHost(n) as string);
+  return {
+    workloads: names.map((name, i) => ({ name, replicas: 1, host: hosts[i] })),
+    peers: hosts,
+  };
+}
+
+const password = (name: string, length: number, parent: pulumi.Resource) =>
+  pulumi.secret(
+    new random.RandomPassword(
+      name,
+      { length, special: false },
+      { parent, additionalSecretOutputs: ["result"] },
+    ).result,
+  );
+
+/**
+ * The image-hosting application: the static frontend, the API, the Celery workers, RabbitMQ and
+ * S3 (MinIO deployed here, or an external S3 from `homeport:apps.s3`). Every credential is
+ * generated (or read from a config secret) and handed to the workloads as orchestrator secrets.
+ * A run-to-completion job creates the bucket before the first backend starts.
+ */
+export class AppTier extends pulumi.ComponentResource {
+  /** Public URL of the frontend. */
+  public readonly frontendUrl: pulumi.Output<string>;
+  /** Public URL of the API (what the frontend's /config.json names). */
+  public readonly apiUrl: pulumi.Output<string>;
+  /** Generated credentials users may need (broker and MinIO admin), as secrets. */
+  public readonly credentials: Record<string, pulumi.Output<string>>;
+  /** The tier's workloads on the target, by name. */
+  public readonly workloads: Record<string, WorkloadDeployment>;
+
+  constructor(name: string, args: AppTierArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(APP_TIER_TYPE, name, {}, opts);
+    const { config, platform } = args;
+    const settings = config.apps;
+    const sizes = appSizes(config);
+    for (const note of sizes.notes) pulumi.log.warn(note, this);
+    const appHost = frontendHost(settings, config.domain);
+    const api = apiHost(settings, config.domain);
+    const apiUrl = `https://${api}/`;
+    const workloads: Record<string, WorkloadDeployment> = {};
+    const deploy = (
+      workload: string,
+      spec: Parameters<PlatformAdapter["deploy"]>[2],
+      dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>,
+    ) => {
+      workloads[workload] = platform.deploy(workload, PART, spec, { parent: this, dependsOn });
+      return workloads[workload];
+    };
+
+    // Credentials, generated once and kept (encrypted) in the stack's state.
+    const brokerPassword = password(`${name}-rabbitmq-password`, 32, this);
+    const erlangCookie = password(`${name}-rabbitmq-cookie`, 48, this);
+
+    // RabbitMQ: one broker, or a cluster whose members name each other.
+    const rabbit = clusterLayout(platform, "rabbitmq", sizes.rabbitmq);
+    const rabbitDeployments = rabbit.workloads.map((w) =>
+      deploy(
+        w.name,
+        rabbitmqSpec({
+          image: settings.images.rabbitmq,
+          peers: rabbit.peers,
+          nodeHost: w.host,
+          replicas: w.replicas,
+          volumeSize: settings.volumeSizes.rabbitmq,
+          password: brokerPassword,
+          cookie: erlangCookie,
+        }),
+      ),
+    );
+
+    // S3: MinIO deployed here, or the external service from config.
+    let s3: AppWiring["s3"];
+    const s3Resources: pulumi.Resource[] = [];
+    let minioUser: pulumi.Output<string> | undefined;
+    let minioPassword: pulumi.Output<string> | undefined;
+    if (settings.s3) {
+      s3 = {
+        endpoint: settings.s3.endpoint,
+        accessKeyId: pulumi.secret(settings.s3.accessKeyId),
+        secretAccessKey: settings.s3.secretAccessKey,
+      };
+    } else {
+      minioUser = password(`${name}-minio-user`, 20, this);
+      minioPassword = password(`${name}-minio-password`, 40, this);
+      const minio = clusterLayout(platform, "minio", sizes.minio);
+      const minioDeployments = minio.workloads.map((w) =>
+        deploy(
+          w.name,
+          minioSpec({
+            image: settings.images.minio,
+            peers: minio.peers,
+            replicas: w.replicas,
+            volumeSize: settings.volumeSizes.minio,
+            rootUser: minioUser as pulumi.Output<string>,
+            rootPassword: minioPassword as pulumi.Output<string>,
+          }),
+        ),
+      );
+      s3Resources.push(...minioDeployments.flatMap((d) => d.resources));
+      s3 = {
+        endpoint: pulumi.interpolate`http://${minioDeployments[0].address("api")}`,
+        accessKeyId: minioUser,
+        secretAccessKey: minioPassword,
+      };
+    }
+
+    const wiring: AppWiring = {
+      settings,
+      s3,
+      broker: {
+        password: brokerPassword,
+        addresses: rabbitDeployments.map((d) => d.address("amqp")),
+      },
+    };
+    const brokerResources = rabbitDeployments.flatMap((d) => d.resources);
+
+    // The bucket exists before any backend imports the app (which would race to create it).
+    const init = deploy(
+      "bucket-init",
+      bucketInitSpec({ image: settings.images.backend }, wiring),
+      s3Resources,
+    );
+    const initDone = init.completed ?? init.resources;
+
+    deploy(
+      "backend",
+      backendSpec({ image: settings.images.backend, replicas: sizes.backend, host: api }, wiring),
+      pulumi.output(initDone).apply((done) => [...done, ...brokerResources]),
+    );
+    deploy(
+      "worker",
+      workerSpec({ image: settings.images.backend, replicas: sizes.worker }, wiring),
+      pulumi.output(initDone).apply((done) => [...done, ...brokerResources]),
+    );
+    deploy(
+      "frontend",
+      frontendSpec({
+        image: settings.images.frontend,
+        replicas: sizes.frontend,
+        host: appHost,
+        apiUrl,
+      }),
+    );
+
+    this.workloads = workloads;
+    this.frontendUrl = pulumi.output(`https://${appHost}/`);
+    this.apiUrl = pulumi.output(apiUrl);
+    this.credentials = {
+      "apps.rabbitmq.password": brokerPassword,
+      ...(minioUser && minioPassword
+        ? { "apps.minio.rootUser": minioUser, "apps.minio.rootPassword": minioPassword }
+        : {}),
+    };
+    this.registerOutputs({ frontendUrl: this.frontendUrl, apiUrl: this.apiUrl });
+  }
+}
+
+/** Builds the apps part: the {@link AppTier} on the stack's target. */
+export const buildApps: PartBuilder = (ctx, opts) => {
+  const tier = new AppTier("apps", { config: ctx.config, platform: ctx.platform }, opts);
+  return {
+    urls: { "apps.frontend": tier.frontendUrl, "apps.api": tier.apiUrl },
+    credentials: tier.credentials,
+  };
+};

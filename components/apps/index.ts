@@ -1,0 +1,3 @@
+export * from "./app-specs";
+export * from "./app-tier";
+export * from "./secret-files";

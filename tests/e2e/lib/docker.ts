@@ -1,0 +1,115 @@
+import { must, runSync } from "./shell";
+
+/** Debian's client, which matches the engine the suite starts. */
+export const DOCKER = "/usr/bin/docker";
+
+export const docker = (...args: string[]) => runSync(DOCKER, args, { timeoutMs: 60_000 });
+
+/** One JSON document per line (docker's `--format '{{json .}}'`). */
+const jsonLines = <T>(text: string): T[] =>
+  text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as T);
+
+export interface ServiceState {
+  readonly name: string;
+  /** Replicas asked for; undefined for global services. */
+  readonly desired: number | undefined;
+  /** Containers of the service that are up. */
+  readonly running: number;
+  /** Containers up and either healthy or without a health check. */
+  readonly ready: number;
+  /** "name: 1/2 ready (starting, unhealthy)" for messages. */
+  readonly summary: string;
+}
+
+/** Names of the Swarm services in the engine. */
+export function serviceNames(): string[] {
+  return must(docker("service", "ls", "--format", "{{.Name}}"), "docker service ls")
+    .split("\n")
+    .filter((n) => n !== "")
+    .sort();
+}
+
+/** Containers of a service on this node, running or not. */
+export function serviceContainers(service: string): { id: string; status: string }[] {
+  return jsonLines<{ ID: string; Status: string }>(
+    must(
+      docker(
+        "ps",
+        "-a",
+        "--no-trunc",
+        "--filter",
+        `label=com.docker.swarm.service.name=${service}`,
+        "--format",
+        "{{json .}}",
+      ),
+      "docker ps",
+    ),
+  ).map((c) => ({ id: c.ID, status: c.Status }));
+}
+
+export function serviceState(service: string): ServiceState {
+  const replicas = docker(
+    "service",
+    "inspect",
+    "-f",
+    "{{if .Spec.Mode.Replicated}}{{.Spec.Mode.Replicated.Replicas}}{{end}}",
+    service,
+  ).stdout.trim();
+  const up = serviceContainers(service).filter((c) => c.status.startsWith("Up"));
+  const ready = up.filter((c) => !/\((health: starting|unhealthy)\)/.test(c.status));
+  const desired = replicas === "" ? undefined : Number(replicas);
+  const notes = up.filter((c) => !ready.includes(c)).map((c) => /\(([^)]*)\)/.exec(c.status)?.[1]);
+  return {
+    name: service,
+    desired,
+    running: up.length,
+    ready: ready.length,
+    summary: `${service}: ${ready.length}/${desired ?? "global"} ready${notes.length ? ` (${notes.join(", ")})` : ""}`,
+  };
+}
+
+/** True when every replica of the service runs and passes its health check. */
+export const converged = (s: ServiceState) =>
+  s.desired === undefined ? s.ready >= 1 && s.ready === s.running : s.ready === s.desired;
+
+export interface ServiceSpecSecret {
+  readonly SecretName: string;
+  readonly File: { readonly Name: string };
+}
+
+export interface ServiceSpec {
+  readonly Spec: {
+    readonly Name: string;
+    readonly TaskTemplate: {
+      readonly ContainerSpec: {
+        readonly Image: string;
+        readonly Env?: string[];
+        readonly Secrets?: ServiceSpecSecret[];
+      };
+    };
+  };
+}
+
+export function inspectService(service: string): ServiceSpec {
+  const out = must(docker("service", "inspect", service), `docker service inspect ${service}`);
+  return (JSON.parse(out) as ServiceSpec[])[0];
+}
+
+/** The environment of a running container, as KEY=value lines. */
+export function containerEnv(id: string): string[] {
+  const out = must(docker("inspect", "-f", "{{json .Config.Env}}", id), `docker inspect ${id}`);
+  return (JSON.parse(out) as string[] | null) ?? [];
+}
+
+/** Names of the objects of one kind left in the engine (networks without the built-in ones). */
+export function leftovers(kind: "service" | "network" | "secret" | "config" | "volume"): string[] {
+  const args = kind === "volume" ? ["volume", "ls", "-q"] : [kind, "ls", "--format", "{{.Name}}"];
+  const builtIn = new Set(["bridge", "host", "none", "ingress", "docker_gwbridge"]);
+  return must(docker(...args), `docker ${kind} ls`)
+    .split("\n")
+    .filter((n) => n !== "" && !(kind === "network" && builtIn.has(n)))
+    .sort();
+}

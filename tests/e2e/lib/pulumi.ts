@@ -1,0 +1,116 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { must, run, RunResult, runSync } from "./shell";
+
+export const ROOT = path.resolve(__dirname, "../../..");
+
+/** What the program needs at run time; everything else in the repository stays out. */
+const PROJECT_ENTRIES = ["index.ts", "components", "package.json", "tsconfig.json", "node_modules"];
+
+/** The toolchain's env file: PATH with the Pulumi CLI, PULUMI_HOME with the local plugins. */
+export function toolchainEnvFile(): string {
+  const cache =
+    process.env.HOMEPORT_TOOLCHAIN_DIR ??
+    path.join(
+      process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"),
+      "homeport/toolchain",
+    );
+  return path.join(cache, "env.sh");
+}
+
+/** The variables the toolchain's env file exports, read by sourcing it in bash. */
+export function toolchainEnv(): NodeJS.ProcessEnv | string {
+  const file = toolchainEnvFile();
+  if (!fs.existsSync(file))
+    return `the Pulumi toolchain is not built (${file} is missing; run npm run toolchain)`;
+  const r = runSync("bash", ["-c", `set -a; . "$1" >/dev/null; env -0`, "bash", file]);
+  if (r.status !== 0) return `sourcing ${file} failed: ${r.stderr.trim()}`;
+  const env: NodeJS.ProcessEnv = {};
+  for (const entry of r.stdout.split("\0")) {
+    const i = entry.indexOf("=");
+    if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
+  }
+  return env;
+}
+
+/**
+ * A Pulumi workspace in a temporary directory: the project's program linked in, a copy of the
+ * stack file, a local file backend and a passphrase secrets provider. The repository's own files
+ * are never written.
+ */
+export class Workspace {
+  readonly dir: string;
+  readonly projectDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: string[] = [];
+
+  constructor(
+    readonly stack: string,
+    stackFile: string,
+    baseEnv: NodeJS.ProcessEnv,
+  ) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-e2e-"));
+    this.projectDir = path.join(this.dir, "project");
+    const backend = path.join(this.dir, "state");
+    fs.mkdirSync(this.projectDir);
+    fs.mkdirSync(backend);
+    for (const entry of PROJECT_ENTRIES) {
+      fs.symlinkSync(path.join(ROOT, entry), path.join(this.projectDir, entry));
+    }
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(this.projectDir, "Pulumi.yaml"));
+    fs.copyFileSync(stackFile, path.join(this.projectDir, `Pulumi.${stack}.yaml`));
+    this.env = {
+      ...baseEnv,
+      PULUMI_BACKEND_URL: `file://${backend}`,
+      PULUMI_CONFIG_PASSPHRASE: "homeport-e2e",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      // The suite checks behaviour, not types: `npm test` typechecks the program.
+      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+    };
+  }
+
+  /** Runs `pulumi <args>` on the stack, asynchronously; the output is kept for the report. */
+  async pulumi(args: readonly string[], timeoutMs = 20 * 60_000): Promise<RunResult> {
+    const full = [...args, "--stack", this.stack, "--non-interactive"];
+    const started = Date.now();
+    const r = await run("pulumi", full, { cwd: this.projectDir, env: this.env, timeoutMs });
+    this.log.push(
+      `$ pulumi ${full.join(" ")}  (exit ${r.status}, ${((Date.now() - started) / 1000).toFixed(1)}s)\n${r.stdout}\n${r.stderr}`,
+    );
+    return r;
+  }
+
+  pulumiSync(args: readonly string[]): string {
+    const full = [...args, "--stack", this.stack, "--non-interactive"];
+    return must(
+      runSync("pulumi", full, { cwd: this.projectDir, env: this.env, timeoutMs: 120_000 }),
+      `pulumi ${args.join(" ")}`,
+    );
+  }
+
+  /** The stack's outputs, secrets shown. */
+  outputs(): Record<string, unknown> {
+    return JSON.parse(this.pulumiSync(["stack", "output", "--json", "--show-secrets"])) as Record<
+      string,
+      unknown
+    >;
+  }
+
+  /** The checkpoint with secrets decrypted: every resource's inputs and outputs. */
+  exportState(): {
+    deployment: { resources?: { type: string; inputs?: Record<string, unknown> }[] };
+  } {
+    return JSON.parse(this.pulumiSync(["stack", "export", "--show-secrets"])) as ReturnType<
+      Workspace["exportState"]
+    >;
+  }
+
+  /** Writes everything pulumi printed to a file and returns its path. */
+  saveLog(file: string): string {
+    fs.writeFileSync(file, this.log.join("\n\n"));
+    return file;
+  }
+}

@@ -1,0 +1,427 @@
+/**
+ * End-to-end: the e2e stack (Pulumi.e2e.yaml) deployed with a real `pulumi up` onto a real
+ * single-node Docker Swarm, then checked from the outside. See docs/e2e.md.
+ *
+ * Each check that cannot run here says why and counts as skipped; a check whose precondition
+ * failed (no deployment) is skipped with that reason, and the failing step itself fails.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it, TestContext } from "node:test";
+import {
+  containerEnv,
+  converged,
+  DOCKER,
+  docker,
+  inspectService,
+  leftovers,
+  serviceContainers,
+  serviceNames,
+  serviceState,
+} from "./lib/docker";
+import { record, seconds, FIGURES_FILE } from "./lib/figures";
+import { Reply, request, requestLoop, tryRequest } from "./lib/https";
+import { ROOT, toolchainEnv, Workspace } from "./lib/pulumi";
+import { must, runSync, tail, waitFor } from "./lib/shell";
+
+const STACK = "e2e";
+const STACK_FILE = path.join(ROOT, `Pulumi.${STACK}.yaml`);
+const ENGINE_DIR =
+  process.env.HOMEPORT_E2E_ENGINE_DIR ??
+  path.join(process.env.HOME ?? "/root", ".cache/homeport/e2e/engine");
+const POLICY_PACK = path.join(ROOT, "policies");
+const POLICY_CONFIG = path.join(POLICY_PACK, "config", "dev.json");
+const CONVERGE_TIMEOUT_MS = 5 * 60_000;
+/** The image the rollout check moves the backend to (built by tests/e2e/images). */
+const ROLLOUT_IMAGE = "homeport-e2e/image-api:2";
+
+/** Everything the checks share; `blocked` says why the deployment checks cannot run. */
+const state: {
+  blocked?: string;
+  ws?: Workspace;
+  deployed?: boolean;
+  upStarted?: number;
+  policy?: string[];
+  services: string[];
+  baseline: Record<string, string[]>;
+  hosts: Record<string, string>;
+  dashboardAuth?: string;
+} = { services: [], baseline: {}, hosts: {} };
+
+const KINDS = ["service", "network", "secret", "config", "volume"] as const;
+
+function script(rel: string, ...args: string[]) {
+  return runSync("bash", [path.join(ROOT, rel), ...args], { timeoutMs: 60 * 60_000 });
+}
+
+/** Skips the test (with the reason) when the deployment is not there to check. */
+function needsDeployment(t: TestContext): Workspace | undefined {
+  if (state.blocked) {
+    t.skip(state.blocked);
+    return undefined;
+  }
+  if (!state.deployed || !state.ws) {
+    t.skip("the stack was not deployed (see the failing pulumi up check)");
+    return undefined;
+  }
+  return state.ws;
+}
+
+/** Host names of the stack's routes, from its `urls` output: name -> host. */
+function routeHosts(outputs: Record<string, unknown>): Record<string, string> {
+  const urls = (outputs.urls ?? {}) as Record<string, string>;
+  return Object.fromEntries(Object.entries(urls).map(([k, u]) => [k, new URL(u).hostname]));
+}
+
+async function allConverged(): Promise<string | undefined> {
+  const states = serviceNames().map(serviceState);
+  const pending = states.filter((s) => !converged(s));
+  return states.length > 0 && pending.length === 0 ? "ok" : undefined;
+}
+
+function convergenceReport(): string {
+  return serviceNames()
+    .map(serviceState)
+    .map((s) => s.summary)
+    .join("\n");
+}
+
+describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () => {
+  before(async () => {
+    if (process.getuid?.() !== 0) {
+      state.blocked = "needs root to run dockerd";
+      return;
+    }
+    if (!fs.existsSync(STACK_FILE)) {
+      state.blocked = `${STACK_FILE} is missing`;
+      return;
+    }
+    const env = toolchainEnv();
+    if (typeof env === "string") {
+      state.blocked = env;
+      return;
+    }
+    const plugins = runSync("pulumi", ["plugin", "ls", "--json"], { env });
+    if (plugins.status !== 0) {
+      state.blocked = `the Pulumi CLI from the toolchain does not run: ${plugins.stderr.trim()}`;
+      return;
+    }
+    const names = (JSON.parse(plugins.stdout || "[]") as { name: string; kind: string }[])
+      .filter((p) => p.kind === "resource")
+      .map((p) => p.name);
+    const missing = ["docker", "random"].filter((p) => !names.includes(p));
+    if (missing.length > 0) {
+      state.blocked = `the toolchain has no ${missing.join(", ")} provider plugin yet (npm run toolchain)`;
+      return;
+    }
+
+    const install = script("tools/docker-engine.sh", "install");
+    if (install.status !== 0) {
+      state.blocked = `Docker engine not installable: ${tail(install.stderr, 5)}`;
+      return;
+    }
+    const started = script("tools/docker-engine.sh", "start", ENGINE_DIR);
+    if (started.status !== 0) {
+      state.blocked = `the Docker engine did not start: ${tail(started.stderr, 10)}`;
+      return;
+    }
+    process.env.DOCKER_HOST = `unix://${ENGINE_DIR}/docker.sock`;
+    // A crashed earlier run may have left services behind; this engine is the suite's own.
+    for (const s of serviceNames()) docker("service", "rm", s);
+    await waitFor(
+      "services of an earlier run to go",
+      () => (runSync(DOCKER, ["ps", "-q"]).stdout.trim() === "" ? true : undefined),
+      120_000,
+    );
+
+    const t0 = Date.now();
+    const images = script("tests/e2e/images/build-images.sh");
+    if (images.status !== 0) {
+      state.blocked = `the test images could not be built: ${tail(images.stderr, 10)}`;
+      return;
+    }
+    console.log(`# images (${seconds(Date.now() - t0)}s):\n${images.stdout.trim()}`);
+
+    for (const kind of KINDS) state.baseline[kind] = leftovers(kind);
+    state.ws = new Workspace(STACK, STACK_FILE, { ...env, DOCKER_HOST: process.env.DOCKER_HOST });
+    must(
+      runSync("pulumi", ["stack", "init", STACK, "--non-interactive"], {
+        cwd: state.ws.projectDir,
+        env: state.ws.env,
+      }),
+      "pulumi stack init",
+    );
+  });
+
+  after(() => {
+    if (state.ws) {
+      const log = state.ws.saveLog(path.join(path.dirname(FIGURES_FILE), "pulumi.log"));
+      console.log(`# pulumi output: ${log}; figures: ${FIGURES_FILE}`);
+    }
+    if (!state.blocked && process.env.HOMEPORT_E2E_KEEP_ENGINE !== "1") {
+      script("tools/docker-engine.sh", "stop", ENGINE_DIR);
+    }
+  });
+
+  it("previews the stack with the policy pack attached, no mandatory violation", async (t) => {
+    if (state.blocked) return t.skip(state.blocked);
+    const ws = state.ws!;
+    const r = await ws.pulumi([
+      "preview",
+      "--policy-pack",
+      POLICY_PACK,
+      "--policy-pack-config",
+      POLICY_CONFIG,
+    ]);
+    if (r.status === 0)
+      state.policy = ["--policy-pack", POLICY_PACK, "--policy-pack-config", POLICY_CONFIG];
+    assert.equal(
+      r.status,
+      0,
+      `preview with the policy pack failed:\n${tail(r.stdout)}\n${tail(r.stderr)}`,
+    );
+    const advisories = r.stdout.split("\n").filter((l) => /\[advisory\]/.test(l));
+    console.log(
+      `# policy pack: ${advisories.length} advisory finding(s)\n${advisories.join("\n")}`,
+    );
+  });
+
+  it("pulumi up deploys the stack and every service converges, all tasks running and healthy", async (t) => {
+    if (state.blocked) return t.skip(state.blocked);
+    const ws = state.ws!;
+    if (!state.policy) {
+      console.log("# pulumi up runs WITHOUT the policy pack: the preview with it failed");
+    }
+    state.upStarted = Date.now();
+    const r = await ws.pulumi(["up", "--yes", "--skip-preview", ...(state.policy ?? [])]);
+    const upSeconds = seconds(Date.now() - state.upStarted);
+    assert.equal(r.status, 0, `pulumi up failed:\n${tail(r.stdout, 60)}\n${tail(r.stderr)}`);
+    state.deployed = true;
+    await waitFor("every service to converge", allConverged, CONVERGE_TIMEOUT_MS).catch((e) => {
+      throw new Error(`${(e as Error).message}\n${convergenceReport()}`);
+    });
+    record("upSeconds", upSeconds, " s");
+    record("convergenceSeconds", seconds(Date.now() - state.upStarted), " s");
+    state.services = serviceNames();
+    console.log(`# services:\n${convergenceReport()}`);
+    const outputs = ws.outputs();
+    state.hosts = routeHosts(outputs);
+    const credentials = (outputs.credentials ?? {}) as Record<string, string>;
+    if (credentials["proxy-dashboard-password"]) {
+      state.dashboardAuth = `admin:${credentials["proxy-dashboard-password"]}`;
+    }
+    assert.ok(
+      state.services.length >= 2,
+      `expected the proxy and its routes, got ${state.services}`,
+    );
+  });
+
+  it("the proxy answers on HTTPS and routes each host to its own service", async (t) => {
+    if (!needsDeployment(t)) return;
+    const routed = Object.entries(state.hosts).filter(([name]) => name !== "proxy-dashboard");
+    assert.ok(
+      routed.length >= 2,
+      `expected at least two routed services, got ${JSON.stringify(state.hosts)}`,
+    );
+    const expected: Record<string, string> = {
+      "proxy-whoami": "whoami",
+      "apps-frontend": "frontend",
+      "apps-api": "backend",
+    };
+    for (const [name, host] of routed) {
+      // Traefik's Swarm provider polls: a route appears within its refresh interval.
+      const reply = await waitFor(
+        `https://${host}/ to answer`,
+        async () => {
+          const r = await tryRequest(host, "/health");
+          return r && r.status === 200 ? r : undefined;
+        },
+        60_000,
+      );
+      const role = String(reply.headers["x-standin"] ?? "").split("/")[0];
+      if (expected[name]) assert.equal(role, expected[name], `${host} reached the wrong service`);
+      console.log(`# ${host} -> ${role || reply.headers.server || "?"} (HTTP ${reply.status})`);
+    }
+    const unknown = await request("nowhere.example.invalid", "/");
+    assert.equal(unknown.status, 404, "a host without a route must not reach any service");
+  });
+
+  it("redirects plain HTTP to HTTPS", async (t) => {
+    if (!needsDeployment(t)) return;
+    const host = Object.values(state.hosts)[0];
+    const r: Reply = await request(host, "/some/path?q=1", { scheme: "http" });
+    assert.ok([301, 308].includes(r.status), `expected a permanent redirect, got ${r.status}`);
+    assert.match(
+      String(r.headers.location),
+      new RegExp(`^https://${host.replace(/\./g, "\\.")}(:443)?/some/path\\?q=1$`),
+    );
+  });
+
+  it("refuses the dashboard without credentials and accepts the generated ones", async (t) => {
+    if (!needsDeployment(t)) return;
+    const host = state.hosts["proxy-dashboard"];
+    if (!host) return t.skip("the dashboard is disabled in the e2e stack");
+    assert.ok(state.dashboardAuth, "the stack exports no dashboard password");
+    const anonymous = await waitFor(
+      "the dashboard route",
+      async () => {
+        const r = await tryRequest(host, "/api/overview");
+        return r && r.status !== 404 ? r : undefined;
+      },
+      60_000,
+    );
+    assert.equal(anonymous.status, 401);
+    const wrong = await request(host, "/api/overview", { auth: "admin:not-the-password" });
+    assert.equal(wrong.status, 401);
+    const r = await request(host, "/api/overview", { auth: state.dashboardAuth });
+    assert.equal(r.status, 200, r.body);
+    assert.ok(
+      (JSON.parse(r.body) as { http?: unknown }).http,
+      "the API answered without its overview",
+    );
+  });
+
+  it("hands secrets to containers as files under /run/secrets, never as environment text", async (t) => {
+    const ws = needsDeployment(t);
+    if (!ws) return;
+    const secretValues = (ws.exportState().deployment.resources ?? [])
+      .filter((r) => r.type === "docker:index/secret:Secret")
+      .map((r) => Buffer.from(String(r.inputs?.data ?? ""), "base64").toString("utf8"))
+      .filter((v) => v.length >= 6);
+    if (secretValues.length === 0) return t.skip("no workload in the e2e stack has a secret");
+    let mounted = 0;
+    for (const service of state.services) {
+      const spec = inspectService(service).Spec.TaskTemplate.ContainerSpec;
+      for (const s of spec.Secrets ?? []) {
+        assert.match(
+          s.File.Name,
+          /^\/run\/secrets\//,
+          `${service}: secret ${s.SecretName} is mounted elsewhere`,
+        );
+      }
+      for (const c of serviceContainers(service).filter((c) => c.status.startsWith("Up"))) {
+        const env = containerEnv(c.id).join("\n");
+        for (const v of secretValues) {
+          assert.ok(
+            !env.includes(v),
+            `${service}: a secret value is in the container's environment`,
+          );
+        }
+        for (const s of spec.Secrets ?? []) {
+          const probe = docker("exec", c.id, "test", "-s", s.File.Name);
+          if (probe.stderr.includes("executable file not found")) continue; // no shell tools (scratch)
+          assert.equal(probe.status, 0, `${service}: ${s.File.Name} is missing or empty`);
+          mounted++;
+        }
+      }
+    }
+    console.log(
+      `# ${secretValues.length} secret(s); ${mounted} secret file(s) checked in containers`,
+    );
+    assert.ok(mounted > 0, "no container could be checked for its secret files");
+  });
+
+  it("a second run changes nothing (pulumi preview --expect-no-changes)", async (t) => {
+    const ws = needsDeployment(t);
+    if (!ws) return;
+    const r = await ws.pulumi([
+      "preview",
+      "--expect-no-changes",
+      "--diff",
+      ...(state.policy ?? []),
+    ]);
+    assert.equal(
+      r.status,
+      0,
+      `the preview found changes:\n${tail(r.stdout, 80)}\n${tail(r.stderr)}`,
+    );
+  });
+
+  it("rolls out a new backend image with zero failed requests under a steady request loop", async (t) => {
+    const ws = needsDeployment(t);
+    if (!ws) return;
+    const host = state.hosts["apps-api"];
+    if (!host)
+      return t.skip(
+        "the e2e stack has no routed service whose image is a stack setting (apps part absent)",
+      );
+    ws.pulumiSync(["config", "set", "--path", "homeport:apps.images.backend", ROLLOUT_IMAGE]);
+    const loop = requestLoop(host, "/health");
+    const started = Date.now();
+    const r = await ws.pulumi(["up", "--yes", "--skip-preview", ...(state.policy ?? [])]);
+    // Keep the loop going until Traefik has dropped the old tasks.
+    await waitFor("every service to converge after the rollout", allConverged, CONVERGE_TIMEOUT_MS);
+    await new Promise((res) => setTimeout(res, 20_000));
+    const result = await loop.stop();
+    assert.equal(r.status, 0, `pulumi up failed:\n${tail(r.stdout)}\n${tail(r.stderr)}`);
+    record("rolloutSeconds", seconds(Date.now() - started), " s");
+    record("rolloutRequests", result.requests);
+    record("rolloutFailures", result.failures);
+    console.log(
+      `# versions seen: ${result.versions.join(" -> ")}; failures: ${result.samples.join("; ")}`,
+    );
+    const backend = state.services.find((s) =>
+      inspectService(s).Spec.TaskTemplate.ContainerSpec.Image.startsWith("homeport-e2e/image-api"),
+    );
+    assert.ok(backend, "no backend service found");
+    assert.equal(
+      inspectService(backend).Spec.TaskTemplate.ContainerSpec.Image.split("@")[0],
+      ROLLOUT_IMAGE,
+    );
+    assert.ok(result.versions.includes("backend/2"), "no request reached the new version");
+    assert.equal(result.failures, 0, `failed requests: ${result.samples.join("; ")}`);
+  });
+
+  it("replaces a task whose container is killed", async (t) => {
+    if (!needsDeployment(t)) return;
+    const host = state.hosts["proxy-whoami"] ?? state.hosts["apps-api"];
+    if (!host) return t.skip("no routed test service in the e2e stack");
+    const service =
+      state.services.find((s) => /whoami$/.test(s)) ??
+      state.services.find((s) => /backend$/.test(s))!;
+    const victim = serviceContainers(service).find((c) => c.status.startsWith("Up"));
+    assert.ok(victim, `${service} has no running container`);
+    const killed = Date.now();
+    must(docker("kill", victim.id), "docker kill");
+    await waitFor(
+      `${service} to run a new task`,
+      () => {
+        const s = serviceState(service);
+        const fresh = serviceContainers(service).some(
+          (c) => c.id !== victim.id && c.status.startsWith("Up"),
+        );
+        return fresh && converged(s) ? true : undefined;
+      },
+      120_000,
+      250,
+    );
+    const replaced = Date.now();
+    await waitFor(
+      `https://${host}/ to answer again`,
+      async () => ((await tryRequest(host, "/health"))?.status === 200 ? true : undefined),
+      60_000,
+      250,
+    );
+    record("recoverySeconds", seconds(replaced - killed), " s");
+    record("recoveryThroughProxySeconds", seconds(Date.now() - killed), " s");
+  });
+
+  it("pulumi destroy leaves no service, network, secret, config or volume behind", async (t) => {
+    const ws = needsDeployment(t);
+    if (!ws) return;
+    const r = await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
+    assert.equal(r.status, 0, `pulumi destroy failed:\n${tail(r.stdout)}\n${tail(r.stderr)}`);
+    state.deployed = false;
+    // Swarm removes task containers asynchronously; networks go once their last task is gone.
+    await waitFor(
+      "the engine to hold nothing of the stack",
+      () =>
+        KINDS.every((k) => leftovers(k).join() === state.baseline[k].join()) ? true : undefined,
+      60_000,
+    ).catch(() => undefined);
+    for (const kind of KINDS) {
+      assert.deepEqual(leftovers(kind), state.baseline[kind], `${kind}s left behind`);
+    }
+  });
+});
