@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
 import type { HomeportPolicy } from "../../policies/lib/rule";
 import { cores, mebibytes, millicores } from "../../components/model/units";
 import { WorkloadSpec } from "../../components/model/workload";
@@ -231,4 +232,73 @@ export function stackViolations(
 /** Every workload leaf of every target, for "the compliant fixtures pass" tests. */
 export function allWorkloadLeaves(resources: readonly RenderedResource[]): RenderedResource[] {
   return TARGETS.flatMap((t) => Object.keys(WORKLOADS).map((n) => workloadLeaf(resources, t, n)));
+}
+
+const TARGET_PREFIX: Record<Target, string> = {
+  swarm: "docker:",
+  kubernetes: "kubernetes:",
+  nomad: "pulumi-nodejs:dynamic/",
+};
+
+/** The leaf resources of one target (components and providers left out). */
+export function leavesOf(resources: readonly RenderedResource[], target: Target) {
+  return resources.filter((r) => r.custom && r.type.startsWith(TARGET_PREFIX[target]));
+}
+
+/** One mutation of a compliant fixture, and the exact messages it must yield. */
+export interface Mutation {
+  readonly title: string;
+  readonly target: Target;
+  /** The fixture workload whose leaf is mutated… */
+  readonly workload?: string;
+  /** …or another leaf resource, by type and name. */
+  readonly resource?: { readonly type: string; readonly name: string };
+  mutate(props: Json): void;
+  /** Pack config of the policy (thresholds). @default {} */
+  readonly config?: Record<string, unknown>;
+  readonly expected: string[];
+}
+
+/** Evaluates a policy (resource or stack) on a target's leaves: every message it reports. */
+export function evaluate(
+  policy: HomeportPolicy,
+  leaves: readonly RenderedResource[],
+  config: Record<string, unknown> = {},
+): string[] {
+  return policy.kind === "stack"
+    ? stackViolations(policy, leaves, config)
+    : leaves.flatMap((r) => violations(policy, r, config));
+}
+
+/**
+ * The standard suite of a rule: on each target the compliant fixtures yield no violation, and
+ * each mutation (applied to a copy) yields exactly its messages.
+ */
+export function describeRule(policy: HomeportPolicy, mutations: readonly Mutation[]): void {
+  let resources: RenderedResource[] = [];
+  before(async () => {
+    resources = await renderFixtures();
+  });
+  describe(policy.name, () => {
+    for (const target of TARGETS) {
+      it(`reports nothing on the compliant ${target} fixtures`, () => {
+        assert.deepEqual(evaluate(policy, leavesOf(resources, target)), []);
+      });
+    }
+    for (const m of mutations) {
+      it(`${m.target}: ${m.title}`, () => {
+        const changed = m.resource
+          ? (() => {
+              const r = copyOf(resources, m.resource.type, m.resource.name);
+              m.mutate(r.inputs);
+              return r;
+            })()
+          : workloadLeaf(resources, m.target, m.workload ?? "web", m.mutate);
+        const leaves = leavesOf(resources, m.target).map((r) =>
+          r.type === changed.type && r.name === changed.name ? changed : r,
+        );
+        assert.deepEqual(evaluate(policy, leaves, m.config), m.expected);
+      });
+    }
+  });
 }
