@@ -166,15 +166,25 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
       // The Docker socket and fresh ACME volumes belong to root; elsewhere Traefik runs unprivileged.
       user: swarm || certificates === "acme" ? undefined : "65532:65532",
     },
-    exemptions: swarm
-      ? [
-          {
-            rule: "workload-docker-socket-restricted",
-            reason:
-              "Traefik's Swarm provider discovers routes through the Docker API: read-only, on managers",
-          },
-        ]
-      : [],
+    exemptions: [
+      ...(scheduling.mode === "singleton"
+        ? [
+            {
+              rule: "stack-no-single-point-of-failure",
+              reason: `${ACME_SINGLETON_REASON}; supply homeport:proxy.certificate to run several`,
+            },
+          ]
+        : []),
+      ...(swarm
+        ? [
+            {
+              rule: "workload-docker-socket-restricted",
+              reason:
+                "Traefik's Swarm provider discovers routes through the Docker API: read-only, on managers",
+            },
+          ]
+        : []),
+    ],
   };
 }
 
@@ -185,6 +195,9 @@ export function whoamiWorkloadSpec(host: string, replicas: number): WorkloadSpec
     args: ["--port", "8080"],
     ports: [{ name: "http", port: 8080 }],
     routes: [{ host, port: "http", tls: true }],
+    // Kubernetes and Nomad probe /health from outside; Swarm runs checks inside the container,
+    // and this image holds nothing but the server, so there the check is off (see exemptions).
+    health: { kind: "http", port: "http", path: "/health", inContainer: ["NONE"] },
     resources: {
       requests: { cpu: millicores(10), memory: mebibytes(16) },
       limits: { memory: mebibytes(32) },
@@ -195,7 +208,7 @@ export function whoamiWorkloadSpec(host: string, replicas: number): WorkloadSpec
       {
         rule: "workload-require-health-check",
         reason:
-          "opt-in test service; its image holds only the server binary, so no check can run inside it",
+          "opt-in test service whose image holds only the server, so no check can run inside it on Swarm",
       },
     ],
   };

@@ -89,6 +89,10 @@ describe("reverse proxy on Swarm", () => {
     assert.equal(svc.updateConfig.order, "stop-first");
     assert.equal(labels(svc)["homeport.dev/scheduling"], "singleton");
     assert.equal(labels(svc)["homeport.dev/state"], "stateful");
+    assert.match(
+      String(labels(svc)["policy.homeport.dev/exempt.stack-no-single-point-of-failure"]),
+      /supply homeport:proxy.certificate to run several$/,
+    );
     const volume = resource(rec, "docker:index/volume:Volume", "traefik-acme").inputs;
     assert.equal(volume.name, "test-traefik-acme");
   });

@@ -95,6 +95,10 @@ describe("Traefik workload", () => {
       }),
     );
     assert.deepEqual(w.scheduling, { mode: "singleton", reason: ACME_SINGLETON_REASON });
+    assert.deepEqual(
+      w.exemptions.map((e) => e.rule),
+      ["stack-no-single-point-of-failure", "workload-min-replicas"],
+    );
     assert.equal(w.state, "stateful");
     assert.equal(w.update.order, "stop-first");
     assert.deepEqual(
@@ -182,6 +186,12 @@ describe("Traefik workload", () => {
       [["whoami.home.example.org", 8080, true]],
     );
     assert.deepEqual(w.args, ["--port", "8080"]);
+    assert.equal(w.health?.kind === "http" && w.health.path, "/health");
+    assert.deepEqual(w.health?.inContainerCommand, ["NONE"]);
+    assert.deepEqual(
+      w.exemptions.map((e) => e.rule),
+      ["workload-require-health-check"],
+    );
     assert.match(w.image, /^traefik\/whoami:v\d+\.\d+\.\d+$/);
   });
 });
