@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import {
+  Recorder,
+  resource,
+  resourcesOfType,
+  stackConfig,
+  startRecorder,
+  testParent,
+} from "../../helpers/harness";
+
+const JOB = "pulumi-nodejs:dynamic/nomad:Job";
+const VARIABLE = "pulumi-nodejs:dynamic/nomad:Variable";
+let rec: Recorder;
+
+before(async () => {
+  rec = await startRecorder("test");
+  const { NomadPlatform } = await import("../../../components/platforms/nomad/nomad-platform");
+  const { AppTier } = await import("../../../components/apps/app-tier");
+  const config = stackConfig(
+    {
+      target: "nomad",
+      environment: "production",
+      domain: "lab.example.net",
+      parts: ["apps"],
+      sizes: { rabbitmq: 3, frontend: 3 },
+      nomad: { address: "http://nomad.lab.example.net:4646" },
+      apps: {
+        s3: {
+          endpoint: "https://s3.lab.example.net",
+          accessKeyId: "homeport-photos",
+          secretAccessKey: "external-s3-key",
+        },
+      },
+    },
+    ["apps"],
+  );
+  const parent = await testParent();
+  const platform = new NomadPlatform("nomad", { config, routing: {} }, { parent });
+  new AppTier("apps", { config, platform }, { parent });
+  await rec.settle();
+});
+
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const jobspec = (name: string): Inputs =>
+  JSON.parse(resource(rec, JOB, name).inputs.jobspec as string);
+const task = (name: string): Inputs => jobspec(name).TaskGroups[0].Tasks[0];
+const template = (name: string, dest: string): string =>
+  (task(name).Templates as Inputs[]).find((t) => t.DestPath === dest)?.EmbeddedTmpl;
+
+describe("AppTier on Nomad (production, external S3)", () => {
+  it("uses the external S3 instead of deploying MinIO, and runs one broker", () => {
+    assert.deepEqual(Object.keys(resourcesOfType(rec, JOB)).sort(), [
+      "backend",
+      "bucket-init",
+      "frontend",
+      "rabbitmq",
+      "worker",
+    ]);
+    assert.equal(jobspec("rabbitmq").TaskGroups[0].Count, 1);
+  });
+
+  it("wires the app through the job's variable: secrets stay out of the jobspec", () => {
+    for (const name of ["backend", "worker", "bucket-init"]) {
+      assert.deepEqual(task(name).Env, {
+        AWS_REGION_NAME: "us-east-1",
+        S3_BUCKET_NAME: "images",
+        S3_ENDPOINT_URL: "https://s3.lab.example.net",
+      });
+      assert.equal(
+        template(name, "secrets/env.env"),
+        [
+          `{{ with nomadVar "nomad/jobs/${name}" }}`,
+          'CELERY_BROKER_URL=amqp://homeport:{{ .broker_url }}@{{ range nomadService "rabbitmq" }}{{ .Address }}:{{ .Port }}{{ end }}//',
+          "AWS_ACCESS_KEY_ID={{ .s3_access_key | toJSON }}",
+          "AWS_SECRET_ACCESS_KEY={{ .s3_secret_key | toJSON }}",
+          "{{ end }}",
+          "",
+        ].join("\n"),
+      );
+      assert.equal(resource(rec, VARIABLE, `${name}-secrets`).inputs.items, "[secret]");
+    }
+    const rendered = JSON.stringify(rec.resources);
+    assert.ok(!rendered.includes("external-s3-key"), "the S3 key leaked");
+    assert.ok(!rendered.includes("homeport-photos"), "the S3 access key id leaked");
+    assert.ok(!rendered.includes("rendered-apps-"), "a generated password leaked");
+  });
+
+  it("runs the bucket step as a batch job that is awaited before the backend and worker", () => {
+    const init = resource(rec, JOB, "bucket-init");
+    assert.equal(jobspec("bucket-init").Type, "batch");
+    assert.equal(jobspec("bucket-init").Update, undefined);
+    assert.deepEqual(jobspec("bucket-init").TaskGroups[0].ReschedulePolicy, {
+      Attempts: 0,
+      Unlimited: false,
+    });
+    assert.equal(init.inputs.detach, false);
+    for (const name of ["backend", "worker"]) {
+      const deps = resource(rec, JOB, name).dependsOn;
+      assert.ok(deps.includes(init.urn), `${name} waits for the bucket job`);
+      assert.ok(deps.includes(resource(rec, JOB, "rabbitmq").urn));
+      assert.equal(jobspec(name).Type, "service");
+    }
+  });
+
+  it("scales and spreads the stateless tiers", () => {
+    assert.equal(jobspec("frontend").TaskGroups[0].Count, 3);
+    assert.equal(jobspec("backend").TaskGroups[0].Count, 2);
+    assert.equal(jobspec("worker").TaskGroups[0].Count, 2);
+    for (const name of ["frontend", "backend", "worker"])
+      assert.deepEqual(jobspec(name).Spreads, [{ Attribute: "${node.unique.id}", Weight: 100 }]);
+  });
+
+  it("checks the backend on /health and the frontend on / through Nomad's service checks", () => {
+    const check = (name: string) => jobspec(name).TaskGroups[0].Services[0].Checks[0];
+    assert.equal(check("backend").Type, "http");
+    assert.equal(check("backend").Path, "/health");
+    assert.equal(check("frontend").Path, "/");
+    // Command checks need Consul: the worker and RabbitMQ jobs have none on Nomad's catalogue.
+    assert.equal(jobspec("worker").TaskGroups[0].Services, undefined);
+    assert.deepEqual(jobspec("rabbitmq").TaskGroups[0].Services[0].Checks, []);
+  });
+
+  it("routes the frontend and API through Traefik tags on their own hosts", () => {
+    const tags = (name: string) => jobspec(name).TaskGroups[0].Services[0].Tags as string[];
+    assert.ok(
+      tags("frontend").includes("traefik.http.routers.frontend.rule=Host(`app.lab.example.net`)"),
+    );
+    assert.ok(
+      tags("backend").includes("traefik.http.routers.backend.rule=Host(`api.lab.example.net`)"),
+    );
+    assert.equal(
+      template("frontend", "local/config"),
+      '{\n  "endpoint": "https://api.lab.example.net/"\n}\n',
+    );
+  });
+});
