@@ -21,7 +21,11 @@ export function secretFilePrelude(vars: readonly SecretVariable[]): string {
     .map(({ env, fileEnv = `${env}_FILE` }) => {
       if (!VAR.test(env) || !VAR.test(fileEnv))
         throw new Error(`"${env}" / "${fileEnv}" are not valid variable names.`);
-      return `if [ -n "\${${fileEnv}:-}" ]; then ${env}="$(cat "$${fileEnv}")" && export ${env} && unset ${fileEnv}; fi`;
+      return (
+        `if [ -n "\${${fileEnv}:-}" ]; then ` +
+        `${env}="$(cat "$${fileEnv}")" || { echo "cannot read $${fileEnv}" >&2; exit 1; }; ` +
+        `export ${env}; unset ${fileEnv}; fi`
+      );
     })
     .join("\n");
 }
