@@ -64,6 +64,7 @@ export interface ResolvedWorkload {
     readonly user?: string;
     readonly dockerSocket: boolean;
     readonly hostNetwork: boolean;
+    readonly discovery: boolean;
   };
   /** Labels for the leaf resources: the model's metadata, exemptions, then the workload's own. */
   readonly metadata: Record<string, string>;
@@ -376,6 +377,7 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
       user: spec.security?.user,
       dockerSocket: spec.security?.dockerSocket ?? false,
       hostNetwork: spec.security?.hostNetwork ?? false,
+      discovery: spec.security?.discovery ?? false,
     },
     metadata,
     exemptions,

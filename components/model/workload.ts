@@ -256,6 +256,13 @@ export interface SecuritySpec {
   readonly dockerSocket?: boolean;
   /** @default false */
   readonly hostNetwork?: boolean;
+  /**
+   * Reads the orchestrator's API, read-only, to discover other workloads (Prometheus). On
+   * Kubernetes the workload gets its own service account with a namespaced role that may get,
+   * list and watch pods, services and endpoints; Swarm and Nomad need nothing more (on Swarm,
+   * give it {@link dockerSocket} on a manager). @default false
+   */
+  readonly discovery?: boolean;
 }
 
 export interface ExemptionSpec {

@@ -7,6 +7,7 @@ import {
   configMapName,
   controllerKind,
   deploymentStrategy,
+  DISCOVERY_RULES,
   ingressAnnotations,
   ingressSpec,
   middlewareObjects,
@@ -14,6 +15,7 @@ import {
   podSpec,
   secretName,
   selectorLabels,
+  serviceAccountName,
 } from "./manifests";
 
 export const KUBERNETES_WORKLOAD_TYPE = "homeport:kubernetes:Workload";
@@ -93,6 +95,37 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
           {
             metadata: meta(configMapName(w)),
             data: Object.fromEntries(w.files.map((f) => [f.name, f.content])),
+          },
+          childOpts,
+        ),
+      );
+    }
+    if (w.security.discovery) {
+      const account = new k8s.core.v1.ServiceAccount(
+        `${name}-discovery`,
+        { metadata: meta(serviceAccountName(w)), automountServiceAccountToken: true },
+        childOpts,
+      );
+      const role = new k8s.rbac.v1.Role(
+        `${name}-discovery`,
+        { metadata: meta(serviceAccountName(w)), rules: DISCOVERY_RULES },
+        childOpts,
+      );
+      prerequisites.push(
+        account,
+        role,
+        new k8s.rbac.v1.RoleBinding(
+          `${name}-discovery`,
+          {
+            metadata: meta(serviceAccountName(w)),
+            roleRef: {
+              apiGroup: "rbac.authorization.k8s.io",
+              kind: "Role",
+              name: role.metadata.name,
+            },
+            subjects: [
+              { kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace },
+            ],
           },
           childOpts,
         ),

@@ -141,6 +141,32 @@ function userContext(user: string | undefined) {
   };
 }
 
+/** Service account of a workload that reads the API to discover others. */
+export const serviceAccountName = (w: ResolvedWorkload) => `${w.name}-discovery`;
+
+/** What a discovering workload may read: pods, services and endpoints of its namespace. */
+export const DISCOVERY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+  {
+    apiGroups: [""],
+    resources: ["pods", "services", "endpoints"],
+    verbs: ["get", "list", "watch"],
+  },
+  {
+    apiGroups: ["discovery.k8s.io"],
+    resources: ["endpointslices"],
+    verbs: ["get", "list", "watch"],
+  },
+];
+
+/**
+ * A workload that runs as a non-root group owns its volumes and secret files through that group
+ * (fsGroup), so a fresh claim and a 0400 secret are readable and writable by it.
+ */
+function volumeGroup(w: ResolvedWorkload): { fsGroup?: number } {
+  const gid = Number(w.security.user?.split(":")[1]);
+  return Number.isInteger(gid) && gid > 0 ? { fsGroup: gid } : {};
+}
+
 /** The pod template's spec. Pure: references secrets, config maps and claims by name. */
 export function podSpec(w: ResolvedWorkload): PodSpec {
   const volumes: k8s.types.input.core.v1.Volume[] = [];
@@ -208,8 +234,10 @@ export function podSpec(w: ResolvedWorkload): PodSpec {
   return {
     hostNetwork: w.security.hostNetwork || undefined,
     terminationGracePeriodSeconds: wholeSeconds(w.stopGracePeriod),
-    automountServiceAccountToken: false,
-    securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+    // Only workloads that read the API (discovery) get a token, and their own service account.
+    serviceAccountName: w.security.discovery ? serviceAccountName(w) : undefined,
+    automountServiceAccountToken: w.security.discovery,
+    securityContext: { seccompProfile: { type: "RuntimeDefault" }, ...volumeGroup(w) },
     affinity: affinity(w),
     // A Job's pod is not restarted in place: a failed attempt is a new pod, up to the backoff limit.
     restartPolicy: kind === "Job" ? "Never" : undefined,

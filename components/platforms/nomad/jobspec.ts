@@ -1,6 +1,7 @@
 import { StackConfig } from "../../config/schema";
 import {
   DEFAULT_RESTART,
+  META,
   nanoseconds,
   NodeConstraint,
   nomadMetaKey,
@@ -49,8 +50,25 @@ function nomadConstraint(c: NodeConstraint & { operator: "==" | "!=" }) {
   }
 }
 
+/**
+ * Tags of the service registered for the metrics port. Prometheus' Nomad discovery sees tags but
+ * not meta, so the keys Prometheus relabels on are repeated here, as `key=value`.
+ */
+export function metricsTags(w: ResolvedWorkload): string[] {
+  if (!w.metrics) return [];
+  return [META.workload, META.part, META.metricsPath].map(
+    (key) => `${nomadMetaKey(key)}=${w.metadata[key]}`,
+  );
+}
+
 const meta = (w: ResolvedWorkload): Record<string, string> =>
   Object.fromEntries(Object.entries(w.metadata).map(([k, v]) => [nomadMetaKey(k), v]));
+
+function templateOwner(w: ResolvedWorkload): { Uid?: number; Gid?: number } {
+  const [uid, gid] = (w.security.user ?? "").split(":").map(Number);
+  if (!Number.isInteger(uid)) return {};
+  return { Uid: uid, ...(Number.isInteger(gid) ? { Gid: gid } : {}) };
+}
 
 export interface NomadJobContext {
   readonly jobId: string;
@@ -144,6 +162,8 @@ export function nomadJobspec(
       DestPath: `secrets/${s.name}`,
       ChangeMode: "restart",
       Perms: "0400",
+      // The file belongs to the task's user, so a non-root process can read its own secret.
+      ...templateOwner(w),
     });
     mounts.push({ type: "bind", source: `secrets/${s.name}`, target: s.path, readonly: true });
   }
@@ -198,7 +218,7 @@ export function nomadJobspec(
     Name: nomadServiceName(w, p.name),
     PortLabel: p.name,
     Provider: serviceProvider,
-    Tags: index === 0 ? tags : [],
+    Tags: [...(index === 0 ? tags : []), ...(p.name === w.metrics?.port ? metricsTags(w) : [])],
     Checks: index === 0 && check ? [check] : [],
   }));
   if (services.length === 0 && check) {

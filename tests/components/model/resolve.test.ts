@@ -33,6 +33,7 @@ describe("resolveWorkload", () => {
       user: undefined,
       dockerSocket: false,
       hostNetwork: false,
+      discovery: false,
     });
     assert.equal(w.ports[0].protocol, "tcp");
     assert.deepEqual(w.metadata, {

@@ -29,7 +29,9 @@ const COMMON = [
   "--providers.file.filename=/etc/traefik/dynamic/tls.yml",
 ];
 
-function input(overrides: Partial<TraefikArgsInput> & { proxy?: unknown } = {}): TraefikArgsInput {
+function input(
+  overrides: Omit<Partial<TraefikArgsInput>, "proxy"> & { proxy?: unknown } = {},
+): TraefikArgsInput {
   return {
     target: "swarm",
     certificates: "self-signed",

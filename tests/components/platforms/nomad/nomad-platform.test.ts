@@ -143,7 +143,7 @@ describe("Nomad adapter", () => {
     });
   });
 
-  it("publishes routes as Traefik tags on the service", () => {
+  it("publishes routes as Traefik tags, and the metrics port's keys as tags, on the service", () => {
     const tags = jobspec("web").TaskGroups[0].Services[0].Tags as string[];
     assert.deepEqual(tags, [
       "traefik.enable=true",
@@ -156,6 +156,10 @@ describe("Nomad adapter", () => {
       "traefik.http.routers.web.middlewares=web-basic-auth",
       "traefik.http.routers.web.service=web",
       "traefik.http.services.web.loadbalancer.server.port=8080",
+      // Prometheus' Nomad discovery sees tags, not meta.
+      "homeport_dev_workload=web",
+      "homeport_dev_part=apps",
+      "homeport_dev_metrics_path=/metrics",
     ]);
   });
 

@@ -1,0 +1,7 @@
+export * from "./alert-rules";
+export * from "./alertmanager-config";
+export * from "./grafana-provisioning";
+export * from "./images";
+export * from "./monitoring";
+export * from "./monitoring-part";
+export * from "./prometheus-config";
