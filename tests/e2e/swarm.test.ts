@@ -49,7 +49,7 @@ const state: {
   dashboardAuth?: string;
 } = { services: [], baseline: {}, hosts: {} };
 
-const KINDS = ["service", "network", "secret", "config", "volume"] as const;
+const KINDS = ["service", "container", "network", "secret", "config", "volume"] as const;
 
 function script(rel: string, ...args: string[]) {
   return runSync("bash", [path.join(ROOT, rel), ...args], { timeoutMs: 60 * 60_000 });
@@ -226,8 +226,8 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     );
     const expected: Record<string, string> = {
       "proxy-whoami": "whoami",
-      "apps-frontend": "frontend",
-      "apps-api": "backend",
+      "apps.frontend": "frontend",
+      "apps.api": "backend",
     };
     for (const [name, host] of routed) {
       // Traefik's Swarm provider polls: a route appears within its refresh interval.
@@ -341,7 +341,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
   it("rolls out a new backend image with zero failed requests under a steady request loop", async (t) => {
     const ws = needsDeployment(t);
     if (!ws) return;
-    const host = state.hosts["apps-api"];
+    const host = state.hosts["apps.api"];
     if (!host)
       return t.skip(
         "the e2e stack has no routed service whose image is a stack setting (apps part absent)",
@@ -375,7 +375,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
 
   it("replaces a task whose container is killed", async (t) => {
     if (!needsDeployment(t)) return;
-    const host = state.hosts["proxy-whoami"] ?? state.hosts["apps-api"];
+    const host = state.hosts["proxy-whoami"] ?? state.hosts["apps.api"];
     if (!host) return t.skip("no routed test service in the e2e stack");
     const service =
       state.services.find((s) => /whoami$/.test(s)) ??
@@ -407,7 +407,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     record("recoveryThroughProxySeconds", seconds(Date.now() - killed), " s");
   });
 
-  it("pulumi destroy leaves no service, network, secret, config or volume behind", async (t) => {
+  it("pulumi destroy leaves no service, container, network, secret, config or volume behind", async (t) => {
     const ws = needsDeployment(t);
     if (!ws) return;
     const r = await ws.pulumi(["destroy", "--yes", "--skip-preview"]);

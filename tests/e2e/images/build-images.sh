@@ -7,12 +7,12 @@
 #   tests/e2e/images/build-images.sh
 #
 # Images (all single-layer or metadata-only on top of one layer):
-#   homeport-e2e/standin:<hash>        Debian minbase + python3, curl, tini + standin/standin.py
+#   homeport-e2e/standin:<hash>        Debian minbase + python3, curl, wget, tini + standin/
 #   homeport-e2e/traefik:<version>     Traefik built from Go modules (build-traefik.sh), FROM scratch
-#   traefik/whoami:v1.11.0             the stand-in in whoami mode (the proxy's test service image)
-#   homeport-e2e/image-api:1, :2       the stand-in backend (two versions, for the rollout check)
+#   traefik/whoami:v1.11.0             the stand-in as the proxy's whoami test service
+#   homeport-e2e/image-api:1, :2       the stand-in backend and worker (2: the rollout's new version)
 #   homeport-e2e/image-web:1           the stand-in frontend
-#   homeport-e2e/worker:1              the stand-in worker
+#   homeport-e2e/rabbitmq:1, minio:1   the stand-in broker and S3
 #
 # Cache (HOMEPORT_E2E_CACHE, default ~/.cache/homeport/e2e): rootfs-bookworm.tar, the base root
 # filesystem. Images already in the engine are kept, so a second run builds nothing.
@@ -26,8 +26,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${HOMEPORT_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/homeport/e2e}"
 DOCKER=/usr/bin/docker
 SUITE=bookworm
-ROOTFS_TAR="$CACHE/rootfs-$SUITE.tar"
-PACKAGES=ca-certificates,curl,python3,tini
+# wget: the frontend's health check runs it; python3: the stand-ins; tini: PID 1 that forwards signals.
+PACKAGES=ca-certificates,curl,python3,tini,wget
+ROOTFS_TAR="$CACHE/rootfs-$SUITE-$(echo "$PACKAGES" | sha256sum | cut -c1-8).tar"
 
 log() { echo "e2e-images: $*" >&2; }
 die() {
@@ -87,26 +88,41 @@ derive() {
   echo "$tag"
 }
 
+# The stand-in's files, laid out as they go into the image.
+standin_overlay() {
+  local o="$1" shim
+  install -D -m 0755 "$HERE/standin/standin.py" "$o/opt/standin/standin.py"
+  mkdir -p "$o/usr/lib/python3/dist-packages/image_api" "$o/usr/local/bin" "$o/app/dist"
+  install -m 0644 "$HERE"/standin/image_api/*.py "$o/usr/lib/python3/dist-packages/image_api/"
+  # The commands the platform's workloads run (entry points and health checks), all the stand-in.
+  for shim in celery rabbitmq-server rabbitmq-diagnostics minio mc; do
+    printf '#!/bin/sh\nexec /usr/bin/python3 /opt/standin/standin.py %s "$@"\n' "$shim" >"$o/usr/local/bin/$shim"
+    chmod 0755 "$o/usr/local/bin/$shim"
+  done
+  printf '#!/bin/sh\nexec "$@"\n' >"$o/usr/local/bin/docker-entrypoint.sh"
+  chmod 0755 "$o/usr/local/bin/docker-entrypoint.sh"
+  ln -s /usr/bin/python3 "$o/usr/local/bin/python"
+  printf '<!doctype html><title>homeport e2e</title><p>frontend stand-in</p>\n' >"$o/app/dist/index.html"
+}
+
 standin() {
   local hash tag overlay
-  hash="$(cat "$HERE/standin/standin.py" "$0" | sha256sum | cut -c1-12)"
+  hash="$(cat "$HERE"/standin/standin.py "$HERE"/standin/image_api/*.py "$0" | sha256sum | cut -c1-12)"
   tag="homeport-e2e/standin:$hash"
   if ! exists "$tag"; then
     base_rootfs
     overlay="$(mktemp -d)"
-    mkdir -p "$overlay/opt/standin" "$overlay/usr/share/standin"
-    install -m 0755 "$HERE/standin/standin.py" "$overlay/opt/standin/standin.py"
-    printf '<!doctype html><title>homeport e2e</title><p>frontend stand-in</p>\n' \
-      >"$overlay/usr/share/standin/index.html"
+    standin_overlay "$overlay"
     cp "$ROOTFS_TAR" "$overlay.tar"
-    # Only new entries: a path already in the base archive would be a duplicate to docker import.
-    tar --numeric-owner --owner=0 --group=0 --no-recursion -rf "$overlay.tar" -C "$overlay" \
-      ./opt/standin ./opt/standin/standin.py ./usr/share/standin ./usr/share/standin/index.html
+    # Append only entries the base lacks: docker import refuses duplicate paths.
+    tar -tf "$ROOTFS_TAR" | sed 's#/$##' | LC_ALL=C sort >"$overlay.base"
+    (cd "$overlay" && find . -mindepth 1 | LC_ALL=C sort) | LC_ALL=C comm -23 - "$overlay.base" >"$overlay.new"
+    tar --numeric-owner --owner=0 --group=0 --no-recursion -rf "$overlay.tar" -C "$overlay" -T "$overlay.new"
     "$DOCKER" import \
       --change 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/bin/python3", "/opt/standin/standin.py"]' \
       --change 'ENV STANDIN_VERSION=1' \
       "$overlay.tar" "$tag" >/dev/null
-    rm -rf "$overlay" "$overlay.tar"
+    rm -rf "$overlay" "$overlay.tar" "$overlay.base" "$overlay.new"
   fi
   echo "$tag"
 }
@@ -136,12 +152,14 @@ main() {
   local base
   base="$(standin)"
   echo "$base"
-  local run='ENTRYPOINT ["/usr/bin/tini", "--", "/usr/bin/python3", "/opt/standin/standin.py"'
-  derive traefik/whoami:v1.11.0 "$base" "$run, \"whoami\"]"
-  derive homeport-e2e/image-api:1 "$base" "$run, \"backend\"]"
-  derive homeport-e2e/image-api:2 "$base" "$run, \"backend\"]" "ENV STANDIN_VERSION=2"
-  derive homeport-e2e/image-web:1 "$base" "$run, \"frontend\"]"
-  derive homeport-e2e/worker:1 "$base" "$run, \"worker\"]"
+  derive traefik/whoami:v1.11.0 "$base" "ENV STANDIN_ROLE=whoami"
+  derive homeport-e2e/image-web:1 "$base" "ENV STANDIN_ROLE=frontend"
+  # The backend and worker pick their role from their arguments (gunicorn, celery).
+  "$DOCKER" tag "$base" homeport-e2e/image-api:1 && echo homeport-e2e/image-api:1
+  derive homeport-e2e/image-api:2 "$base" "ENV STANDIN_VERSION=2"
+  # RabbitMQ and MinIO run through the command the platform sets (rabbitmq-server, minio).
+  "$DOCKER" tag "$base" homeport-e2e/rabbitmq:1 && echo homeport-e2e/rabbitmq:1
+  "$DOCKER" tag "$base" homeport-e2e/minio:1 && echo homeport-e2e/minio:1
   if [ "${HOMEPORT_E2E_SKIP_TRAEFIK:-0}" != 1 ]; then traefik_image; fi
 }
 

@@ -1,22 +1,31 @@
 #!/usr/bin/env python3
-"""Stand-in workloads for the end-to-end suite: small servers that honour the platform's contracts.
+"""Stand-in workloads for the end-to-end suite: small programs that honour the contracts the
+platform's workloads rely on (ports, arguments, health checks, secrets as *_FILE files).
 
-    standin.py whoami [--port 8080]     answers every path with who served it (like traefik/whoami)
-    standin.py backend [--port 8080]    the app's API: GET /health, secrets read from *_FILE paths
-    standin.py frontend [--port 3000]   the app's SPA: serves / and the mounted /config.json
-    standin.py worker                   the app's worker: reads its secrets, then waits for work
-    standin.py health URL               exits 0 when URL answers 2xx (the image's health check)
+Started as the image's entry point, the first argument picks the role; without one (or with
+options only) STANDIN_ROLE does:
 
-Every server answers GET /health and reports its version (STANDIN_VERSION, set by the image) so
-a rollout can be followed request by request. Secrets are never printed: /secrets reports only
-which *_FILE variables point at readable, non-empty files and whether any secret value leaked
-into the environment.
+    whoami [--port 8080]                  answers every path with who served it
+    gunicorn ... --bind 0.0.0.0:8080 ...  the app's API: GET /health; reads *_FILE secrets
+    celery --app X worker ...             the app's worker: reaches the broker, then heartbeats
+    celery --app X inspect ping ...       the worker's health check: is the heartbeat fresh
+    frontend                              the SPA on :3000: / and the mounted /app/dist/config.json
+    rabbitmq-server                       the broker's ports (AMQP 5672 accepts, metrics 15692)
+    rabbitmq-diagnostics -q ping          the broker's health check
+    minio server DIR --address :9000 ...  an S3 endpoint: bucket HEAD/PUT, /minio/health/live;
+                                          checks that clients use MINIO_ROOT_USER as access key
+    mc ready local                        MinIO's health check
+
+Every HTTP server reports its role and version (STANDIN_VERSION, set by the image) in an
+X-Standin header, so a rollout can be followed request by request. Secret values are never
+printed or served.
 """
 
 import json
 import os
 import signal
 import socket
+import socketserver
 import sys
 import threading
 import time
@@ -25,75 +34,69 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 VERSION = os.environ.get("STANDIN_VERSION", "1")
 HOSTNAME = socket.gethostname()
+HEARTBEAT = "/tmp/standin-worker.heartbeat"
+# How long a server keeps answering after SIGTERM before it exits (finishing in-flight requests).
+DRAIN_SECONDS = float(os.environ.get("STANDIN_DRAIN_SECONDS", "1"))
+
+
+def log(message):
+    print(f"standin: {message}", flush=True)
 
 
 def secret_files():
-    """Maps each *_FILE variable to whether its file is readable and non-empty."""
+    """Each *_FILE variable: its path and whether the file is readable and non-empty."""
     found = {}
     for key, path in sorted(os.environ.items()):
-        if not key.endswith("_FILE"):
-            continue
-        try:
-            with open(path, "rb") as handle:
-                found[key] = {"path": path, "readable": len(handle.read()) > 0}
-        except OSError as error:
-            found[key] = {"path": path, "readable": False, "error": error.strerror}
+        if key.endswith("_FILE"):
+            try:
+                with open(path, "rb") as handle:
+                    found[key] = {"path": path, "readable": len(handle.read()) > 0}
+            except OSError as error:
+                found[key] = {"path": path, "readable": False, "error": error.strerror}
     return found
 
 
-def secret_values():
-    values = []
-    for key, path in os.environ.items():
-        if key.endswith("_FILE"):
-            try:
-                with open(path, "r", encoding="utf-8", errors="replace") as handle:
-                    value = handle.read().strip()
-                if value:
-                    values.append(value)
-            except OSError:
-                pass
-    return values
+def option(argv, name, default=None):
+    return argv[argv.index(name) + 1] if name in argv and argv.index(name) + 1 < len(argv) else default
 
 
-def leaked_into_env():
-    """Names of environment variables whose value contains a secret's value."""
-    values = secret_values()
-    return sorted(
-        key
-        for key, text in os.environ.items()
-        if not key.endswith("_FILE") and any(v in text for v in values)
-    )
+def bind_port(argv, default):
+    """The port of --port N, --bind HOST:PORT or --address :PORT."""
+    for name in ("--port", "--bind", "--address"):
+        value = option(argv, name)
+        if value:
+            return int(value.rsplit(":", 1)[-1])
+    return default
 
 
 class Handler(BaseHTTPRequestHandler):
     role = "whoami"
-    static_files = {}
+    routes = {}
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):
         pass
 
-    def reply(self, status, body, content_type="application/json"):
+    def reply(self, status, body=b"", content_type="application/json"):
         data = body if isinstance(body, bytes) else body.encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("X-Standin", f"{self.role}/{VERSION}")
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def do_GET(self):
         path = self.path.split("?", 1)[0]
-        if path == "/health" or path == "/api/health":
+        handler = self.routes.get(path)
+        if handler:
+            handler(self)
+        elif path == "/health":
             self.reply(200, json.dumps({"status": "ok", "role": self.role}))
-        elif path in self.static_files:
-            try:
-                with open(self.static_files[path], "rb") as handle:
-                    self.reply(200, handle.read())
-            except OSError as error:
-                self.reply(500, json.dumps({"error": error.strerror}))
         elif path == "/secrets":
-            self.reply(200, json.dumps({"files": secret_files(), "leaked": leaked_into_env()}))
+            # Which secret files the process can read; never their content.
+            self.reply(200, json.dumps({"files": secret_files()}))
         else:
             self.reply(
                 200,
@@ -112,67 +115,198 @@ class Handler(BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
 
-def serve(role, port, static_files=None):
-    Handler.role = role
-    Handler.static_files = static_files or {}
-    server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
+def serve(role, port, routes=None, handler=Handler):
+    handler.role = role
+    handler.routes = routes or {}
+    server = ThreadingHTTPServer(("0.0.0.0", port), handler)
     server.daemon_threads = True
 
-    def stop(signum, frame):
-        # Answer in-flight requests, then exit: the platform drains before it stops a task.
-        threading.Thread(target=server.shutdown, daemon=True).start()
+    def drain_then_stop():
+        time.sleep(DRAIN_SECONDS)
+        server.shutdown()
 
-    signal.signal(signal.SIGTERM, stop)
-    print(f"{role} {VERSION} listening on :{port}", flush=True)
+    signal.signal(signal.SIGTERM, lambda signum, frame: threading.Thread(target=drain_then_stop).start())
+    log(f"{role} {VERSION} listening on :{port}")
     server.serve_forever()
+    return 0
+
+
+def static_file(path, content_type):
+    def handler(request):
+        try:
+            with open(path, "rb") as handle:
+                request.reply(200, handle.read(), content_type)
+        except OSError as error:
+            request.reply(500, json.dumps({"error": error.strerror}))
+
+    return handler
+
+
+def backend(argv):
+    unreadable = [key for key, state in secret_files().items() if not state["readable"]]
+    if unreadable:
+        log(f"backend: unreadable secret files: {', '.join(unreadable)}")
+        return 1
+    return serve("backend", bind_port(argv, 8080))
+
+
+def frontend(argv):
+    root = "/app/dist"
+    return serve(
+        "frontend",
+        bind_port(argv, 3000),
+        {
+            "/": static_file(f"{root}/index.html", "text/html"),
+            "/config.json": static_file(f"{root}/config.json", "application/json"),
+        },
+    )
+
+
+def broker_address():
+    """host, port of the first broker in CELERY_BROKER_URL (amqp://user:pass@host:port//)."""
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url and os.environ.get("CELERY_BROKER_URL_FILE"):
+        with open(os.environ["CELERY_BROKER_URL_FILE"], encoding="utf-8") as handle:
+            url = handle.read().strip()
+    first = url.split(";", 1)[0]
+    hostport = first.rsplit("@", 1)[-1].split("/", 1)[0]
+    host, _, port = hostport.partition(":")
+    return host, int(port or 5672)
 
 
 def worker():
-    files = secret_files()
-    missing = [key for key, state in files.items() if not state["readable"]]
-    if missing:
-        print(f"worker: unreadable secret files: {', '.join(missing)}", file=sys.stderr, flush=True)
-        sys.exit(1)
-    print(f"worker {VERSION} ready with {len(files)} secret file(s)", flush=True)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    while True:
-        time.sleep(3600)
+    host, port = broker_address()
+    if not host:
+        log("worker: no CELERY_BROKER_URL")
+        return 1
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    while not stop.is_set():
+        try:
+            socket.create_connection((host, port), timeout=3).close()
+            break
+        except OSError as error:
+            log(f"worker: waiting for the broker at {host}:{port}: {error}")
+            stop.wait(2)
+    log(f"worker {VERSION} reached the broker at {host}:{port}")
+    while not stop.is_set():
+        with open(HEARTBEAT, "w", encoding="utf-8") as handle:
+            handle.write(str(time.time()))
+        stop.wait(5)
+    return 0
 
 
-def port_arg(argv, default):
-    if "--port" in argv:
-        return int(argv[argv.index("--port") + 1])
-    return int(os.environ.get("PORT", default))
+def celery(argv):
+    if "worker" in argv:
+        return worker()
+    if "inspect" in argv and "ping" in argv:
+        try:
+            return 0 if time.time() - os.path.getmtime(HEARTBEAT) < 30 else 1
+        except OSError:
+            return 1
+    log(f"celery: unsupported command {argv}")
+    return 2
+
+
+def rabbitmq_server():
+    class Accept(socketserver.BaseRequestHandler):
+        def handle(self):
+            self.request.close()
+
+    amqp = socketserver.ThreadingTCPServer(("0.0.0.0", 5672), Accept)
+    amqp.daemon_threads = True
+    threading.Thread(target=amqp.serve_forever, daemon=True).start()
+    metrics = {"/metrics": lambda r: r.reply(200, b"rabbitmq_identity_info 1\n", "text/plain")}
+    return serve("rabbitmq", 15692, metrics)
+
+
+def tcp_ok(host, port):
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        return 0
+    except OSError:
+        return 1
+
+
+def http_ok(url):
+    try:
+        with urllib.request.urlopen(url, timeout=4) as response:
+            return 0 if 200 <= response.status < 300 else 1
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return 1
+
+
+class S3Handler(Handler):
+    """Buckets as directories under the data directory; only bucket HEAD/GET/PUT."""
+
+    data = "/data"
+
+    def authorized(self):
+        # Real S3 checks a signature; the stand-in checks the access key the client names.
+        auth = self.headers.get("Authorization", "")
+        key = auth.split("Credential=", 1)[-1].split("/", 1)[0] if "Credential=" in auth else ""
+        return key != "" and key == os.environ.get("MINIO_ROOT_USER")
+
+    def bucket_path(self):
+        name = self.path.split("?", 1)[0].strip("/")
+        return os.path.join(self.data, name) if name and "/" not in name else None
+
+    def do_GET(self):
+        if self.path.startswith("/minio/health/"):
+            return self.reply(200)
+        path = self.bucket_path()
+        if not path:
+            return self.reply(400)
+        if not self.authorized():
+            return self.reply(403, json.dumps({"error": "AccessDenied"}))
+        return self.reply(200 if os.path.isdir(path) else 404)
+
+    do_HEAD = do_GET
+
+    def do_PUT(self):
+        path = self.bucket_path()
+        if not path:
+            return self.reply(400)
+        if not self.authorized():
+            return self.reply(403, json.dumps({"error": "AccessDenied"}))
+        os.makedirs(path, exist_ok=True)
+        return self.reply(200)
+
+
+def minio(argv):
+    if not os.environ.get("MINIO_ROOT_USER") or not os.environ.get("MINIO_ROOT_PASSWORD"):
+        log("minio: MINIO_ROOT_USER and MINIO_ROOT_PASSWORD are required")
+        return 1
+    args = argv[1:] if argv and argv[0] == "server" else argv
+    drives = [a for a in args if a.startswith("/")]
+    S3Handler.data = drives[0] if drives else "/data"
+    return serve("minio", bind_port(argv, 9000), handler=S3Handler)
 
 
 def main(argv):
-    if not argv:
-        print(__doc__, file=sys.stderr)
-        return 2
-    role, rest = argv[0], argv[1:]
-    if role == "health":
-        try:
-            with urllib.request.urlopen(rest[0], timeout=3) as response:
-                return 0 if 200 <= response.status < 300 else 1
-        except Exception:  # noqa: BLE001 - any failure means unhealthy
-            return 1
-    if role == "whoami":
-        serve("whoami", port_arg(rest, 8080))
-    elif role == "backend":
-        serve("backend", port_arg(rest, 8080))
-    elif role == "frontend":
-        root = os.environ.get("STANDIN_STATIC_ROOT", "/usr/share/standin")
-        serve(
-            "frontend",
-            port_arg(rest, 3000),
-            {"/": f"{root}/index.html", "/config.json": os.environ.get("CONFIG_JSON", "/config.json")},
-        )
-    elif role == "worker":
-        worker()
+    name = os.path.basename(argv[0]) if argv else ""
+    if not argv or name.startswith("-"):
+        name, rest = os.environ.get("STANDIN_ROLE", "whoami"), argv
     else:
-        print(f"unknown role {role}", file=sys.stderr)
-        return 2
-    return 0
+        rest = argv[1:]
+    if name == "whoami":
+        return serve("whoami", bind_port(rest, 8080))
+    if name == "gunicorn":
+        return backend(rest)
+    if name == "frontend":
+        return frontend(rest)
+    if name == "celery":
+        return celery(rest)
+    if name == "rabbitmq-server":
+        return rabbitmq_server()
+    if name == "rabbitmq-diagnostics":
+        return tcp_ok("127.0.0.1", 5672)
+    if name == "minio":
+        return minio(rest)
+    if name == "mc":
+        return http_ok("http://127.0.0.1:9000/minio/health/live")
+    print(__doc__, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
