@@ -216,7 +216,9 @@ spawn() {
 # fail_start <what> <logfile> <dir>: reports a failed start with the log tail,
 # stops whatever was started in <dir>, and exits.
 fail_start() {
-  echo "engines: $1 did not become healthy; last lines of $2:" >&2
+  local pidfile="${2%.log}.pid" why
+  if pid_alive "$pidfile"; then why="did not become healthy within ${TIMEOUT}s"; else why="exited"; fi
+  echo "engines: $1 $why; last lines of $2:" >&2
   tail -n 40 "$2" 2> /dev/null | sed 's/^/  | /' >&2 || true
   cmd_stop "$3" > /dev/null 2>&1 || true
   exit 1
@@ -310,19 +312,21 @@ kube_pki() {
   mkdir -p "$d"
   (
     cd "$d"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=homeport-test-ca" \
-      -keyout ca.key -out ca.crt 2> /dev/null
+    # P-256 keys: as good as RSA here and generated in milliseconds.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+      -subj "/CN=homeport-test-ca" -keyout ca.key -out ca.crt 2> /dev/null
     cat > serving.ext << 'EOF'
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, IP:127.0.0.1, IP:10.0.0.1
 EOF
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout apiserver.key -out apiserver.csr 2> /dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=kube-apiserver" \
+      -keyout apiserver.key -out apiserver.csr 2> /dev/null
     openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
       -extfile serving.ext -out apiserver.crt 2> /dev/null
-    openssl genrsa -out sa.key 2048 2> /dev/null
-    openssl rsa -in sa.key -pubout -out sa.pub 2> /dev/null
+    openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:prime256v1 -out sa.key 2> /dev/null
+    openssl pkey -in sa.key -pubout -out sa.pub 2> /dev/null
     chmod 600 ./*.key
   )
 }
@@ -376,7 +380,9 @@ cmd_start_kube() {
 
   t1=$(date +%s%N)
   # ServiceAccount admission is off: without kube-controller-manager nothing
-  # would create the default service accounts that Pods reference.
+  # would create the default service accounts that Pods reference. The
+  # endpoint reconciler is off because the "kubernetes" Service may not point
+  # at a loopback address.
   spawn "$dir/kube-apiserver.pid" "$dir/kube-apiserver.log" "$api_bin" \
     --etcd-servers "$etcd_url" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$kport" \
@@ -390,6 +396,7 @@ cmd_start_kube() {
     --service-account-signing-key-file "$kd/pki/sa.key" \
     --service-cluster-ip-range 10.0.0.0/24 \
     --disable-admission-plugins ServiceAccount \
+    --endpoint-reconciler-type none \
     --allow-privileged=true \
     --profiling=false
   wait_until "$TIMEOUT" "$dir/kube-apiserver.pid" kube_ready "$server" "$kd/pki/ca.crt" "$token" ||
@@ -448,7 +455,7 @@ stop_pidfile() {
   # Children left in the group (task processes, executors) go too.
   kill -KILL -- "-$pid" 2> /dev/null || true
   rm -f "$f"
-  echo "stopped $name (pid $pid)"
+  echo "stopped $name (pid $pid)" || true
 }
 
 cmd_stop() {
@@ -456,6 +463,8 @@ cmd_stop() {
   [ -d "$1" ] || return 0
   local dir f
   dir="$(cd "$1" && pwd)"
+  # Finish the job even when whoever reads our output has gone away.
+  trap '' PIPE
   # The API server goes before its etcd.
   for f in "$dir/kube-apiserver.pid" "$dir/nomad.pid" "$dir/etcd.pid"; do
     [ -e "$f" ] && stop_pidfile "$f"
