@@ -15,6 +15,7 @@
 #   HOMEPORT_TOOLCHAIN_DIR  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/homeport/toolchain);
 #                           binaries land in <root>/<name>-<version>/<name>
 #   HOMEPORT_BUILD_NICE     niceness for go build (default 19)
+#   GO                      go binary (default: go on PATH, else /usr/local/go/bin/go)
 #   HOMEPORT_NOMAD_PORT     HTTP port for start-nomad (default 4646 if free, else a free port)
 #   HOMEPORT_KUBE_PORT      secure port for start-kube (default 6443 if free, else a free port)
 #   HOMEPORT_ENGINE_TIMEOUT seconds to wait for a server to become healthy (default 120)
@@ -32,6 +33,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${HOMEPORT_TOOLCHAIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/homeport/toolchain}"
 NICE="${HOMEPORT_BUILD_NICE:-19}"
 TIMEOUT="${HOMEPORT_ENGINE_TIMEOUT:-120}"
+GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
 ENGINES=(nomad etcd kube-apiserver)
 
 die() {
@@ -104,12 +106,11 @@ go_build() {
       ;;
   esac
   (cd "$dir" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS='' \
-    nice -n "$NICE" go build "${flags[@]}" -ldflags "$ldflags" -o "$out" "$pkg")
+    nice -n "$NICE" "$GO" build "${flags[@]}" -ldflags "$ldflags" -o "$out" "$pkg")
 }
 
 build_one() {
   local name="$1" bin v dest tmp start elapsed
-  command -v go > /dev/null || die "go is not on PATH (needed to build $name)"
   v="$(engine_version "$name")"
   bin="$(engine_path "$name")"
   dest="$(dirname "$bin")"
@@ -117,6 +118,7 @@ build_one() {
     echo "found $name $v: $bin"
     return 0
   fi
+  [ -x "$GO" ] || die "no go toolchain found (set GO or put go on PATH) to build $name"
   mkdir -p "$CACHE"
   # One builder per engine at a time; a second caller waits, then finds it.
   exec {lockfd}> "$CACHE/.$name.lock"
@@ -139,7 +141,7 @@ build_one() {
   {
     echo "name=$name"
     echo "version=$v"
-    echo "go=$(GOTOOLCHAIN=local go env GOVERSION)"
+    echo "go=$(GOTOOLCHAIN=local "$GO" env GOVERSION)"
     echo "gosum=$(sha256sum "$(engine_dir "$name")/go.sum" | cut -c1-16)"
     echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "seconds=$elapsed"
