@@ -244,7 +244,7 @@ describe("promtool test rules", () => {
   });
 
   for (const target of ["swarm", "kubernetes", "nomad"] as const) {
-    it(`fires target-down, node-down, disk-filling and crash-loop alerts on ${target}, and stays quiet on healthy series`, () => {
+    it(`fires target-down, node-down, disk-filling, crash-loop, memory and certificate alerts on ${target}, and stays quiet on healthy series`, () => {
       const tests = ["common.test.yml", `restart-${target}.test.yml`];
       const dir = writeTree({
         [RULES_FILE]: renderAlertRules(target),
