@@ -227,7 +227,11 @@ export class Monitoring extends pulumi.ComponentResource {
         update: { order: "stop-first" },
         stopGracePeriod: seconds(60),
         state: "stateful",
-        placement: onSwarm ? { constraints: [{ attribute: "role", value: "manager" }] } : undefined,
+        // HA twins each keep their own TSDB: never two on one node, where they would share it.
+        placement: {
+          constraints: onSwarm ? [{ attribute: "role", value: "manager" }] : [],
+          maxPerNode: 1,
+        },
         security: {
           // On Swarm the docker group of the managers grants read access to the socket.
           user: onSwarm ? `65534:${settings.dockerGroupId}` : "65534:65534",

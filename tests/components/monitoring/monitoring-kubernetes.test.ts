@@ -70,6 +70,12 @@ describe("Monitoring on Kubernetes", () => {
       ],
     );
     assert.equal(pod("apps/v1:StatefulSet", "prometheus").securityContext.fsGroup, 65534);
+    // HA twins never share a node.
+    assert.equal(
+      pod("apps/v1:StatefulSet", "prometheus").affinity.podAntiAffinity
+        .requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey,
+      "kubernetes.io/hostname",
+    );
   });
 
   it("gives Prometheus a service account that may only read pods, services and endpoints", () => {

@@ -71,6 +71,9 @@ describe("Monitoring on Nomad", () => {
 
   it("keeps the TSDB on a host volume and runs one Prometheus", () => {
     assert.equal(group("prometheus").Count, 1);
+    assert.deepEqual(group("prometheus").Constraints, [
+      { Operand: "distinct_hosts", RTarget: "true" },
+    ]);
     assert.deepEqual(group("prometheus").Volumes, {
       data: { Name: "data", Type: "host", Source: "prometheus-data", ReadOnly: false },
     });

@@ -64,6 +64,7 @@ describe("Monitoring on Swarm", () => {
     const prom = service("prometheus");
     assert.deepEqual(prom.mode, { replicated: { replicas: 2 } });
     assert.deepEqual(prom.taskSpec.placement.constraints, ["node.role==manager"]);
+    assert.equal(prom.taskSpec.placement.maxReplicas, 1);
     assert.equal(spec("prometheus").user, "65534:998");
     assert.deepEqual(spec("prometheus").mounts[1], {
       type: "bind",
