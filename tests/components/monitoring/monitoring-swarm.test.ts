@@ -4,16 +4,24 @@ import { Recorder, resource, resourcesOfType } from "../../helpers/harness";
 import { deployMonitoring, Inputs, serviceLabels } from "./monitoring-run";
 
 const SERVICE = "docker:index/service:Service";
+const WEBHOOK = "https://hooks.example.org/alerts?token=never-in-plain-text";
 let rec: Recorder;
 let urls: Record<string, string>;
 let credentials: Record<string, string>;
 
 before(async () => {
-  ({ rec, urls, credentials } = await deployMonitoring({
-    target: "swarm",
-    sizes: { prometheus: 2 },
-    monitoring: { retention: "30d", dockerGroupId: 998 },
-  }));
+  ({ rec, urls, credentials } = await deployMonitoring(
+    {
+      target: "swarm",
+      sizes: { prometheus: 2 },
+      monitoring: {
+        retention: "30d",
+        dockerGroupId: 998,
+        alerting: { receiver: "webhook", webhook: { url: WEBHOOK } },
+      },
+    },
+    ["monitoring"],
+  ));
 });
 
 const service = (name: string): Inputs => resource(rec, SERVICE, name).inputs as Inputs;
@@ -145,6 +153,14 @@ describe("Monitoring on Swarm", () => {
       "monitoring-grafana-admin",
     );
     assert.equal(password.inputs.length, 24);
+  });
+
+  it("never writes the webhook URL or Grafana's password in plain text", () => {
+    const everything = JSON.stringify(rec.resources);
+    assert.ok(!everything.includes("never-in-plain-text"));
+    // The mock monitor's RandomPassword result.
+    assert.ok(!everything.includes("rendered-monitoring-grafana-admin"));
+    assert.equal(credentials.grafanaAdminPassword, "rendered-monitoring-grafana-admin");
   });
 
   it("routes Grafana over TLS and leaves Prometheus and Alertmanager unrouted without UI users", () => {
