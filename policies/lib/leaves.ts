@@ -67,6 +67,8 @@ interface Common {
   readonly perNode: boolean;
   /** Replicas asked for; UNKNOWN when not known yet. For Nomad, the smallest group count. */
   readonly replicas: number | Unknown;
+  /** A one-shot job (Nomad batch, or scheduling "job"): availability rules do not apply. */
+  readonly runsToCompletion: boolean;
 }
 
 export interface SwarmWorkload extends Common {
@@ -141,6 +143,7 @@ function swarmWorkload(resource: LeafResource): SwarmWorkload | Unknown {
     exemption: exemptionReader(meta),
     perNode: global === true,
     replicas: replicas ?? 1,
+    runsToCompletion: meta(META.scheduling) === "job",
     service,
     container: container === UNKNOWN ? {} : container,
   };
@@ -184,6 +187,7 @@ function kubernetesWorkload(
     meta,
     exemption: exemptionReader(meta),
     perNode: kind === "DaemonSet",
+    runsToCompletion: meta(META.scheduling) === "job",
     // Kubernetes runs one replica when the field is left out.
     replicas: replicas ?? 1,
     object,
@@ -228,6 +232,7 @@ function nomadWorkload(resource: LeafResource): NomadWorkload | Unknown {
     meta,
     exemption: exemptionReader(meta),
     perNode: type === "system" || type === "sysbatch",
+    runsToCompletion: type === "batch" || type === "sysbatch" || meta(META.scheduling) === "job",
     replicas: counts.includes(UNKNOWN)
       ? UNKNOWN
       : counts.length > 0

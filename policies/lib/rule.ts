@@ -64,6 +64,8 @@ export interface WorkloadRuleDefinition<C> extends RuleMetadata {
    * (an exemption that allows a mount never allows a writable one).
    */
   readonly checksExempt?: boolean;
+  /** Availability rules skip one-shot jobs, which are meant to exit. @default false */
+  readonly longRunningOnly?: boolean;
   /** Other leaf types this rule checks (Kubernetes Service, Ingress…), with their check. */
   readonly leaves?: { readonly types: readonly string[]; check(ctx: LeafCheck<C>): void };
 }
@@ -75,7 +77,7 @@ export interface WorkloadRuleDefinition<C> extends RuleMetadata {
 export function workloadRule<C = Record<string, never>>(
   def: WorkloadRuleDefinition<C>,
 ): HomeportResourcePolicy {
-  const { check, checksExempt, leaves, ...meta } = def;
+  const { check, checksExempt, leaves, longRunningOnly, ...meta } = def;
   return {
     ...meta,
     ...schemaOf(meta),
@@ -92,6 +94,7 @@ export function workloadRule<C = Record<string, never>>(
       if (WORKLOAD_TYPES.includes(args.type)) {
         const workload = workloadOf(resource);
         if (workload === undefined || workload === UNKNOWN) return;
+        if (longRunningOnly && workload.runsToCompletion) return;
         const exemption = workload.exemption(meta.name);
         if (exemption !== undefined && !checksExempt) return;
         check({ workload, config, exemption, report });

@@ -2,12 +2,15 @@ import { META } from "../../components/model/metadata";
 import { LeafResource, Workload, workloadOf } from "./leaves";
 import { UNKNOWN } from "./values";
 
-/** The workload leaves of a stack that are known (preview may not know some yet). */
+/**
+ * The long-running workload leaves of a stack that are known (preview may not know some yet);
+ * one-shot jobs are left out.
+ */
 export function workloadsOf(resources: readonly LeafResource[]): Workload[] {
   const out: Workload[] = [];
   for (const r of resources) {
     const w = workloadOf(r);
-    if (w !== undefined && w !== UNKNOWN) out.push(w);
+    if (w !== undefined && w !== UNKNOWN && !w.runsToCompletion) out.push(w);
   }
   return out;
 }

@@ -10,6 +10,7 @@ export const workloadMinReplicas = workloadRule<MinReplicasConfig>({
   name: "workload-min-replicas",
   description:
     "Stateless workloads run at least two replicas; singletons say why with an exemption.",
+  longRunningOnly: true,
   severity: "high",
   docs: {
     catalogue: ["R9"],

@@ -5,6 +5,7 @@ import { nomadChecks } from "../lib/nomad";
 export const workloadRequireHealthCheck = workloadRule({
   name: "workload-require-health-check",
   description: "Every workload has a health check, so the orchestrator replaces hung tasks.",
+  longRunningOnly: true,
   severity: "high",
   docs: {
     catalogue: ["R1"],

@@ -5,6 +5,7 @@ import { at, knownItems, UNKNOWN } from "../lib/values";
 export const workloadRequireReadiness = workloadRule({
   name: "workload-require-readiness",
   description: "Workloads that serve a port only get traffic, and roll out, once they are ready.",
+  longRunningOnly: true,
   severity: "high",
   docs: {
     catalogue: ["R2"],

@@ -6,6 +6,7 @@ import { at, isUnknown } from "../lib/values";
 export const workloadRollbackOnFailure = workloadRule({
   name: "workload-rollback-on-failure",
   description: "Updates roll out gradually and return to the last good version when they fail.",
+  longRunningOnly: true,
   severity: "medium",
   docs: {
     catalogue: ["R17"],

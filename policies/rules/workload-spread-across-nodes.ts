@@ -4,6 +4,7 @@ import { at, isUnknown, knownItems, num } from "../lib/values";
 export const workloadSpreadAcrossNodes = workloadRule({
   name: "workload-spread-across-nodes",
   description: "Replicas of a workload are spread across nodes, so one node down is not all down.",
+  longRunningOnly: true,
   severity: "medium",
   docs: {
     catalogue: ["R12"],

@@ -71,4 +71,22 @@ describeRule(workloadMinReplicas, [
       'Nomad job "web" runs 1 replica(s), fewer than 2: add replicas, or exempt it with the reason it cannot scale out.',
     ],
   },
+  {
+    title: "a one-shot batch job is not held to replicas",
+    target: "nomad",
+    mutate: (job) => {
+      job.Type = "batch";
+      job.TaskGroups[0].Count = 1;
+    },
+    expected: [],
+  },
+  {
+    title: "a workload scheduled as a job is not held to replicas",
+    target: "kubernetes",
+    mutate: (p) => {
+      p.spec.replicas = 1;
+      p.metadata.annotations["homeport.dev/scheduling"] = "job";
+    },
+    expected: [],
+  },
 ]);

@@ -43,4 +43,13 @@ describeRule(workloadRequireHealthCheck, [
     mutate: (p) => (p.taskSpec.containerSpec.healthcheck = "[unknown]"),
     expected: [],
   },
+  {
+    title: "a one-shot batch job needs no service check",
+    target: "nomad",
+    mutate: (job) => {
+      job.Type = "batch";
+      job.TaskGroups[0].Services[0].Checks = [];
+    },
+    expected: [],
+  },
 ]);

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { formatViolations } from "../../tools/policy";
+
+const root = path.resolve(__dirname, "..", "..");
+
+describe("npm run policy", () => {
+  it("groups violations by level, severity and rule", () => {
+    const text = formatViolations([
+      {
+        policy: "workload-image-pinned",
+        severity: "high",
+        enforcementLevel: "advisory",
+        message: "b",
+      },
+      {
+        policy: "workload-no-privileged",
+        severity: "critical",
+        enforcementLevel: "mandatory",
+        message: "a",
+      },
+      {
+        policy: "workload-image-pinned",
+        severity: "high",
+        enforcementLevel: "advisory",
+        message: "c",
+      },
+    ]);
+    assert.equal(
+      text,
+      [
+        "mandatory (1):",
+        "  [critical] workload-no-privileged (1)",
+        "    - a",
+        "advisory (2):",
+        "  [high] workload-image-pinned (2)",
+        "    - b",
+        "    - c",
+        "",
+      ].join("\n"),
+    );
+    assert.equal(formatViolations([]), "No policy violations.\n");
+  });
+
+  // Every example stack must pass the pack at its own environment's levels. Each stack renders
+  // in its own process: Pulumi's runtime state is global.
+  const known: Record<string, string> = {
+    "nomad-example":
+      "on Nomad, RabbitMQ and MinIO run as single members and command health checks (RabbitMQ, worker) are dropped: the apps part has to fix or exempt them",
+  };
+  for (const stack of ["dev", "swarm-example", "k8s-example", "nomad-example"]) {
+    it(`finds no mandatory violation on the ${stack} stack`, { todo: known[stack] }, (t) => {
+      const run = spawnSync(
+        process.execPath,
+        ["--import", "tsx", "tools/policy.ts", "--stack", stack, "--json"],
+        { cwd: root, encoding: "utf8", timeout: 240_000 },
+      );
+      const missing = /The "(\w+)" part is not available in this version/.exec(run.stderr);
+      if (missing) {
+        t.skip(`the ${missing[1]} part is not written yet`);
+        return;
+      }
+      assert.notEqual(run.stdout, "", run.stderr);
+      const result = JSON.parse(run.stdout) as {
+        violations: { enforcementLevel: string; message: string }[];
+      };
+      const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
+      assert.deepEqual(
+        mandatory.map((v) => v.message),
+        [],
+      );
+      assert.equal(run.status, 0);
+    });
+  }
+});
