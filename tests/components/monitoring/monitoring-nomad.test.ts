@@ -56,6 +56,14 @@ describe("Monitoring on Nomad", () => {
     ]);
     const grafana = group("grafana").Services as Inputs[];
     assert.ok(grafana[0].Tags.includes("homeport_dev_metrics_path=/metrics"));
+    // The same service carries Grafana's TLS route for Traefik's Nomad provider.
+    assert.ok(
+      grafana[0].Tags.includes(
+        "traefik.http.routers.grafana.rule=Host(`grafana.home.example.org`)",
+      ),
+    );
+    assert.ok(grafana[0].Tags.includes("traefik.http.routers.grafana.tls=true"));
+    assert.ok(!JSON.stringify(group("prometheus").Services).includes("traefik.enable"));
   });
 
   it("discovers targets and Alertmanager through the Nomad API that tasks reach", () => {
