@@ -17,7 +17,12 @@ import { resolveWorkload } from "../../../components/model/resolve";
 
 const settings = appsSettings.parse({});
 const value = <T>(input: pulumi.Input<T>): Promise<T> =>
-  new Promise((resolve) => pulumi.output(input).apply(resolve));
+  new Promise((resolve) => {
+    pulumi.output(input).apply((v) => {
+      resolve(v as T);
+      return v;
+    });
+  });
 
 const wiring = (addresses: string[]): AppWiring => ({
   settings,

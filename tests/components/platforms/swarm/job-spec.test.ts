@@ -86,7 +86,7 @@ describe("Swarm run-to-completion jobs", () => {
     assert.deepEqual(args.networksAdvanced, [{ name: "t-platform", aliases: ["init"] }]);
     assert.deepEqual(args.capabilities, { drops: ["ALL"], adds: undefined });
     assert.deepEqual(args.tmpfs, { "/tmp": `size=${1024 ** 3}` });
-    const uploads = args.uploads as Record<string, unknown>[];
+    const uploads = args.uploads as unknown as Record<string, unknown>[];
     assert.deepEqual(
       uploads.map((u) => [u.file, u.permissions, u.owner, u.group]),
       [
