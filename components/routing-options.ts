@@ -1,11 +1,12 @@
 import { StackConfig } from "./config/schema";
 import { AdapterOptions } from "./platforms/create-adapter";
+import { CLUSTER_ISSUER_ANNOTATION } from "./platforms/kubernetes/manifests";
 
 /** Name of Traefik's ACME certificate resolver, as routes reference it. */
 export const CERT_RESOLVER = "acme";
 
-/** cert-manager's Ingress annotation naming the ClusterIssuer that fills each route's TLS secret. */
-export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
+/** The controller name Traefik's Kubernetes Ingress provider answers to. */
+export const TRAEFIK_INGRESS_CONTROLLER = "traefik.io/ingress-controller";
 
 /**
  * Where the proxy's certificates come from:
@@ -25,6 +26,10 @@ export function certificateSource(config: StackConfig): CertificateSource {
 /** How routes are published on this stack; decided by the reverse proxy's settings. */
 export function routingOptions(config: StackConfig): AdapterOptions {
   if (!config.parts.includes("proxy")) return { routing: {} };
+  const ingressClass =
+    config.target === "kubernetes" && config.proxy.createIngressClass
+      ? { ingressClassController: TRAEFIK_INGRESS_CONTROLLER }
+      : {};
   switch (certificateSource(config)) {
     case "acme":
       return { routing: { certResolver: CERT_RESOLVER } };
@@ -34,9 +39,10 @@ export function routingOptions(config: StackConfig): AdapterOptions {
         ingressAnnotations: {
           [CLUSTER_ISSUER_ANNOTATION]: config.proxy.acme?.clusterIssuer ?? "homeport-acme",
         },
+        ...ingressClass,
       };
     default:
       // A router naming a resolver that does not exist is disabled by Traefik: name none.
-      return { routing: {} };
+      return { routing: {}, ...ingressClass };
   }
 }

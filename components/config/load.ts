@@ -37,10 +37,6 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ["parts", `list each part at most once, among ${PARTS.join(", ")}`],
   ["parts.*", `list each part at most once, among ${PARTS.join(", ")}`],
   ["sizes", `give a replica count per tier, among ${TIERS.join(", ")}`],
-  [
-    "sizes.proxy",
-    "set a whole number of replicas, 0 or more; with homeport:proxy.acme on swarm or nomad at most 1 (supply homeport:proxy.certificate to run several)",
-  ],
   ["sizes.rabbitmq", "set 1 (a single broker) or 3 or more (a cluster with quorum queues)"],
   [
     "sizes.minio",
@@ -177,7 +173,10 @@ function formatIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): s
     (issue.code === "custom"
       ? (issue.params as { value?: unknown } | undefined)?.value
       : undefined);
-  const fix = fixFor(issue.path);
+  // A check that spans settings may name its own fix: the setting's usual fix may not apply.
+  const ownFix =
+    issue.code === "custom" ? (issue.params as { fix?: string } | undefined)?.fix : undefined;
+  const fix = ownFix ?? fixFor(issue.path);
   const fixText = fix ? ` Fix: ${fix}.` : "";
   if (value === undefined && issue.code !== "custom") {
     return [`${settingName(issue.path)} is not set.${fixText}`];

@@ -65,6 +65,7 @@ export interface ResolvedWorkload {
     readonly dockerSocket: boolean;
     readonly hostNetwork: boolean;
     readonly discovery: boolean;
+    readonly servesRoutes: boolean;
   };
   /** Labels for the leaf resources: the model's metadata, exemptions, then the workload's own. */
   readonly metadata: Record<string, string>;
@@ -378,6 +379,7 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
       dockerSocket: spec.security?.dockerSocket ?? false,
       hostNetwork: spec.security?.hostNetwork ?? false,
       discovery: spec.security?.discovery ?? false,
+      servesRoutes: spec.security?.servesRoutes ?? false,
     },
     metadata,
     exemptions,

@@ -263,6 +263,14 @@ export interface SecuritySpec {
    * give it {@link dockerSocket} on a manager). @default false
    */
   readonly discovery?: boolean;
+  /**
+   * Serves the platform's routes: the reverse proxy, which reads route objects and their TLS
+   * secrets. On Kubernetes the workload gets a service account whose namespaced role may read
+   * services, endpoint slices, secrets, Ingresses and Traefik's resources and update Ingress
+   * status, plus read access to IngressClasses; Swarm and Nomad need nothing more (on Swarm, give
+   * it {@link dockerSocket} on a manager). @default false
+   */
+  readonly servesRoutes?: boolean;
 }
 
 export interface ExemptionSpec {

@@ -10,6 +10,11 @@ export interface AdapterOptions {
   readonly routing: RoutingOptions;
   /** Extra annotations for every Kubernetes Ingress. @default {} */
   readonly ingressAnnotations?: Record<string, string>;
+  /**
+   * Kubernetes: the controller of the IngressClass the platform creates under the stack's
+   * `ingressClass` name. @default none: the IngressClass exists already
+   */
+  readonly ingressClassController?: string;
 }
 
 /** The adapter for the stack's target, parented to `parent`. */
@@ -24,7 +29,11 @@ export function createAdapter(
     case "kubernetes":
       return new KubernetesPlatform(
         "kubernetes",
-        { config, ingressAnnotations: options.ingressAnnotations },
+        {
+          config,
+          ingressAnnotations: options.ingressAnnotations,
+          ingressClassController: options.ingressClassController,
+        },
         { parent },
       );
     case "nomad":

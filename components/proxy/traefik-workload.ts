@@ -44,12 +44,12 @@ export function proxyScheduling(
 }
 
 /**
- * True when every node binds the published ports itself (Nomad, Kubernetes host ports, Swarm's
- * host mode): then two proxies cannot share a node, and a rollout cannot start a new proxy
- * beside the old one.
+ * True when every node binds the published ports itself (Nomad, Swarm's host mode): then two
+ * proxies cannot share a node, and a rollout cannot start a new proxy beside the old one. Swarm's
+ * ingress mesh and Kubernetes' LoadBalancer Service publish them without binding a node's ports.
  */
 export const portsBoundPerNode = (config: StackConfig): boolean =>
-  config.target !== "swarm" || config.swarm.publishMode === "host";
+  config.target === "nomad" || (config.target === "swarm" && config.swarm.publishMode === "host");
 
 /** The dashboard's route: TLS only, basic auth, to Traefik's internal API service. */
 export function dashboardRoute(host: string, users: pulumi.Input<string>): RouteSpec {
@@ -162,6 +162,7 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
     state: certificates === "acme" ? "stateful" : "stateless",
     security: {
       dockerSocket: swarm,
+      servesRoutes: true,
       readOnlyRootFilesystem: true,
       // The Docker socket and fresh ACME volumes belong to root; elsewhere Traefik runs unprivileged.
       user: swarm || certificates === "acme" ? undefined : "65532:65532",

@@ -22,6 +22,17 @@ describe("routing options", () => {
     assert.deepEqual(routingOptions(config("kubernetes", acme)), {
       routing: {},
       ingressAnnotations: { "cert-manager.io/cluster-issuer": "letsencrypt" },
+      ingressClassController: "traefik.io/ingress-controller",
+    });
+  });
+
+  it("leaves an existing IngressClass alone when asked", () => {
+    assert.deepEqual(routingOptions(config("kubernetes", { createIngressClass: false })), {
+      routing: {},
+    });
+    assert.deepEqual(routingOptions(config("kubernetes")), {
+      routing: {},
+      ingressClassController: "traefik.io/ingress-controller",
     });
   });
 

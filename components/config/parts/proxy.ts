@@ -83,6 +83,8 @@ export const proxySettings = z
     dashboard: dashboardSettings.default(dashboardSettings.parse({})),
     whoami: whoamiSettings.default(whoamiSettings.parse({})),
     logLevel: z.enum(LOG_LEVELS).default("INFO"),
+    /** Kubernetes: create the IngressClass named by `homeport:kubernetes.ingressClass`. */
+    createIngressClass: z.boolean().default(true),
     /** Nomad ACL token Traefik's Nomad provider reads services with. @default none (ACLs off) */
     nomadToken: secretString().optional(),
   })
@@ -96,10 +98,7 @@ export const proxySecretSettings: string[] = ["certificate.key", "nomadToken"];
 /** How to fix each proxy setting, by dotted path under `homeport:proxy`. */
 export const proxyFixes: ReadonlyArray<readonly [string, string]> = [
   ["image", `pin a Traefik v3 tag, e.g. ${TRAEFIK_IMAGE}`],
-  [
-    "acme",
-    "keep one source of certificates: a map such as {email: admin@example.org} here, or homeport:proxy.certificate",
-  ],
+  ["acme", "give a map such as {email: admin@example.org}"],
   ["acme.email", "set the ACME account's contact address, e.g. admin@example.org"],
   [
     "acme.caServer",
@@ -124,6 +123,10 @@ export const proxyFixes: ReadonlyArray<readonly [string, string]> = [
   ["whoami.host", "use a host name inside homeport:domain, e.g. whoami.home.example.org"],
   ["logLevel", `set it to one of ${LOG_LEVELS.join(", ")}`],
   [
+    "createIngressClass",
+    "set it to true, or to false when the cluster already has an IngressClass of homeport:kubernetes.ingressClass's name for Traefik",
+  ],
+  [
     "nomadToken",
     "set it with: pulumi config set --secret --path homeport:proxy.nomadToken <token>",
   ],
@@ -146,6 +149,8 @@ export interface ProxyIssue {
   readonly path: (string | number)[];
   readonly message: string;
   readonly value: unknown;
+  /** The fix, when the setting's usual one does not apply. */
+  readonly fix?: string;
 }
 
 /**
@@ -178,6 +183,7 @@ export function proxyStackIssues(cfg: {
       path: ["proxy", "acme"],
       message: "cannot be used together with homeport:proxy.certificate",
       value: proxy.acme,
+      fix: "keep one source of certificates: remove homeport:proxy.acme or homeport:proxy.certificate",
     });
   }
   const replicas = cfg.sizes.proxy;
@@ -186,6 +192,7 @@ export function proxyStackIssues(cfg: {
       path: ["sizes", "proxy"],
       message: `is more than 1, but on ${cfg.target} the proxy that holds the ACME account runs once so that replicas never compete for one certificate`,
       value: replicas,
+      fix: "set it to 1, or supply homeport:proxy.certificate (e.g. a wildcard) instead of ACME to run several",
     });
   }
   return issues;

@@ -12,6 +12,11 @@ export interface KubernetesPlatformArgs {
   readonly config: StackConfig;
   /** Extra annotations for every Ingress, e.g. cert-manager's issuer. @default {} */
   readonly ingressAnnotations?: Record<string, string>;
+  /**
+   * Controller of the IngressClass to create under the stack's `ingressClass` name, e.g.
+   * "traefik.io/ingress-controller". @default none: the cluster has that IngressClass already
+   */
+  readonly ingressClassController?: string;
 }
 
 /** Kubernetes: a provider for the configured context, the stack's namespace and the workloads in it. */
@@ -53,6 +58,19 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       this.namespace = ns.metadata.name;
     } else {
       this.namespace = pulumi.output(settings.namespace);
+    }
+    if (args.ingressClassController) {
+      new k8s.networking.v1.IngressClass(
+        `${name}-ingress-class`,
+        {
+          metadata: {
+            name: settings.ingressClass,
+            labels: { "app.kubernetes.io/part-of": "homeport" },
+          },
+          spec: { controller: args.ingressClassController },
+        },
+        { parent: this, provider: this.provider },
+      );
     }
     this.registerOutputs({ namespace: this.namespace });
   }

@@ -1,21 +1,31 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
-import { memoryQuantity, replicaCount, ResolvedVolume, ResolvedWorkload } from "../../model";
+import { memoryQuantity, META, replicaCount, ResolvedVolume, ResolvedWorkload } from "../../model";
 import {
   claimName,
   configMapName,
   controllerKind,
+  CLUSTER_ISSUER_ANNOTATION,
   deploymentStrategy,
+  hasIngressRoutes,
   DISCOVERY_RULES,
   ingressAnnotations,
+  ingressRouteSpec,
+  INGRESS_CLASS_RULES,
   ingressSpec,
+  internalCertificateSpec,
+  internalTlsSecretName,
   middlewareObjects,
   objectLabels,
   podSpec,
+  publicServiceName,
+  publicServiceSpec,
+  ROUTE_SERVING_RULES,
   secretName,
   selectorLabels,
   serviceAccountName,
+  usesApi,
 } from "./manifests";
 
 export const KUBERNETES_WORKLOAD_TYPE = "homeport:kubernetes:Workload";
@@ -100,7 +110,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         ),
       );
     }
-    if (w.security.discovery) {
+    if (usesApi(w)) {
       const account = new k8s.core.v1.ServiceAccount(
         `${name}-discovery`,
         { metadata: meta(serviceAccountName(w)), automountServiceAccountToken: true },
@@ -108,7 +118,13 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       );
       const role = new k8s.rbac.v1.Role(
         `${name}-discovery`,
-        { metadata: meta(serviceAccountName(w)), rules: DISCOVERY_RULES },
+        {
+          metadata: meta(serviceAccountName(w)),
+          rules: [
+            ...(w.security.discovery ? DISCOVERY_RULES : []),
+            ...(w.security.servesRoutes ? ROUTE_SERVING_RULES : []),
+          ],
+        },
         childOpts,
       );
       prerequisites.push(
@@ -130,6 +146,33 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
           childOpts,
         ),
       );
+      if (w.security.servesRoutes) {
+        // Cluster-scoped: named after the namespace too, so stacks sharing a cluster never clash.
+        const clusterName = pulumi.interpolate`${args.namespace}-${serviceAccountName(w)}`;
+        const clusterRole = new k8s.rbac.v1.ClusterRole(
+          `${name}-ingress-classes`,
+          { metadata: { name: clusterName, labels }, rules: INGRESS_CLASS_RULES },
+          childOpts,
+        );
+        prerequisites.push(
+          clusterRole,
+          new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-ingress-classes`,
+            {
+              metadata: { name: clusterName, labels },
+              roleRef: {
+                apiGroup: "rbac.authorization.k8s.io",
+                kind: "ClusterRole",
+                name: clusterRole.metadata.name,
+              },
+              subjects: [
+                { kind: "ServiceAccount", name: account.metadata.name, namespace: args.namespace },
+              ],
+            },
+            childOpts,
+          ),
+        );
+      }
     }
     const kind = controllerKind(w);
     const ownClaims = w.volumes.filter((v) => v.class === "local" || v.class === "block");
@@ -235,6 +278,15 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         },
         childOpts,
       );
+      const publicSpec = publicServiceSpec(w);
+      if (publicSpec) {
+        // The part's annotation tells the policy pack whose LoadBalancer this is.
+        new k8s.core.v1.Service(
+          `${name}-public`,
+          { metadata: meta(publicServiceName(w), { [META.part]: w.part }), spec: publicSpec },
+          childOpts,
+        );
+      }
       if (kind === "StatefulSet") {
         new k8s.core.v1.Service(
           `${name}-headless`,
@@ -288,21 +340,50 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         );
       });
       const namespace = pulumi.output(args.namespace);
-      new k8s.networking.v1.Ingress(
-        `${name}-ingress`,
-        {
-          metadata: {
-            name: w.name,
-            namespace: args.namespace,
-            labels,
-            annotations: namespace.apply((ns) =>
-              ingressAnnotations(w, ns, args.ingressAnnotations),
-            ),
+      if (hasIngressRoutes(w)) {
+        new k8s.networking.v1.Ingress(
+          `${name}-ingress`,
+          {
+            metadata: {
+              name: w.name,
+              namespace: args.namespace,
+              labels,
+              annotations: namespace.apply((ns) =>
+                ingressAnnotations(w, ns, args.ingressAnnotations),
+              ),
+            },
+            spec: ingressSpec(w, args.settings.ingressClass),
           },
-          spec: ingressSpec(w, args.settings.ingressClass),
-        },
-        { ...childOpts, dependsOn: middlewares },
-      );
+          { ...childOpts, dependsOn: middlewares },
+        );
+      }
+      const issuer = args.ingressAnnotations[CLUSTER_ISSUER_ANNOTATION];
+      const certificate = issuer ? internalCertificateSpec(w, issuer) : undefined;
+      if (certificate) {
+        new k8s.apiextensions.CustomResource(
+          `${name}-internal-certificate`,
+          {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: meta(internalTlsSecretName(w)),
+            spec: certificate,
+          },
+          childOpts,
+        );
+      }
+      const ingressRoute = ingressRouteSpec(w, certificate ? internalTlsSecretName(w) : undefined);
+      if (ingressRoute) {
+        new k8s.apiextensions.CustomResource(
+          `${name}-ingressroute`,
+          {
+            apiVersion: "traefik.io/v1alpha1",
+            kind: "IngressRoute",
+            metadata: meta(w.name),
+            spec: ingressRoute,
+          },
+          { ...childOpts, dependsOn: middlewares },
+        );
+      }
     }
 
     this.serviceName = pulumi.output(w.name);

@@ -9,7 +9,13 @@ import {
   ResolvedWorkload,
   wholeSeconds,
 } from "../../model";
-import { ENTRYPOINT_WEB, ENTRYPOINT_WEBSECURE, middlewareName, routerName } from "../routing";
+import {
+  ENTRYPOINT_WEB,
+  ENTRYPOINT_WEBSECURE,
+  middlewareName,
+  routeRule,
+  routerName,
+} from "../routing";
 
 type Probe = k8s.types.input.core.v1.Probe;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -158,6 +164,43 @@ export const DISCOVERY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
   },
 ];
 
+/** What the reverse proxy may do in the stack's namespace: read routes, their backends and TLS. */
+export const ROUTE_SERVING_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+  { apiGroups: [""], resources: ["services", "secrets"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list", "watch"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["update"] },
+  {
+    apiGroups: ["traefik.io"],
+    resources: [
+      "middlewares",
+      "middlewaretcps",
+      "ingressroutes",
+      "ingressroutetcps",
+      "ingressrouteudps",
+      "traefikservices",
+      "tlsoptions",
+      "tlsstores",
+      "serverstransports",
+      "serverstransporttcps",
+    ],
+    verbs: ["get", "list", "watch"],
+  },
+];
+
+/** What the reverse proxy may read cluster-wide: IngressClasses, which are not namespaced. */
+export const INGRESS_CLASS_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+  {
+    apiGroups: ["networking.k8s.io"],
+    resources: ["ingressclasses"],
+    verbs: ["get", "list", "watch"],
+  },
+];
+
+/** True when a workload talks to the Kubernetes API and so gets its own service account. */
+export const usesApi = (w: ResolvedWorkload): boolean =>
+  w.security.discovery || w.security.servesRoutes;
+
 /**
  * A workload that runs as a non-root group owns its volumes and secret files through that group
  * (fsGroup), so a fresh claim and a 0400 secret are readable and writable by it.
@@ -235,8 +278,8 @@ export function podSpec(w: ResolvedWorkload): PodSpec {
     hostNetwork: w.security.hostNetwork || undefined,
     terminationGracePeriodSeconds: wholeSeconds(w.stopGracePeriod),
     // Only workloads that read the API (discovery) get a token, and their own service account.
-    serviceAccountName: w.security.discovery ? serviceAccountName(w) : undefined,
-    automountServiceAccountToken: w.security.discovery,
+    serviceAccountName: usesApi(w) ? serviceAccountName(w) : undefined,
+    automountServiceAccountToken: usesApi(w),
     securityContext: { seccompProfile: { type: "RuntimeDefault" }, ...volumeGroup(w) },
     affinity: affinity(w),
     // A Job's pod is not restarted in place: a failed attempt is a new pod, up to the backoff limit.
@@ -312,16 +355,63 @@ export function deploymentStrategy(
       };
 }
 
+/** cert-manager's Ingress annotation naming the ClusterIssuer that fills the TLS secrets. */
+export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
+
+/**
+ * Routes to a proxy-internal service (Traefik's `api@internal`) cannot be Ingress rules, which
+ * name Kubernetes Services only: they become a Traefik IngressRoute instead.
+ */
+const isInternal = (r: ResolvedWorkload["routes"][number]): boolean =>
+  r.internalService !== undefined;
+
+/** True when the workload has routes an Ingress can carry. */
+export const hasIngressRoutes = (w: ResolvedWorkload): boolean =>
+  w.routes.some((r) => !isInternal(r));
+
+/** Secret of the certificate for a workload's routes to proxy-internal services. */
+export const internalTlsSecretName = (w: ResolvedWorkload) => `${w.name}-internal-tls`;
+
+/** Name of the LoadBalancer Service that publishes a workload's published ports. */
+export const publicServiceName = (w: ResolvedWorkload) => `${w.name}-public`;
+
+/**
+ * The LoadBalancer Service for a workload's published ports (the reverse proxy's 80 and 443), or
+ * undefined when it publishes none. A load balancer (MetalLB, the cloud's, k3s' ServiceLB) takes
+ * the role of Swarm's and Nomad's node ports without binding host ports, which the namespace's
+ * baseline Pod Security level forbids; `Local` keeps the client's address.
+ */
+export function publicServiceSpec(
+  w: ResolvedWorkload,
+): k8s.types.input.core.v1.ServiceSpec | undefined {
+  const published = w.ports.flatMap((p) =>
+    p.publish ? [{ ...p, hostPort: p.publish.hostPort }] : [],
+  );
+  if (published.length === 0) return undefined;
+  return {
+    type: "LoadBalancer",
+    externalTrafficPolicy: "Local",
+    selector: selectorLabels(w),
+    ports: published.map((p) => ({
+      name: p.name,
+      port: p.hostPort,
+      targetPort: p.name,
+      protocol: p.protocol.toUpperCase(),
+    })),
+  };
+}
+
 /** Ingress rules and TLS for a workload's routes (Traefik's Ingress provider). */
 export function ingressSpec(
   w: ResolvedWorkload,
   ingressClass: string,
 ): k8s.types.input.networking.v1.IngressSpec {
-  const tlsHosts = [...new Set(w.routes.filter((r) => r.tls).map((r) => r.host))];
+  const routes = w.routes.filter((r) => !isInternal(r));
+  const tlsHosts = [...new Set(routes.filter((r) => r.tls).map((r) => r.host))];
   return {
     ingressClassName: ingressClass,
     tls: tlsHosts.length > 0 ? [{ hosts: tlsHosts, secretName: `${w.name}-tls` }] : undefined,
-    rules: w.routes.map((r) => ({
+    rules: routes.map((r) => ({
       host: r.host,
       http: {
         paths: [
@@ -342,11 +432,14 @@ export function ingressAnnotations(
   namespace: string,
   extra: Record<string, string>,
 ): Record<string, string> {
-  const anyTls = w.routes.some((r) => r.tls);
+  const anyTls = w.routes.some((r) => r.tls && !isInternal(r));
   const middlewares = w.routes.flatMap((r, i) =>
-    r.middlewares.map(
-      (mw, j) => `${namespace}-${middlewareName(routerName(w.name, i), j, mw.kind)}@kubernetescrd`,
-    ),
+    isInternal(r)
+      ? []
+      : r.middlewares.map(
+          (mw, j) =>
+            `${namespace}-${middlewareName(routerName(w.name, i), j, mw.kind)}@kubernetescrd`,
+        ),
   );
   return {
     "traefik.ingress.kubernetes.io/router.entrypoints": anyTls
@@ -393,4 +486,47 @@ export function middlewareObjects(
       }
     }),
   );
+}
+
+/**
+ * Traefik IngressRoute for a workload's routes to proxy-internal services, or undefined when it
+ * has none. TLS uses `tlsSecret` when a certificate is issued for these hosts, else Traefik's
+ * default certificate.
+ */
+export function ingressRouteSpec(
+  w: ResolvedWorkload,
+  tlsSecret: string | undefined,
+): Record<string, unknown> | undefined {
+  const routes = w.routes.flatMap((r, i) => (isInternal(r) ? [{ r, i }] : []));
+  if (routes.length === 0) return undefined;
+  const anyTls = routes.some(({ r }) => r.tls);
+  return {
+    entryPoints: [anyTls ? ENTRYPOINT_WEBSECURE : ENTRYPOINT_WEB],
+    routes: routes.map(({ r, i }) => ({
+      kind: "Rule",
+      match: routeRule(r),
+      middlewares: r.middlewares.map((mw, j) => ({
+        name: middlewareName(routerName(w.name, i), j, mw.kind),
+      })),
+      services: [{ name: r.internalService, kind: "TraefikService" }],
+    })),
+    ...(anyTls ? { tls: tlsSecret ? { secretName: tlsSecret } : {} } : {}),
+  };
+}
+
+/**
+ * cert-manager Certificate for the hosts of a workload's TLS routes to proxy-internal services
+ * (cert-manager's Ingress integration does not see IngressRoutes), or undefined when it has none.
+ */
+export function internalCertificateSpec(
+  w: ResolvedWorkload,
+  clusterIssuer: string,
+): Record<string, unknown> | undefined {
+  const hosts = [...new Set(w.routes.filter((r) => isInternal(r) && r.tls).map((r) => r.host))];
+  if (hosts.length === 0) return undefined;
+  return {
+    secretName: internalTlsSecretName(w),
+    dnsNames: hosts,
+    issuerRef: { kind: "ClusterIssuer", name: clusterIssuer },
+  };
 }

@@ -31,6 +31,7 @@ describe("homeport:proxy settings", () => {
       dashboard: { enabled: true, user: "admin" },
       whoami: { enabled: false },
       logLevel: "INFO",
+      createIngressClass: true,
     });
     assert.match(TRAEFIK_IMAGE, /^traefik:v3\.\d+\.\d+$/);
     assert.equal(dashboardHost(config.proxy, config.domain), "traefik.home.example.org");
@@ -120,7 +121,7 @@ describe("homeport:proxy settings", () => {
       "ACME and a supplied certificate together",
       proxy({ acme: { email: "ops@example.org" }, certificate: { cert: PEM, key: "k" } }),
       ["homeport:proxy"],
-      'homeport:proxy.acme is {"email":"ops@example.org"}: cannot be used together with homeport:proxy.certificate. Fix: keep one source of certificates: a map such as {email: admin@example.org} here, or homeport:proxy.certificate.',
+      'homeport:proxy.acme is {"email":"ops@example.org"}: cannot be used together with homeport:proxy.certificate. Fix: keep one source of certificates: remove homeport:proxy.acme or homeport:proxy.certificate.',
     ],
     [
       "a certificate key in plain text",
@@ -168,13 +169,25 @@ describe("homeport:proxy settings", () => {
       "several proxies holding one ACME account on Swarm",
       { ...proxy({ acme: { email: "ops@example.org" } }), "homeport:sizes": '{"proxy":3}' },
       [],
-      "homeport:sizes.proxy is 3: is more than 1, but on swarm the proxy that holds the ACME account runs once so that replicas never compete for one certificate. Fix: set a whole number of replicas, 0 or more; with homeport:proxy.acme on swarm or nomad at most 1 (supply homeport:proxy.certificate to run several).",
+      "homeport:sizes.proxy is 3: is more than 1, but on swarm the proxy that holds the ACME account runs once so that replicas never compete for one certificate. Fix: set it to 1, or supply homeport:proxy.certificate (e.g. a wildcard) instead of ACME to run several.",
+    ],
+    [
+      "a negative proxy size, with the usual fix",
+      { "homeport:sizes": '{"proxy":-1}' },
+      [],
+      "homeport:sizes.proxy is -1: must be at least 0. Fix: set a whole number of replicas, 0 or more, e.g. 2.",
+    ],
+    [
+      "ACME given as text",
+      proxy({ acme: "letsencrypt" }),
+      [],
+      'homeport:proxy.acme is "letsencrypt": must be a map of settings, not a string. Fix: give a map such as {email: admin@example.org}.',
     ],
     [
       "an unknown proxy setting",
       proxy({ tls: true }),
       [],
-      "homeport:proxy.tls is not a known setting. Fix: remove it or use one of image, acme, certificate, dashboard, whoami, logLevel, nomadToken.",
+      "homeport:proxy.tls is not a known setting. Fix: remove it or use one of image, acme, certificate, dashboard, whoami, logLevel, createIngressClass, nomadToken.",
     ],
   ];
   for (const [what, raw, secretKeys, message] of cases) {

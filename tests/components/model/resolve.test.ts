@@ -34,6 +34,7 @@ describe("resolveWorkload", () => {
       dockerSocket: false,
       hostNetwork: false,
       discovery: false,
+      servesRoutes: false,
     });
     assert.equal(w.ports[0].protocol, "tcp");
     assert.deepEqual(w.metadata, {

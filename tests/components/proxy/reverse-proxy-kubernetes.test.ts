@@ -25,28 +25,26 @@ const deployment = () => resource(rec, "kubernetes:apps/v1:Deployment", "traefik
 const pod = () => deployment().spec.template.spec;
 
 describe("reverse proxy on Kubernetes", () => {
-  it("runs the configured replicas, one per node, replaced one at a time", () => {
+  it("runs the configured replicas spread across nodes, a new one ready before an old one stops", () => {
     const spec = deployment().spec;
     assert.equal(spec.replicas, 3);
     assert.deepEqual(spec.strategy, {
       type: "RollingUpdate",
-      rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
     });
-    assert.deepEqual(
-      pod().affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution,
-      [
-        {
-          labelSelector: {
-            matchLabels: {
-              "app.kubernetes.io/name": "traefik",
-              "app.kubernetes.io/instance": "traefik",
-            },
+    assert.deepEqual(pod().topologySpreadConstraints, [
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: {
+          matchLabels: {
+            "app.kubernetes.io/name": "traefik",
+            "app.kubernetes.io/instance": "traefik",
           },
-          topologyKey: "kubernetes.io/hostname",
         },
-      ],
-    );
-    assert.equal(pod().topologySpreadConstraints[0].topologyKey, "kubernetes.io/hostname");
+      },
+    ]);
   });
 
   it("reads Ingresses and Traefik CRDs of the namespace, with no ACME resolver of its own", () => {
@@ -81,19 +79,25 @@ describe("reverse proxy on Kubernetes", () => {
     assert.deepEqual(container.livenessProbe.httpGet, { path: "/ping", port: "traefik" });
   });
 
-  it("asks cert-manager for the dashboard's certificate and protects it with basic auth", () => {
-    const ingress = resource(rec, "kubernetes:networking.k8s.io/v1:Ingress", "traefik-ingress")
-      .inputs as Inputs;
-    assert.deepEqual(ingress.metadata.annotations, {
-      "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
-      "traefik.ingress.kubernetes.io/router.tls": "true",
-      "traefik.ingress.kubernetes.io/router.middlewares":
-        "edge-traefik-basic-auth@kubernetescrd,edge-traefik-security-headers-1@kubernetescrd",
-      "cert-manager.io/cluster-issuer": "letsencrypt",
+  it("routes the dashboard to api@internal through an IngressRoute behind basic auth", () => {
+    const route = resource(
+      rec,
+      "kubernetes:traefik.io/v1alpha1:IngressRoute",
+      "traefik-ingressroute",
+    ).inputs as Inputs;
+    assert.equal(route.metadata.namespace, "edge");
+    assert.deepEqual(route.spec, {
+      entryPoints: ["websecure"],
+      routes: [
+        {
+          kind: "Rule",
+          match: "Host(`traefik.home.example.org`)",
+          middlewares: [{ name: "traefik-basic-auth" }, { name: "traefik-security-headers-1" }],
+          services: [{ name: "api@internal", kind: "TraefikService" }],
+        },
+      ],
+      tls: { secretName: "traefik-internal-tls" },
     });
-    assert.deepEqual(ingress.spec.tls, [
-      { hosts: ["traefik.home.example.org"], secretName: "traefik-tls" },
-    ]);
     const auth = resource(
       rec,
       "kubernetes:traefik.io/v1alpha1:Middleware",
@@ -105,6 +109,87 @@ describe("reverse proxy on Kubernetes", () => {
     const users = resource(rec, "kubernetes:core/v1:Secret", "traefik-traefik-basic-auth-users")
       .inputs as Inputs;
     assert.equal(users.stringData, "[secret]");
+    const ingresses = rec.resources.filter(
+      (r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress",
+    );
+    assert.deepEqual(ingresses, []);
+  });
+
+  it("asks cert-manager's ClusterIssuer for the dashboard's certificate", () => {
+    const cert = resource(
+      rec,
+      "kubernetes:cert-manager.io/v1:Certificate",
+      "traefik-internal-certificate",
+    ).inputs as Inputs;
+    assert.deepEqual(cert.spec, {
+      secretName: "traefik-internal-tls",
+      dnsNames: ["traefik.home.example.org"],
+      issuerRef: { kind: "ClusterIssuer", name: "letsencrypt" },
+    });
+  });
+
+  it("publishes 80 and 443 through a LoadBalancer Service, binding no host port", () => {
+    const svc = resource(rec, "kubernetes:core/v1:Service", "traefik-public").inputs as Inputs;
+    assert.equal(svc.metadata.name, "traefik-public");
+    assert.equal(svc.metadata.annotations["homeport.dev/part"], "proxy");
+    assert.deepEqual(svc.spec, {
+      type: "LoadBalancer",
+      externalTrafficPolicy: "Local",
+      selector: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik" },
+      ports: [
+        { name: "web", port: 80, targetPort: "web", protocol: "TCP" },
+        { name: "websecure", port: 443, targetPort: "websecure", protocol: "TCP" },
+      ],
+    });
+    for (const port of pod().containers[0].ports) assert.equal(port.hostPort, undefined);
+  });
+
+  it("reads the API with its own service account, limited to routes and their TLS", () => {
+    assert.equal(pod().serviceAccountName, "traefik-discovery");
+    assert.equal(pod().automountServiceAccountToken, true);
+    const role = resource(rec, "kubernetes:rbac.authorization.k8s.io/v1:Role", "traefik-discovery")
+      .inputs as Inputs;
+    assert.deepEqual(
+      role.rules.map((r: Inputs) => [r.apiGroups[0], r.resources.slice(0, 2), r.verbs]),
+      [
+        ["", ["services", "secrets"], ["get", "list", "watch"]],
+        ["discovery.k8s.io", ["endpointslices"], ["list", "watch"]],
+        ["networking.k8s.io", ["ingresses"], ["get", "list", "watch"]],
+        ["networking.k8s.io", ["ingresses/status"], ["update"]],
+        ["traefik.io", ["middlewares", "middlewaretcps"], ["get", "list", "watch"]],
+      ],
+    );
+    const cluster = resource(
+      rec,
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+      "traefik-ingress-classes",
+    ).inputs as Inputs;
+    assert.equal(cluster.metadata.name, "edge-traefik-discovery");
+    assert.deepEqual(cluster.rules, [
+      {
+        apiGroups: ["networking.k8s.io"],
+        resources: ["ingressclasses"],
+        verbs: ["get", "list", "watch"],
+      },
+    ]);
+    const binding = resource(
+      rec,
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+      "traefik-ingress-classes",
+    ).inputs as Inputs;
+    assert.deepEqual(binding.subjects, [
+      { kind: "ServiceAccount", name: "traefik-discovery", namespace: "edge" },
+    ]);
+  });
+
+  it("creates the stack's IngressClass for Traefik", () => {
+    const ingressClass = resource(
+      rec,
+      "kubernetes:networking.k8s.io/v1:IngressClass",
+      "kubernetes-ingress-class",
+    ).inputs as Inputs;
+    assert.equal(ingressClass.metadata.name, "traefik");
+    assert.deepEqual(ingressClass.spec, { controller: "traefik.io/ingress-controller" });
   });
 
   it("keeps a disruption budget of one proxy", () => {

@@ -57,7 +57,6 @@ describe("Traefik workload", () => {
   it("keeps one proxy per node, replaced one at a time, where nodes bind the ports", () => {
     for (const settings of [
       { target: "swarm", swarm: { publishMode: "host" }, sizes: { proxy: 3 } },
-      { target: "kubernetes", sizes: { proxy: 3 } },
       { target: "nomad", sizes: { proxy: 3 } },
     ]) {
       const w = resolveWorkload("traefik", "proxy", spec(settings));
@@ -65,6 +64,27 @@ describe("Traefik workload", () => {
       assert.equal(w.placement.maxPerNode, 1, settings.target);
       assert.equal(w.placement.spread, true, settings.target);
       assert.equal(w.update.order, "stop-first", settings.target);
+    }
+  });
+
+  it("starts a new proxy before stopping an old one behind Kubernetes' load balancer", () => {
+    const w = resolveWorkload(
+      "traefik",
+      "proxy",
+      spec({ target: "kubernetes", sizes: { proxy: 3 } }),
+    );
+    assert.deepEqual(w.scheduling, { mode: "replicated", replicas: 3 });
+    assert.equal(w.placement.maxPerNode, undefined);
+    assert.equal(w.placement.spread, true);
+    assert.equal(w.update.order, "start-first");
+  });
+
+  it("declares that it serves the platform's routes, on every target", () => {
+    for (const target of ["swarm", "kubernetes", "nomad"]) {
+      assert.equal(
+        resolveWorkload("traefik", "proxy", spec({ target })).security.servesRoutes,
+        true,
+      );
     }
   });
 
