@@ -48,7 +48,7 @@ export function swarmJobContainerArgs(
         readOnly: v.readOnly,
       });
   }
-  const [uid, gid] = (w.security.user ?? "").split(":");
+  const [uid] = (w.security.user ?? "").split(":");
   return {
     name: ctx.containerName,
     image: w.image,
@@ -73,12 +73,13 @@ export function swarmJobContainerArgs(
     memory: w.resources.limits.memory ? wholeMebibytes(w.resources.limits.memory) : undefined,
     networksAdvanced: [{ name: ctx.networkName, aliases: [w.name] }],
     uploads: [
+      // No owner: the provider then asks the engine to resolve the container's user, and Docker
+      // Engine 20.10 (Debian 12's docker.io) looks "uid:gid" up in the host's user database and
+      // fails. Root-owned like a Swarm secret's default, readable by the job's own user.
       ...w.secrets.map((s) => ({
         file: s.path,
         content: s.value,
-        permissions: "0400",
-        owner: uid || undefined,
-        group: gid || undefined,
+        permissions: uid ? "0444" : "0400",
       })),
       ...w.files.map((f) => ({
         file: f.path,

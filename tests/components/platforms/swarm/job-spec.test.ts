@@ -90,7 +90,7 @@ describe("Swarm run-to-completion jobs", () => {
     assert.deepEqual(
       uploads.map((u) => [u.file, u.permissions, u.owner, u.group]),
       [
-        ["/run/secrets/key", "0400", "10001", "10001"],
+        ["/run/secrets/key", "0444", undefined, undefined],
         ["/etc/app.conf", "0444", undefined, undefined],
       ],
     );
