@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { WHOAMI_IMAGE } from "../config/parts/proxy";
+import { dashboardHost, WHOAMI_IMAGE } from "../config/parts/proxy";
 import { StackConfig } from "../config/schema";
 import {
   FileSpec,
@@ -34,13 +34,16 @@ export interface TraefikWorkloadInput {
   readonly certificate?: string;
 }
 
-/** How many proxies run: one ACME holder, else the configured size. */
+/** How many proxies run: one ACME holder (or none, when the size is 0), else the configured size. */
 export function proxyScheduling(
   config: StackConfig,
   certificates: CertificateSource,
 ): SchedulingSpec {
-  if (certificates === "acme") return { mode: "singleton", reason: ACME_SINGLETON_REASON };
-  return { mode: "replicated", replicas: config.sizes.proxy ?? DEFAULT_PROXY_REPLICAS };
+  const size = config.sizes.proxy;
+  if (certificates === "acme" && size !== 0) {
+    return { mode: "singleton", reason: ACME_SINGLETON_REASON };
+  }
+  return { mode: "replicated", replicas: size ?? DEFAULT_PROXY_REPLICAS };
 }
 
 /**
@@ -103,9 +106,7 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
     if (input.dashboardUsers === undefined) {
       throw new Error("The dashboard is enabled but no htpasswd users were given.");
     }
-    routes.push(
-      dashboardRoute(proxy.dashboard.host ?? `traefik.${config.domain}`, input.dashboardUsers),
-    );
+    routes.push(dashboardRoute(dashboardHost(proxy, config.domain), input.dashboardUsers));
   }
 
   const scheduling = proxyScheduling(config, certificates);

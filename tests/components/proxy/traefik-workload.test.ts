@@ -140,6 +140,15 @@ describe("Traefik workload", () => {
     assert.equal(local.volumes[0].class, "local");
   });
 
+  it("keeps a proxy size of 0 at 0, even with ACME", () => {
+    const w = resolveWorkload(
+      "traefik",
+      "proxy",
+      spec({ target: "swarm", sizes: { proxy: 0 }, proxy: { acme: { email: "ops@example.org" } } }),
+    );
+    assert.deepEqual(w.scheduling, { mode: "replicated", replicas: 0 });
+  });
+
   it("keeps Kubernetes replicas stateless when cert-manager holds the ACME account", () => {
     const w = resolveWorkload(
       "traefik",
