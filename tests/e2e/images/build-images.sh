@@ -161,6 +161,10 @@ main() {
   "$DOCKER" tag "$base" homeport-e2e/rabbitmq:1 && echo homeport-e2e/rabbitmq:1
   "$DOCKER" tag "$base" homeport-e2e/minio:1 && echo homeport-e2e/minio:1
   if [ "${HOMEPORT_E2E_SKIP_TRAEFIK:-0}" != 1 ]; then traefik_image; fi
+  # Earlier stand-in bases and what was derived from them: under vfs each is a full copy.
+  "$DOCKER" image ls homeport-e2e/standin --format '{{.Repository}}:{{.Tag}}' | grep -vxF "$base" |
+    xargs -r "$DOCKER" rmi >/dev/null 2>&1 || true
+  "$DOCKER" image prune -f >/dev/null
 }
 
 main "$@"

@@ -105,8 +105,15 @@ export function containerEnv(id: string): string[] {
 }
 
 /** Names of the objects of one kind left in the engine (networks without the built-in ones). */
-export function leftovers(kind: "service" | "network" | "secret" | "config" | "volume"): string[] {
-  const args = kind === "volume" ? ["volume", "ls", "-q"] : [kind, "ls", "--format", "{{.Name}}"];
+export function leftovers(
+  kind: "service" | "container" | "network" | "secret" | "config" | "volume",
+): string[] {
+  const args =
+    kind === "volume"
+      ? ["volume", "ls", "-q"]
+      : kind === "container"
+        ? ["ps", "-a", "--format", "{{.Names}}"]
+        : [kind, "ls", "--format", "{{.Name}}"];
   const builtIn = new Set(["bridge", "host", "none", "ingress", "docker_gwbridge"]);
   return must(docker(...args), `docker ${kind} ls`)
     .split("\n")

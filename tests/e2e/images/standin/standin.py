@@ -35,8 +35,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 VERSION = os.environ.get("STANDIN_VERSION", "1")
 HOSTNAME = socket.gethostname()
 HEARTBEAT = "/tmp/standin-worker.heartbeat"
-# How long a server keeps answering after SIGTERM before it exits (finishing in-flight requests).
-DRAIN_SECONDS = float(os.environ.get("STANDIN_DRAIN_SECONDS", "1"))
+# Seconds a server keeps accepting requests after SIGTERM. 0, like gunicorn: it stops accepting
+# at once and finishes the requests in flight.
+DRAIN_SECONDS = float(os.environ.get("STANDIN_DRAIN_SECONDS", "0"))
 
 
 def log(message):
