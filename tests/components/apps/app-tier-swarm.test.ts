@@ -164,9 +164,10 @@ describe("AppTier on Swarm (production)", () => {
     assert.deepEqual(
       uploads.map((u) => [u.file, u.content, u.permissions]),
       [
-        ["/run/secrets/broker-url", "[secret]", "0400"],
-        ["/run/secrets/s3-access-key", "[secret]", "0400"],
-        ["/run/secrets/s3-secret-key", "[secret]", "0400"],
+        // Root-owned, readable by the job's non-root user (see job-spec.ts).
+        ["/run/secrets/broker-url", "[secret]", "0444"],
+        ["/run/secrets/s3-access-key", "[secret]", "0444"],
+        ["/run/secrets/s3-secret-key", "[secret]", "0444"],
       ],
     );
     const entrypoint = init.inputs.entrypoints as string[];
