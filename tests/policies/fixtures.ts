@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import type { HomeportPolicy } from "../../policies/lib/rule";
 import { cores, mebibytes, millicores } from "../../components/model/units";
@@ -60,11 +64,43 @@ export const WORKLOADS: Record<string, [string, WorkloadSpec]> = {
   sonarr: ["apps", sqliteWorkload],
 };
 
+/** Every source file the fixtures depend on: the components, these fixtures, the test workloads. */
+function fixtureSources(): string[] {
+  const walk = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const full = path.join(dir, e.name);
+      return e.isDirectory() ? walk(full) : e.name.endsWith(".ts") ? [full] : [];
+    });
+  const root = path.resolve(__dirname, "..", "..");
+  return [
+    ...walk(path.join(root, "components")),
+    __filename,
+    path.join(root, "tests", "helpers", "workloads.ts"),
+  ].sort();
+}
+
 /**
  * Deploys the compliant workloads with the three adapters under Pulumi's mock monitor and
  * returns every recorded resource, inputs as the render tool prints them. Call once per file.
+ * The result is cached in the temp directory under a hash of every source it depends on, so the
+ * rule test files (one process each) render once per change, not once each.
  */
 export async function renderFixtures(): Promise<RenderedResource[]> {
+  const hash = crypto.createHash("sha256");
+  for (const file of fixtureSources()) hash.update(file).update(fs.readFileSync(file));
+  const cache = path.join(
+    os.tmpdir(),
+    `homeport-policy-fixtures-${hash.digest("hex").slice(0, 16)}.json`,
+  );
+  if (fs.existsSync(cache)) return JSON.parse(fs.readFileSync(cache, "utf8")) as RenderedResource[];
+  const resources = await recordFixtures();
+  const partial = `${cache}.${process.pid}`;
+  fs.writeFileSync(partial, JSON.stringify(resources));
+  fs.renameSync(partial, cache);
+  return resources;
+}
+
+async function recordFixtures(): Promise<RenderedResource[]> {
   const rec = await startRecorder("policies");
   const { SwarmPlatform } = await import("../../components/platforms/swarm/swarm-platform");
   const { KubernetesPlatform } =
@@ -115,7 +151,7 @@ export async function renderFixtures(): Promise<RenderedResource[]> {
     for (const [name, [part, spec]] of Object.entries(WORKLOADS))
       platform.deploy(name, part, spec, { parent });
   await rec.settle();
-  return rec.resources;
+  return JSON.parse(JSON.stringify(rec.resources)) as RenderedResource[];
 }
 
 export const SWARM_SERVICE = "docker:index/service:Service";
