@@ -290,7 +290,7 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
     host: r.host,
     pathPrefix: r.pathPrefix ?? "/",
     port: r.port,
-    portNumber: r.internalService ? 0 : portNumber(`route ${r.host}`, r.port),
+    portNumber: portNumber(`route ${r.host}`, r.port),
     tls: r.tls ?? true,
     middlewares: r.middlewares ?? [],
     internalService: r.internalService,

@@ -140,7 +140,10 @@ export interface RouteSpec {
   readonly tls?: boolean;
   /** Middlewares applied in order. @default [] */
   readonly middlewares?: MiddlewareSpec[];
-  /** Route to a proxy-internal service (e.g. Traefik's `api@internal`) instead of this workload. */
+  /**
+   * Route to a proxy-internal service (e.g. Traefik's `api@internal`) instead of this workload.
+   * `port` must still name a declared port: Traefik's Swarm provider needs one for the workload.
+   */
   readonly internalService?: string;
 }
 

@@ -79,6 +79,10 @@ export function traefikLabels(
     if (middlewares.length > 0) labels[`${prefix}.middlewares`] = middlewares.join(",");
     if (route.internalService) {
       labels[`${prefix}.service`] = route.internalService;
+      // Traefik's Swarm provider cannot see a service's ports and drops all of a service's labels
+      // when it has no port for the service it creates by default; this one, which no router
+      // uses, keeps the internal route's labels in force.
+      labels[`traefik.http.services.${router}.loadbalancer.server.port`] = String(route.portNumber);
     } else {
       labels[`${prefix}.service`] = router;
       labels[`traefik.http.services.${router}.loadbalancer.server.port`] = String(route.portNumber);

@@ -89,6 +89,7 @@ describe("reverse proxy on Nomad", () => {
       ],
     );
     assert.ok(tags.includes("traefik.enable=true"));
+    assert.ok(tags.includes("traefik.http.services.traefik.loadbalancer.server.port=8080"));
     assert.ok(
       tags.some((t) =>
         /^traefik\.http\.middlewares\.traefik-basic-auth\.basicauth\.users=admin:/.test(t),

@@ -131,6 +131,8 @@ describe("reverse proxy on Swarm", () => {
     assert.equal(l[`${router}.tls`], "true");
     assert.equal(l[`${router}.tls.certresolver`], "acme");
     assert.equal(l[`${router}.service`], "api@internal");
+    // Without a port label Traefik's Swarm provider would drop all of these labels.
+    assert.equal(l["traefik.http.services.traefik.loadbalancer.server.port"], "8080");
     assert.equal(l[`${router}.middlewares`], "traefik-basic-auth,traefik-security-headers-1");
     assert.match(
       String(l["traefik.http.middlewares.traefik-basic-auth.basicauth.users"]),

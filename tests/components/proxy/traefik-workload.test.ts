@@ -208,6 +208,25 @@ describe("Traefik workload", () => {
     );
   });
 
+  it("names a declared port even on the route to api@internal", () => {
+    const w = resolveWorkload("traefik", "proxy", spec({ target: "swarm" }));
+    assert.deepEqual(
+      w.routes.map((r) => [r.internalService, r.port, r.portNumber]),
+      [["api@internal", "traefik", 8080]],
+    );
+    assert.throws(
+      () =>
+        resolveWorkload("t", "proxy", {
+          image: "traefik:v3.6.7",
+          routes: [{ host: "t.home.example.org", port: "admin", internalService: "api@internal" }],
+        }),
+      {
+        message:
+          'Workload "t": route t.home.example.org names port "admin", which the workload does not declare. Fix: declare the port in ports.',
+      },
+    );
+  });
+
   it("describes the whoami test service on its own route", () => {
     const w = resolveWorkload("whoami", "proxy", whoamiWorkloadSpec("whoami.home.example.org", 2));
     assert.deepEqual(
