@@ -120,6 +120,8 @@ describe("AppTier on Kubernetes (production)", () => {
       );
       const claims = (resource(rec, STATEFULSET, name).inputs as Inputs).spec.volumeClaimTemplates;
       assert.equal(claims[0].spec.storageClassName, "ceph-rbd");
+      assert.deepEqual(claims[0].spec.accessModes, ["ReadWriteOnce"]);
+      assert.equal(claims[0].spec.resources.requests.storage, name === "minio" ? "20Gi" : "8Gi");
     }
   });
 

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import {
+  Recorder,
+  resource,
+  resourcesOfType,
+  stackConfig,
+  startRecorder,
+  testParent,
+} from "../../helpers/harness";
+
+const SERVICE = "docker:index/service:Service";
+let rec: Recorder;
+
+before(async () => {
+  rec = await startRecorder("test");
+  const { SwarmPlatform } = await import("../../../components/platforms/swarm/swarm-platform");
+  const { AppTier } = await import("../../../components/apps/app-tier");
+  const config = stackConfig({
+    target: "swarm",
+    domain: "homeport.localhost",
+    parts: ["apps"],
+    apps: { images: { backend: "registry.lan/image-api:1.2.3" } },
+  });
+  const parent = await testParent();
+  const platform = new SwarmPlatform(
+    "swarm",
+    { config, routing: {}, namePrefix: "d-" },
+    { parent },
+  );
+  new AppTier("apps", { config, platform }, { parent });
+  await rec.settle();
+});
+
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const service = (name: string): Inputs => resource(rec, SERVICE, name).inputs as Inputs;
+const spec = (name: string): Inputs => service(name).taskSpec.containerSpec;
+const labels = (name: string): Record<string, unknown> =>
+  Object.fromEntries(
+    (service(name).labels as { label: string; value: unknown }[]).map((l) => [l.label, l.value]),
+  );
+
+describe("AppTier on Swarm (dev)", () => {
+  it("runs one broker and one MinIO, each a singleton whose reason is a visible exemption", () => {
+    assert.deepEqual(Object.keys(resourcesOfType(rec, SERVICE)).sort(), [
+      "backend",
+      "frontend",
+      "minio",
+      "rabbitmq",
+      "worker",
+    ]);
+    assert.equal(
+      labels("rabbitmq")["policy.homeport.dev/exempt.workload-min-replicas"],
+      "a single RabbitMQ broker (dev); set homeport:sizes.rabbitmq to 3 for a cluster",
+    );
+    assert.equal(
+      labels("minio")["policy.homeport.dev/exempt.workload-min-replicas"],
+      "a single MinIO server (dev); set homeport:sizes.minio to 4 or more to distribute it",
+    );
+    assert.equal(service("rabbitmq").updateConfig.order, "stop-first");
+  });
+
+  it("points the app at the single broker and MinIO by their service names", () => {
+    assert.equal(spec("backend").env.S3_ENDPOINT_URL, "http://minio:9000");
+    assert.equal(spec("rabbitmq").env.RABBITMQ_NODENAME, undefined);
+    assert.equal(spec("rabbitmq").env.RABBITMQ_USE_LONGNAME, undefined);
+    assert.deepEqual((spec("minio").commands as string[]).slice(4), [
+      "minio",
+      "server",
+      "/data",
+      "--address",
+      ":9000",
+      "--console-address",
+      ":9001",
+    ]);
+  });
+
+  it("uses the configured images for the backend, worker and bucket job", () => {
+    assert.equal(spec("backend").image, "registry.lan/image-api:1.2.3");
+    assert.equal(spec("worker").image, "registry.lan/image-api:1.2.3");
+    assert.equal(
+      resource(rec, "docker:index/container:Container", "bucket-init").inputs.image,
+      "registry.lan/image-api:1.2.3",
+    );
+    assert.equal(spec("rabbitmq").image, "rabbitmq:4.1.4-management");
+    assert.equal(spec("frontend").image, "homeport/image-web:0.1.0");
+  });
+
+  it("keeps the broker's and MinIO's data on their own volumes", () => {
+    assert.deepEqual(
+      (spec("minio").mounts as Inputs[]).map((m) => [m.source, m.target]),
+      [["d-minio-data", "/data"]],
+    );
+    assert.equal(
+      resource(rec, "docker:index/volume:Volume", "minio-data").inputs.name,
+      "d-minio-data",
+    );
+    assert.equal(labels("minio")["homeport.dev/state"], "stateful");
+  });
+});
