@@ -74,9 +74,35 @@ async function awaitDeployment(
   }
 }
 
+/** Why Nomad cannot place a job, from its blocked evaluation; undefined when nothing blocks it. */
+async function placementProblem(conn: NomadConnection, jobId: string): Promise<string | undefined> {
+  type Metrics = {
+    ConstraintFiltered?: Record<string, number>;
+    DimensionExhausted?: Record<string, number>;
+  };
+  const evaluations = ((await nomadRequest(
+    conn,
+    "GET",
+    `/v1/job/${encodeURIComponent(jobId)}/evaluations`,
+    { what: `read the evaluations of job "${jobId}"` },
+  )) ?? []) as { Status?: string; FailedTGAllocs?: Record<string, Metrics> | null }[];
+  const blocked = evaluations.find((e) => e.Status === "blocked" && e.FailedTGAllocs);
+  if (!blocked?.FailedTGAllocs) return undefined;
+  const reasons = Object.entries(blocked.FailedTGAllocs).flatMap(([group, m]) => [
+    ...Object.entries(m.ConstraintFiltered ?? {}).map(
+      ([constraint, n]) => `group ${group}: ${n} node(s) fail ${constraint}`,
+    ),
+    ...Object.entries(m.DimensionExhausted ?? {}).map(
+      ([dimension, n]) => `group ${group}: ${n} node(s) short of ${dimension}`,
+    ),
+  ]);
+  return reasons.length > 0 ? reasons.join("; ") : "no node can run it";
+}
+
 /**
  * Waits until every allocation of the job's current version has completed; throws as soon as one
- * has failed (batch jobs run to completion and have no deployment to watch).
+ * has failed (batch jobs run to completion and have no deployment to watch), and on timeout says
+ * why Nomad could not place the job, if it could not.
  */
 export async function awaitCompletion(
   conn: NomadConnection,
@@ -107,10 +133,13 @@ export async function awaitCompletion(
     }
     const complete = allocations.filter((a) => a.ClientStatus === "complete").length;
     if (complete >= expected) return "complete";
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
+      const problem = allocations.length === 0 ? await placementProblem(conn, jobId) : undefined;
       throw new NomadApiError(
-        `Job "${jobId}" did not complete in time (${complete} of ${expected} allocations complete).`,
+        `Job "${jobId}" did not complete in time (${complete} of ${expected} allocations complete)` +
+          (problem ? `; Nomad cannot place it: ${problem}.` : "."),
       );
+    }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

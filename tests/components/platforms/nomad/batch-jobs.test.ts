@@ -89,6 +89,7 @@ describe("awaiting a batch job", () => {
   let address: string;
   let allocations: unknown[][] = [];
   let polls = 0;
+  let evaluations: unknown[] = [];
 
   before(async () => {
     server = http.createServer((req, res) => {
@@ -96,6 +97,8 @@ describe("awaiting a batch job", () => {
       res.writeHead(200, { "Content-Type": "application/json" });
       if (path === "/v1/job/init") {
         res.end(JSON.stringify({ ID: "init", Version: 2, TaskGroups: [{ Count: 1 }] }));
+      } else if (path === "/v1/job/init/evaluations") {
+        res.end(JSON.stringify(evaluations));
       } else if (path === "/v1/job/init/allocations") {
         res.end(JSON.stringify(allocations[Math.min(polls, allocations.length - 1)]));
         polls += 1;
@@ -136,6 +139,28 @@ describe("awaiting a batch job", () => {
       name: "NomadApiError",
       message: 'Job "init" failed (allocation a1 is failed); see: nomad alloc logs a1',
     });
+  });
+
+  it("says why Nomad cannot place the job when it gives up", async () => {
+    script([[]]);
+    evaluations = [
+      { Status: "complete", FailedTGAllocs: null },
+      {
+        Status: "blocked",
+        FailedTGAllocs: {
+          init: {
+            ConstraintFiltered: { "${attr.plugins.cni.version.bridge} semver >= 0.4.0": 1 },
+            DimensionExhausted: { memory: 2 },
+          },
+        },
+      },
+    ];
+    await assert.rejects(awaitCompletion({ address }, "init", 30, 5), {
+      name: "NomadApiError",
+      message:
+        'Job "init" did not complete in time (0 of 1 allocations complete); Nomad cannot place it: group init: 1 node(s) fail ${attr.plugins.cni.version.bridge} semver >= 0.4.0; group init: 2 node(s) short of memory.',
+    });
+    evaluations = [];
   });
 
   it("gives up after its deadline", async () => {
