@@ -1,0 +1,213 @@
+/**
+ * The proxy's static and dynamic configuration, run by the real Traefik binary of the pinned
+ * version (built by tests/e2e/images/build-traefik.sh, or named by HOMEPORT_TRAEFIK_BIN). Each
+ * test is skipped, with the reason, when that binary is not on this machine.
+ */
+import assert from "node:assert/strict";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tls from "node:tls";
+import { after, before, describe, it, TestContext } from "node:test";
+import { proxySettings, TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
+import { Target } from "../../../components/config/schema";
+import {
+  dynamicConfig,
+  TRAEFIK_PATHS,
+  TRAEFIK_PORTS,
+  traefikArgs,
+} from "../../../components/proxy/traefik-args";
+import { CertificateSource } from "../../../components/routing-options";
+
+const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
+const BINARY =
+  process.env.HOMEPORT_TRAEFIK_BIN ??
+  path.join(os.homedir(), ".cache/homeport/toolchain", `traefik-${VERSION}`, "traefik");
+const MISSING = fs.existsSync(BINARY)
+  ? undefined
+  : `no Traefik ${VERSION} binary at ${BINARY} (build it with tests/e2e/images/build-traefik.sh)`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  readonly process: ChildProcess;
+  readonly ports: { web: number; websecure: number; traefik: number };
+  readonly args: string[];
+  log: string;
+}
+
+/**
+ * Starts Traefik with the proxy's arguments for a target, on free ports and with its files in a
+ * temporary directory (the only changes). Providers whose orchestrator is absent log errors and
+ * retry; Traefik keeps serving.
+ */
+async function start(target: Target, certificates: CertificateSource): Promise<Running> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-traefik-"));
+  const dynamic = path.join(dir, "tls.yml");
+  fs.writeFileSync(dynamic, dynamicConfig(certificates));
+  const ports = { web: await freePort(), websecure: await freePort(), traefik: await freePort() };
+  const proxy = proxySettings.parse(
+    certificates === "acme"
+      ? { acme: { email: "ops@example.org", caServer: "https://127.0.0.1:1/dir" } }
+      : {},
+  );
+  const args = traefikArgs({
+    target,
+    proxy,
+    certificates,
+    kubernetes: { namespace: "homeport", ingressClass: "traefik" },
+    nomad: { address: "http://127.0.0.1:1", namespace: "default", region: "global" },
+  }).map((a) =>
+    a
+      .replace(`address=:${TRAEFIK_PORTS.web.port}`, `address=127.0.0.1:${ports.web}`)
+      .replace(`address=:${TRAEFIK_PORTS.websecure.port}`, `address=127.0.0.1:${ports.websecure}`)
+      .replace(`address=:${TRAEFIK_PORTS.traefik.port}`, `address=127.0.0.1:${ports.traefik}`)
+      .replace(TRAEFIK_PATHS.dynamicConfig, dynamic)
+      .replace(TRAEFIK_PATHS.acmeStorage, path.join(dir, "acme.json"))
+      .replace(`unix://${TRAEFIK_PATHS.dockerSocket}`, `unix://${path.join(dir, "none.sock")}`),
+  );
+  const child = spawn(BINARY, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const running: Running = { process: child, ports, args, log: "" };
+  child.stdout?.on("data", (d: Buffer) => (running.log += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (running.log += d.toString()));
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const reply = await get(ports.traefik, "/ping").catch(() => undefined);
+    if (reply?.status === 200) return running;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error(`Traefik did not answer /ping within 15 s:\n${running.log}`);
+}
+
+function get(
+  port: number,
+  pathname: string,
+  host = "localhost",
+  method = "GET",
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: "127.0.0.1", port, path: pathname, method, headers: { Host: host }, timeout: 3000 },
+      (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.end();
+  });
+}
+
+function handshake(port: number, maxVersion: tls.SecureVersion): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: "127.0.0.1",
+      port,
+      servername: "app.home.example.org",
+      rejectUnauthorized: false,
+      minVersion: "TLSv1",
+      maxVersion,
+    });
+    socket.once("secureConnect", () => {
+      const version = socket.getProtocol() ?? "";
+      socket.end();
+      resolve(version);
+    });
+    socket.once("error", reject);
+  });
+}
+
+const processes: Running[] = [];
+let swarm: Running | undefined;
+
+before(async () => {
+  if (MISSING) return;
+  swarm = await start("swarm", "self-signed");
+  processes.push(swarm);
+});
+
+after(() => {
+  for (const p of processes) p.process.kill();
+});
+
+function needsBinary(t: TestContext): Running | undefined {
+  if (MISSING || !swarm) {
+    t.skip(MISSING ?? "Traefik did not start");
+    return undefined;
+  }
+  return swarm;
+}
+
+describe(`Traefik ${VERSION} with the proxy's configuration`, () => {
+  it("answers /ping on its own entry point, and traefik healthcheck --ping agrees", (t) => {
+    const p = needsBinary(t);
+    if (!p) return;
+    // The in-container check reads the same static configuration; only the port differs here.
+    const check = spawnSync(
+      BINARY,
+      ["healthcheck", "--ping", `--entryPoints.traefik.address=127.0.0.1:${p.ports.traefik}`],
+      { encoding: "utf8", timeout: 10_000 },
+    );
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+  });
+
+  it("redirects plain HTTP permanently to the same URL on HTTPS, port 443 left implicit", async (t) => {
+    const p = needsBinary(t);
+    if (!p) return;
+    const r = await get(p.ports.web, "/some/path?q=1", "app.home.example.org");
+    assert.equal(r.status, 301);
+    assert.equal(r.headers.location, "https://app.home.example.org/some/path?q=1");
+    // Other methods get 308, which keeps the method and body.
+    const post = await get(p.ports.web, "/form", "app.home.example.org", "POST");
+    assert.equal(post.status, 308);
+    assert.equal(post.headers.location, "https://app.home.example.org/form");
+  });
+
+  it("serves Prometheus metrics, and no API or dashboard, on its own entry point", async (t) => {
+    const p = needsBinary(t);
+    if (!p) return;
+    const metrics = await get(p.ports.traefik, "/metrics");
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /^traefik_config_reloads_total /m);
+    assert.equal((await get(p.ports.traefik, "/api/overview")).status, 404);
+    assert.equal((await get(p.ports.traefik, "/dashboard/")).status, 404);
+  });
+
+  it("speaks TLS 1.2 and newer on websecure, and refuses TLS 1.1", async (t) => {
+    const p = needsBinary(t);
+    if (!p) return;
+    assert.equal(await handshake(p.ports.websecure, "TLSv1.2"), "TLSv1.2");
+    await assert.rejects(handshake(p.ports.websecure, "TLSv1.1"));
+  });
+
+  for (const [target, certificates] of [
+    ["swarm", "acme"],
+    ["nomad", "self-signed"],
+    ["kubernetes", "cert-manager"],
+  ] as const) {
+    it(`accepts every static option for ${target} with ${certificates} certificates`, async (t) => {
+      if (MISSING) return t.skip(MISSING);
+      const p = await start(target, certificates);
+      processes.push(p);
+      assert.equal(p.process.exitCode, null);
+      assert.doesNotMatch(p.log, /unknown flag|failed to decode|field not found/i);
+      p.process.kill();
+    });
+  }
+});
