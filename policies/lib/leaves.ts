@@ -14,12 +14,14 @@ import {
 /** Type tokens of the leaf resources the pack reads. */
 export const TYPES = {
   swarmService: "docker:index/service:Service",
+  dockerContainer: "docker:index/container:Container",
   swarmVolume: "docker:index/volume:Volume",
   swarmNetwork: "docker:index/network:Network",
   swarmSecret: "docker:index/secret:Secret",
   deployment: "kubernetes:apps/v1:Deployment",
   statefulSet: "kubernetes:apps/v1:StatefulSet",
   daemonSet: "kubernetes:apps/v1:DaemonSet",
+  job: "kubernetes:batch/v1:Job",
   service: "kubernetes:core/v1:Service",
   ingress: "kubernetes:networking.k8s.io/v1:Ingress",
   claim: "kubernetes:core/v1:PersistentVolumeClaim",
@@ -30,15 +32,17 @@ export const TYPES = {
 
 export type Target = "swarm" | "kubernetes" | "nomad";
 
-const KUBERNETES_WORKLOADS: Record<string, "Deployment" | "StatefulSet" | "DaemonSet"> = {
+const KUBERNETES_WORKLOADS: Record<string, KubernetesWorkload["kind"]> = {
   [TYPES.deployment]: "Deployment",
   [TYPES.statefulSet]: "StatefulSet",
   [TYPES.daemonSet]: "DaemonSet",
+  [TYPES.job]: "Job",
 };
 
 /** Type tokens of the workload leaves: one per orchestrator's unit of deployment. */
 export const WORKLOAD_TYPES: readonly string[] = [
   TYPES.swarmService,
+  TYPES.dockerContainer,
   ...Object.keys(KUBERNETES_WORKLOADS),
   TYPES.nomadJob,
 ];
@@ -71,15 +75,24 @@ interface Common {
   readonly runsToCompletion: boolean;
 }
 
+/**
+ * A Swarm service, or a plain Docker container (one-shot jobs on a Swarm node), read in the
+ * service's shape: `service.taskSpec.containerSpec` is `container`.
+ */
 export interface SwarmWorkload extends Common {
   readonly target: "swarm";
+  readonly kind: "service" | "container";
   readonly service: Obj;
   readonly container: Obj;
+  /** A container that runs privileged (Swarm services cannot). */
+  readonly privileged: boolean;
+  /** Host namespaces a container shares besides the network ("pid", "ipc"). */
+  readonly hostNamespaces: string[];
 }
 
 export interface KubernetesWorkload extends Common {
   readonly target: "kubernetes";
-  readonly kind: "Deployment" | "StatefulSet" | "DaemonSet";
+  readonly kind: "Deployment" | "StatefulSet" | "DaemonSet" | "Job";
   readonly object: Obj;
   readonly namespace: string | undefined;
   readonly pod: Obj;
@@ -101,6 +114,7 @@ export type Workload = SwarmWorkload | KubernetesWorkload | NomadWorkload;
 /** A view of the resource if it is a workload leaf; UNKNOWN when its definition is not known yet. */
 export function workloadOf(resource: LeafResource): Workload | Unknown | undefined {
   if (resource.type === TYPES.swarmService) return swarmWorkload(resource);
+  if (resource.type === TYPES.dockerContainer) return containerWorkload(resource);
   const kind = KUBERNETES_WORKLOADS[resource.type];
   if (kind) return kubernetesWorkload(resource, kind);
   if (resource.type === TYPES.nomadJob) return nomadWorkload(resource);
@@ -136,6 +150,9 @@ function swarmWorkload(resource: LeafResource): SwarmWorkload | Unknown {
   const container = record(at(service, "taskSpec", "containerSpec"));
   return {
     target: "swarm",
+    kind: "service",
+    privileged: false,
+    hostNamespaces: [],
     subject: `Swarm service "${typeof name === "string" ? name : resource.name}"`,
     name: typeof name === "string" ? name : resource.name,
     urn: resource.urn,
@@ -146,6 +163,97 @@ function swarmWorkload(resource: LeafResource): SwarmWorkload | Unknown {
     runsToCompletion: meta(META.scheduling) === "job",
     service,
     container: container === UNKNOWN ? {} : container,
+  };
+}
+
+/** `K=V` lines as a map. */
+const envMap = (lines: unknown): Record<string, unknown> =>
+  Object.fromEntries(
+    knownItems(lines)
+      .filter((l): l is string => typeof l === "string")
+      .map((l) => [l.slice(0, Math.max(0, l.indexOf("="))) || l, l.slice(l.indexOf("=") + 1)]),
+  );
+
+/** A container's `restart` as a Swarm restart policy: "no" restarts nothing. */
+function restartPolicyOf(c: Obj): Obj {
+  const restart = c.restart ?? "no";
+  if (restart === UNKNOWN) return { condition: UNKNOWN };
+  if (restart === "no") return { condition: "none" };
+  if (restart === "on-failure") return { condition: "on-failure", maxAttempts: c.maxRetryCount };
+  return { condition: "any" };
+}
+
+/** A plain Docker container, translated to the fields a Swarm service spec would have. */
+function containerWorkload(resource: LeafResource): SwarmWorkload | Unknown {
+  const c = record(plain(resource.props));
+  if (c === UNKNOWN) return UNKNOWN;
+  const labels = swarmLabels(c.labels);
+  const meta = (key: string) => labels[key];
+  const name = str(c.name);
+  const display = typeof name === "string" ? name : resource.name;
+  const mounts = [
+    ...knownItems(c.mounts),
+    ...knownItems(c.volumes)
+      .filter((v) => typeof at(v, "hostPath") === "string")
+      .map((v) => ({
+        type: "bind",
+        source: at(v, "hostPath"),
+        target: at(v, "containerPath"),
+        readOnly: at(v, "readOnly"),
+      })),
+    ...knownItems(c.volumes)
+      .filter((v) => typeof at(v, "volumeName") === "string")
+      .map((v) => ({
+        type: "volume",
+        source: at(v, "volumeName"),
+        target: at(v, "containerPath"),
+      })),
+  ];
+  const container: Obj = {
+    image: c.image,
+    env: envMap(c.envs),
+    capDrops: at(c, "capabilities", "drops"),
+    capAdds: at(c, "capabilities", "adds"),
+    healthcheck: c.healthcheck,
+    mounts,
+  };
+  const memory = num(c.memory);
+  const service: Obj = {
+    name: display,
+    labels: c.labels,
+    mode: { replicated: { replicas: 1 } },
+    taskSpec: {
+      containerSpec: container,
+      networksAdvanceds: c.networkMode === "host" ? [{ name: "host" }] : c.networksAdvanced,
+      resources: {
+        // The container's `memory` is a limit in MB; a plain container reserves nothing.
+        limits: typeof memory === "number" ? { memoryBytes: memory * 1024 * 1024 } : {},
+      },
+      restartPolicy: restartPolicyOf(c),
+    },
+    endpointSpec: {
+      ports: knownItems(c.ports).map((p) => ({ publishedPort: at(p, "external") })),
+    },
+  };
+  return {
+    target: "swarm",
+    kind: "container",
+    subject: `Docker container "${display}"`,
+    name: display,
+    urn: resource.urn,
+    meta,
+    exemption: exemptionReader(meta),
+    perNode: false,
+    replicas: 1,
+    // A plain container is not rescheduled by Swarm: only one-shot jobs are expected here.
+    runsToCompletion: true,
+    service,
+    container,
+    privileged: c.privileged === true,
+    hostNamespaces: [
+      ...(c.pidMode === "host" ? ["pid"] : []),
+      ...(c.ipcMode === "host" ? ["ipc"] : []),
+    ],
   };
 }
 
@@ -187,7 +295,7 @@ function kubernetesWorkload(
     meta,
     exemption: exemptionReader(meta),
     perNode: kind === "DaemonSet",
-    runsToCompletion: meta(META.scheduling) === "job",
+    runsToCompletion: kind === "Job" || meta(META.scheduling) === "job",
     // Kubernetes runs one replica when the field is left out.
     replicas: replicas ?? 1,
     object,

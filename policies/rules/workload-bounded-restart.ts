@@ -7,7 +7,8 @@ export const workloadBoundedRestart = workloadRule({
   severity: "medium",
   docs: {
     catalogue: ["R13"],
-    swarm: "`taskSpec.restartPolicy.maxAttempts` > 0 (0 means unlimited).",
+    swarm:
+      '`taskSpec.restartPolicy.maxAttempts` > 0 (0 means unlimited); a plain container: `restart` "no", or "on-failure" with `maxRetryCount`.',
     kubernetes:
       "Not checked: controllers restart pods with the kubelet's exponential back-off (CrashLoopBackOff), which is already bounded.",
     nomad:
@@ -22,7 +23,9 @@ export const workloadBoundedRestart = workloadRule({
         if (condition === "none" || isUnknown(attempts)) return;
         if (attempts === undefined || attempts <= 0)
           report(
-            `${w.subject} restarts without limit: set taskSpec.restartPolicy.maxAttempts and window.`,
+            w.kind === "container"
+              ? `${w.subject} restarts without limit: set restart = "on-failure" with maxRetryCount.`
+              : `${w.subject} restarts without limit: set taskSpec.restartPolicy.maxAttempts and window.`,
           );
         return;
       }

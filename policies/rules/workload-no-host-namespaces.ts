@@ -9,7 +9,8 @@ export const workloadNoHostNamespaces = workloadRule({
   severity: "high",
   docs: {
     catalogue: ["S6"],
-    swarm: 'The service is not attached to the "host" network.',
+    swarm:
+      'The service (or plain container) is not attached to the "host" network; a container does not share the host PID or IPC namespace.',
     kubernetes: "The pod does not set `hostNetwork`, `hostPID` or `hostIPC`.",
     nomad:
       'No group network has `mode = "host"`; no docker task sets `network_mode`, `pid_mode` or `ipc_mode` to "host".',
@@ -23,6 +24,10 @@ export const workloadNoHostNamespaces = workloadRule({
           )
         )
           report(`${w.subject} uses the host network: attach it to an overlay network.`);
+        if (w.hostNamespaces.length > 0)
+          report(
+            `${w.subject} shares host namespaces (${w.hostNamespaces.join(", ")}): remove them.`,
+          );
         return;
       case "kubernetes": {
         const shared = (["hostNetwork", "hostPID", "hostIPC"] as const).filter(

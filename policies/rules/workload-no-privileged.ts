@@ -10,12 +10,15 @@ export const workloadNoPrivileged = workloadRule({
   docs: {
     catalogue: ["S1"],
     swarm:
-      "Not applicable: Swarm services cannot run privileged (added capabilities are checked by workload-drop-capabilities).",
+      "Swarm services cannot run privileged (added capabilities are checked by workload-drop-capabilities); a plain container does not set `privileged`.",
     kubernetes: "No container sets `securityContext.privileged = true`.",
     nomad: "No docker task sets `config.privileged = true`.",
   },
   check({ workload: w, report }) {
-    if (w.target === "swarm") return;
+    if (w.target === "swarm") {
+      if (w.privileged) report(`${w.subject} runs privileged: remove privileged.`);
+      return;
+    }
     for (const c of containersOf(w)) {
       const privileged =
         w.target === "kubernetes"

@@ -13,7 +13,7 @@ export const workloadRequireMemoryLimit = workloadRule({
   severity: "medium",
   docs: {
     catalogue: ["R8"],
-    swarm: "`taskSpec.resources.limits.memoryBytes` is set.",
+    swarm: "`taskSpec.resources.limits.memoryBytes` is set (a plain container: `memory`).",
     kubernetes: "Every container sets `resources.limits.memory`.",
     nomad:
       "Every task sets `resources.memory` (Nomad's hard cap unless `memory_max` raises it); `memory_max`, when set, is not below it.",
@@ -22,7 +22,11 @@ export const workloadRequireMemoryLimit = workloadRule({
     switch (w.target) {
       case "swarm":
         if (!positive(at(w.service, "taskSpec", "resources", "limits", "memoryBytes")))
-          report(`${w.subject} has no memory limit: set taskSpec.resources.limits.memoryBytes.`);
+          report(
+            w.kind === "container"
+              ? `${w.subject} has no memory limit: set memory.`
+              : `${w.subject} has no memory limit: set taskSpec.resources.limits.memoryBytes.`,
+          );
         return;
       case "kubernetes":
         for (const c of containersOf(w)) {

@@ -14,7 +14,8 @@ export const workloadRequireResourceRequests = workloadRule({
   severity: "medium",
   docs: {
     catalogue: ["R7"],
-    swarm: "`taskSpec.resources.reservation.nanoCpus` and `.memoryBytes` are set.",
+    swarm:
+      "`taskSpec.resources.reservation.nanoCpus` and `.memoryBytes` are set (plain containers are not scheduled: not checked).",
     kubernetes: "Every container sets `resources.requests.cpu` and `resources.requests.memory`.",
     nomad: "Every task sets `resources.cpu` and `resources.memory`.",
   },
@@ -23,6 +24,7 @@ export const workloadRequireResourceRequests = workloadRule({
       [cpu ? undefined : "CPU", memory ? undefined : "memory"].filter(Boolean).join(" and ");
     switch (w.target) {
       case "swarm": {
+        if (w.kind === "container") return;
         const reservation = at(w.service, "taskSpec", "resources", "reservation");
         const m = missing(
           positive(at(reservation, "nanoCpus")),

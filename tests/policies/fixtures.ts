@@ -55,6 +55,17 @@ export const sqliteWorkload: WorkloadSpec = {
   security: { capAdd: ["CHOWN", "SETUID", "SETGID"] },
 };
 
+/** A one-shot job: a plain container on Swarm, a Job on Kubernetes, a batch job on Nomad. */
+export const jobWorkload: WorkloadSpec = {
+  image: "registry.example/tools:2.1.0",
+  command: ["sh", "-c", "echo ready"],
+  resources: {
+    requests: { cpu: millicores(50), memory: mebibytes(32) },
+    limits: { memory: mebibytes(64) },
+  },
+  scheduling: { mode: "job" },
+};
+
 /** Compliant workloads, deployed by name on every target. */
 export const WORKLOADS: Record<string, [string, WorkloadSpec]> = {
   proxy: ["proxy", proxyWorkload],
@@ -62,6 +73,7 @@ export const WORKLOADS: Record<string, [string, WorkloadSpec]> = {
   db: ["apps", dbWorkload],
   exporter: ["monitoring", exporterWorkload],
   sonarr: ["apps", sqliteWorkload],
+  job: ["apps", jobWorkload],
 };
 
 /** Every source file the fixtures depend on: the components, these fixtures, the test workloads. */
@@ -156,12 +168,23 @@ async function recordFixtures(): Promise<RenderedResource[]> {
 
 export const SWARM_SERVICE = "docker:index/service:Service";
 export const NOMAD_JOB = "pulumi-nodejs:dynamic/nomad:Job";
-const KUBERNETES_KIND: Record<string, string> = {
-  web: "Deployment",
-  proxy: "Deployment",
-  db: "StatefulSet",
-  exporter: "DaemonSet",
-  sonarr: "StatefulSet",
+const LEAF_TYPE: Record<"swarm" | "kubernetes", Record<string, string>> = {
+  swarm: {
+    web: SWARM_SERVICE,
+    proxy: SWARM_SERVICE,
+    db: SWARM_SERVICE,
+    exporter: SWARM_SERVICE,
+    sonarr: SWARM_SERVICE,
+    job: "docker:index/container:Container",
+  },
+  kubernetes: {
+    web: "kubernetes:apps/v1:Deployment",
+    proxy: "kubernetes:apps/v1:Deployment",
+    db: "kubernetes:apps/v1:StatefulSet",
+    exporter: "kubernetes:apps/v1:DaemonSet",
+    sonarr: "kubernetes:apps/v1:StatefulSet",
+    job: "kubernetes:batch/v1:Job",
+  },
 };
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -186,9 +209,7 @@ export function workloadLeaf(
     mutate(job);
     return { ...r, inputs: { ...r.inputs, jobspec: JSON.stringify(job) } };
   }
-  const type =
-    target === "swarm" ? SWARM_SERVICE : `kubernetes:apps/v1:${KUBERNETES_KIND[name] ?? ""}`;
-  const r = copyOf(resources, type, name);
+  const r = copyOf(resources, LEAF_TYPE[target][name], name);
   mutate(r.inputs);
   return r;
 }

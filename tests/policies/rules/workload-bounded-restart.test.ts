@@ -32,4 +32,23 @@ describeRule(workloadBoundedRestart, [
       'Nomad job "web": group "web" restarts without limit: set restart.attempts > 0 and mode = "fail".',
     ],
   },
+  {
+    title: "a plain container that always restarts",
+    target: "swarm",
+    workload: "job",
+    mutate: (p) => (p.restart = "always"),
+    expected: [
+      'Docker container "t-job" restarts without limit: set restart = "on-failure" with maxRetryCount.',
+    ],
+  },
+  {
+    title: "a plain container that restarts on failure a bounded number of times",
+    target: "swarm",
+    workload: "job",
+    mutate: (p) => {
+      p.restart = "on-failure";
+      p.maxRetryCount = 3;
+    },
+    expected: [],
+  },
 ]);

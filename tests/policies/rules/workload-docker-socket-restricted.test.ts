@@ -75,4 +75,13 @@ describeRule(workloadDockerSocketRestricted, [
       'Nomad job "proxy": task "proxy" mounts the container runtime socket /var/run/docker.sock writable: mount it read-only.',
     ],
   },
+  {
+    title: "a plain container with the socket as a host volume",
+    target: "swarm",
+    workload: "job",
+    mutate: (p) => (p.volumes = [{ hostPath: SOCKET, containerPath: SOCKET, readOnly: true }]),
+    expected: [
+      'Docker container "t-job" mounts the container runtime socket /var/run/docker.sock: remove it, or exempt the workload with the reason it needs the socket.',
+    ],
+  },
 ]);

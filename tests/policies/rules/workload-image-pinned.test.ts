@@ -42,4 +42,13 @@ describeRule(workloadImagePinned, [
       'Nomad job "web": task "web": image "registry.example/web:" has an empty tag; pin a version tag or a digest.',
     ],
   },
+  {
+    title: "a plain container on the latest tag",
+    target: "swarm",
+    workload: "job",
+    mutate: (p) => (p.image = "registry.example/tools:latest"),
+    expected: [
+      'Docker container "t-job": image "registry.example/tools:latest" uses the "latest" tag; pin a version tag or a digest.',
+    ],
+  },
 ]);

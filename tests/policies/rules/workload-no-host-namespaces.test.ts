@@ -29,4 +29,17 @@ describeRule(workloadNoHostNamespaces, [
     mutate: (job) => (job.TaskGroups[0].Tasks[0].Config.ipc_mode = "host"),
     expected: ['Nomad job "web": task "web" shares host namespaces (ipc_mode): remove them.'],
   },
+  {
+    title: "a plain container on the host network and PID namespace",
+    target: "swarm",
+    workload: "job",
+    mutate: (p) => {
+      p.networkMode = "host";
+      p.pidMode = "host";
+    },
+    expected: [
+      'Docker container "t-job" uses the host network: attach it to an overlay network.',
+      'Docker container "t-job" shares host namespaces (pid): remove them.',
+    ],
+  },
 ]);

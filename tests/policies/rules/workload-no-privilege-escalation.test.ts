@@ -25,4 +25,14 @@ describeRule(workloadNoPrivilegeEscalation, [
       'Nomad job "web": task "web" may escalate privileges: add "no-new-privileges" to config.security_opt.',
     ],
   },
+  {
+    title: "a Job's container that may escalate",
+    target: "kubernetes",
+    workload: "job",
+    mutate: (p) =>
+      (p.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true),
+    expected: [
+      'Job "job": container "job" may escalate privileges: set securityContext.allowPrivilegeEscalation = false.',
+    ],
+  },
 ]);

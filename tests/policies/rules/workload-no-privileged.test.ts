@@ -20,4 +20,18 @@ describeRule(workloadNoPrivileged, [
     mutate: (job) => (job.TaskGroups[0].Tasks[0].Config.privileged = true),
     expected: ['Nomad job "web": task "web" runs privileged: remove privileged.'],
   },
+  {
+    title: "a privileged plain container",
+    target: "swarm",
+    workload: "job",
+    mutate: (p) => (p.privileged = true),
+    expected: ['Docker container "t-job" runs privileged: remove privileged.'],
+  },
+  {
+    title: "a privileged Job",
+    target: "kubernetes",
+    workload: "job",
+    mutate: (p) => (p.spec.template.spec.containers[0].securityContext.privileged = true),
+    expected: ['Job "job": container "job" runs privileged: remove privileged.'],
+  },
 ]);

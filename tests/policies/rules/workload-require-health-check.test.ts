@@ -52,4 +52,11 @@ describeRule(workloadRequireHealthCheck, [
     },
     expected: [],
   },
+  {
+    title: "a Job needs no liveness probe",
+    target: "kubernetes",
+    workload: "job",
+    mutate: (p) => delete p.spec.template.spec.containers[0].livenessProbe,
+    expected: [],
+  },
 ]);

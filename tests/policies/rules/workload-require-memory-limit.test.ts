@@ -35,4 +35,11 @@ describeRule(workloadRequireMemoryLimit, [
       'Nomad job "web": task "web" has memory_max 64 MB below its memory 128 MB: raise memory_max.',
     ],
   },
+  {
+    title: "a plain container without memory",
+    target: "swarm",
+    workload: "job",
+    mutate: (p) => delete p.memory,
+    expected: ['Docker container "t-job" has no memory limit: set memory.'],
+  },
 ]);

@@ -30,4 +30,18 @@ describeRule(workloadRequireResourceRequests, [
       'Nomad job "web": task "web" reserves no CPU and memory: set resources.cpu and resources.memory.',
     ],
   },
+  {
+    title: "a plain container reserves nothing: not checked",
+    target: "swarm",
+    workload: "job",
+    mutate: (p) => delete p.memory,
+    expected: [],
+  },
+  {
+    title: "a Job without requests",
+    target: "kubernetes",
+    workload: "job",
+    mutate: (p) => delete p.spec.template.spec.containers[0].resources.requests,
+    expected: ['Job "job": container "job" requests no CPU and memory: set resources.requests.'],
+  },
 ]);
