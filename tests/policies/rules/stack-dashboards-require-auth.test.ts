@@ -1,5 +1,9 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { INGRESS_ROUTE_TYPE } from "../../../policies/rules/route-require-tls";
 import { stackDashboardsRequireAuth } from "../../../policies/rules/stack-dashboards-require-auth";
-import { describeRule } from "../fixtures";
+import { RenderedResource } from "../../helpers/harness";
+import { describeRule, stackViolations } from "../fixtures";
 
 const DASHBOARD_WEB = { dashboards: ["web"] };
 
@@ -48,3 +52,50 @@ describeRule(stackDashboardsRequireAuth, [
     ],
   },
 ]);
+
+describe("stack-dashboards-require-auth on Traefik IngressRoutes", () => {
+  const leaf = (type: string, name: string, inputs: Record<string, unknown>): RenderedResource => ({
+    type,
+    name,
+    urn: `urn:pulumi:policies::homeport::${type}::${name}`,
+    parent: null,
+    custom: true,
+    inputs,
+    dependsOn: [],
+    additionalSecretOutputs: [],
+  });
+  const route = (middlewares: { name: string }[]) =>
+    leaf(INGRESS_ROUTE_TYPE, "traefik", {
+      metadata: { name: "traefik", namespace: "homeport" },
+      spec: {
+        routes: [
+          {
+            match: "Host(`traefik.home.example.org`)",
+            middlewares,
+            services: [{ kind: "TraefikService", name: "api@internal" }],
+          },
+        ],
+        tls: {},
+      },
+    });
+  const basicAuth = leaf("kubernetes:traefik.io/v1alpha1:Middleware", "traefik-basic-auth", {
+    metadata: { name: "traefik-basic-auth", namespace: "homeport" },
+    spec: { basicAuth: { secret: "traefik-users" } },
+  });
+  const headers = leaf("kubernetes:traefik.io/v1alpha1:Middleware", "traefik-headers", {
+    metadata: { name: "traefik-headers", namespace: "homeport" },
+    spec: { headers: { frameDeny: true } },
+  });
+
+  it("passes a route to api@internal through a basicAuth Middleware", () => {
+    const resources = [route([{ name: "traefik-basic-auth" }]), basicAuth];
+    assert.deepEqual(stackViolations(stackDashboardsRequireAuth, resources), []);
+  });
+
+  it("reports a route to api@internal whose middlewares do not authenticate", () => {
+    const resources = [route([{ name: "traefik-headers" }]), basicAuth, headers];
+    assert.deepEqual(stackViolations(stackDashboardsRequireAuth, resources), [
+      'IngressRoute "traefik" exposes a Traefik internal service without authentication: add a basicAuth or forwardAuth Middleware.',
+    ]);
+  });
+});
