@@ -1,0 +1,256 @@
+/**
+ * The proxy on Nomad, end to end without containers: the proxy's own service tags, as the Nomad
+ * adapter renders them, registered with a real `nomad agent -dev` (tools/engines.sh), and read by
+ * the real Traefik of the pinned version with the proxy's arguments. Skipped, with the reason, when
+ * either binary (or openssl, which hashes the test password) is missing.
+ */
+import assert from "node:assert/strict";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as https from "node:https";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it, TestContext } from "node:test";
+import { TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
+import { TRAEFIK_PATHS, TRAEFIK_PORTS } from "../../../components/proxy/traefik-args";
+import { Recorder, resource, stackConfig, startRecorder } from "../../helpers/harness";
+
+const ROOT = path.resolve(__dirname, "../../..");
+const ENGINES = path.join(ROOT, "tools", "engines.sh");
+const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
+const TRAEFIK =
+  process.env.HOMEPORT_TRAEFIK_BIN ??
+  path.join(os.homedir(), ".cache/homeport/toolchain", `traefik-${VERSION}`, "traefik");
+const HOST = "traefik.lab.example.net";
+const USER = "admin";
+const PASSWORD = crypto.randomBytes(12).toString("hex");
+
+function missing(): string | undefined {
+  if (!fs.existsSync(TRAEFIK)) return `no Traefik ${VERSION} binary at ${TRAEFIK}`;
+  if (spawnSync("bash", [ENGINES, "path", "nomad"]).status !== 0)
+    return "no Nomad binary (tools/engines.sh build nomad)";
+  if (spawnSync("openssl", ["version"]).status !== 0) return "no openssl to hash the password";
+  return undefined;
+}
+
+const state: {
+  blocked?: string;
+  dir?: string;
+  traefik?: ChildProcess;
+  log: string;
+  ports?: { web: number; websecure: number; traefik: number };
+} = { log: "" };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Reply {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+function call(
+  scheme: "http" | "https",
+  port: number,
+  pathname: string,
+  auth?: string,
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const mod = scheme === "https" ? https : http;
+    const req = mod.request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: pathname,
+        servername: HOST,
+        rejectUnauthorized: false,
+        headers: { Host: HOST },
+        auth,
+        timeout: 3000,
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.end();
+  });
+}
+
+async function nomad(addr: string, method: string, pathname: string, body?: unknown) {
+  const res = await fetch(`${addr}${pathname}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, `${method} ${pathname}: ${text}`);
+  return JSON.parse(text) as unknown;
+}
+
+before(async () => {
+  state.blocked = missing();
+  if (state.blocked) return;
+  const rec: Recorder = await startRecorder("test");
+  const { Platform } = await import("../../../components/platform");
+  new Platform("homeport", {
+    config: stackConfig({
+      target: "nomad",
+      domain: "lab.example.net",
+      parts: ["proxy"],
+      nomad: { namespace: "default" },
+    }),
+  });
+  await rec.settle();
+  const job = JSON.parse(
+    String(resource(rec, "pulumi-nodejs:dynamic/nomad:Job", "traefik").inputs.jobspec),
+  ) as {
+    TaskGroups: { Services: { Tags: string[] }[]; Tasks: { Config: { args: string[] } }[] }[];
+  };
+  const group = job.TaskGroups[0];
+
+  // The generated password's bcrypt hash exists only once the random provider has run; an
+  // apr1 hash of a test password takes its place in the same tag.
+  const hash = spawnSync("openssl", ["passwd", "-apr1", PASSWORD], { encoding: "utf8" });
+  const tags = group.Services[0].Tags.map((t) =>
+    /\.basicauth\.users=/.test(t) ? t.replace(/=.*$/, `=${USER}:${hash.stdout.trim()}`) : t,
+  );
+
+  state.dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-proxy-nomad-"));
+  const started = spawnSync("bash", [ENGINES, "start-nomad", state.dir], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  assert.equal(started.status, 0, started.stderr);
+  const addr = /NOMAD_ADDR=(\S+)/.exec(
+    fs.readFileSync(path.join(state.dir, "nomad.env"), "utf8"),
+  )?.[1];
+  assert.ok(addr, "start-nomad wrote no NOMAD_ADDR");
+
+  // A stand-in task holds the proxy's service and its tags, as the proxy's own job would.
+  await nomad(addr, "PUT", "/v1/jobs", {
+    Job: {
+      ID: "traefik",
+      Name: "traefik",
+      Type: "service",
+      Datacenters: ["dc1"],
+      TaskGroups: [
+        {
+          Name: "traefik",
+          Count: 1,
+          Networks: [{ Mode: "host", DynamicPorts: [{ Label: "web" }] }],
+          Services: [{ Name: "traefik", PortLabel: "web", Provider: "nomad", Tags: tags }],
+          Tasks: [
+            {
+              Name: "traefik",
+              Driver: "raw_exec",
+              Config: { command: "/bin/sleep", args: ["600"] },
+            },
+          ],
+        },
+      ],
+    },
+  });
+
+  const dynamic = path.join(state.dir, "tls.yml");
+  fs.writeFileSync(dynamic, "tls:\n  options:\n    default:\n      minVersion: VersionTLS12\n");
+  const ports = { web: await freePort(), websecure: await freePort(), traefik: await freePort() };
+  state.ports = ports;
+  const args = group.Tasks[0].Config.args.map((a) =>
+    a
+      .replace(`address=:${TRAEFIK_PORTS.web.port}`, `address=127.0.0.1:${ports.web}`)
+      .replace(`address=:${TRAEFIK_PORTS.websecure.port}`, `address=127.0.0.1:${ports.websecure}`)
+      .replace(`address=:${TRAEFIK_PORTS.traefik.port}`, `address=127.0.0.1:${ports.traefik}`)
+      .replace(TRAEFIK_PATHS.dynamicConfig, dynamic)
+      .replace(/endpoint\.address=.*$/, `endpoint.address=${addr}`),
+  );
+  // Read the catalogue every second instead of every 15, so the test does not wait.
+  state.traefik = spawn(TRAEFIK, [...args, "--providers.nomad.refreshInterval=1s"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  state.traefik.stdout?.on("data", (d: Buffer) => (state.log += d.toString()));
+  state.traefik.stderr?.on("data", (d: Buffer) => (state.log += d.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const r = await call("https", ports.websecure, "/api/overview", `${USER}:${PASSWORD}`).catch(
+      () => undefined,
+    );
+    if (r?.status === 200) break;
+    assert.ok(Date.now() < deadline, `the dashboard route never came up:\n${state.log}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+});
+
+after(() => {
+  state.traefik?.kill();
+  if (state.dir) {
+    spawnSync("bash", [ENGINES, "stop", state.dir], { timeout: 60_000 });
+    fs.rmSync(state.dir, { recursive: true, force: true });
+  }
+});
+
+function ports(t: TestContext) {
+  if (state.blocked) {
+    t.skip(state.blocked);
+    return undefined;
+  }
+  return state.ports;
+}
+
+describe("the proxy's dashboard route through Nomad's catalogue", () => {
+  it("refuses the API without credentials and with wrong ones", async (t) => {
+    const p = ports(t);
+    if (!p) return;
+    assert.equal((await call("https", p.websecure, "/api/overview")).status, 401);
+    assert.equal((await call("https", p.websecure, "/api/overview", `${USER}:wrong`)).status, 401);
+  });
+
+  it("serves Traefik's API with the credentials, with security headers", async (t) => {
+    const p = ports(t);
+    if (!p) return;
+    const r = await call("https", p.websecure, "/api/http/routers", `${USER}:${PASSWORD}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    assert.equal(r.headers["x-frame-options"], "DENY");
+    const router = (
+      JSON.parse(r.body) as {
+        name: string;
+        status: string;
+        tls?: object;
+        service: string;
+        middlewares?: string[];
+      }[]
+    ).find((x) => x.name === "traefik@nomad-default");
+    // With `namespaces` set, Traefik names the provider after the namespace it read.
+    assert.ok(router, r.body);
+    assert.equal(router.status, "enabled");
+    assert.equal(router.service, "api@internal");
+    assert.ok(router.tls);
+    assert.deepEqual(router.middlewares, [
+      "traefik-basic-auth@nomad-default",
+      "traefik-security-headers-1@nomad-default",
+    ]);
+  });
+
+  it("does not serve the API over plain HTTP: it redirects to HTTPS", async (t) => {
+    const p = ports(t);
+    if (!p) return;
+    const r = await call("http", p.web, "/api/overview", `${USER}:${PASSWORD}`);
+    assert.equal(r.status, 301);
+    assert.equal(r.headers.location, `https://${HOST}/api/overview`);
+  });
+});
