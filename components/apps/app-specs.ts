@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppsSettings } from "../config/parts/apps";
 import {
+  ExemptionSpec,
   gibibytes,
   memory,
   mebibytes,
@@ -58,15 +59,17 @@ export function appSizes(cfg: {
   readonly environment: "dev" | "production";
   readonly sizes: Partial<Record<string, number>>;
   readonly apps: Pick<AppsSettings, "s3">;
-}): AppSizes & { readonly notes: string[] } {
+}): AppSizes & { readonly notes: string[]; readonly clamped: ("rabbitmq" | "minio")[] } {
   const defaults = DEFAULT_SIZES[cfg.environment];
   const notes: string[] = [];
+  const clamped: ("rabbitmq" | "minio")[] = [];
   const cluster = (tier: "rabbitmq" | "minio"): number => {
     const wanted = cfg.sizes[tier] ?? defaults[tier];
     if (cfg.target === "nomad" && wanted > 1) {
       notes.push(
         `${tier} runs as a single member on Nomad (asked: ${wanted}): its cluster peers need stable DNS names, which Nomad's built-in service discovery does not provide.`,
       );
+      clamped.push(tier);
       return 1;
     }
     return wanted;
@@ -78,6 +81,7 @@ export function appSizes(cfg: {
     rabbitmq: cluster("rabbitmq"),
     minio: cfg.apps.s3 ? 0 : cluster("minio"),
     notes,
+    clamped,
   };
 }
 
@@ -280,9 +284,21 @@ export function backendSpec(
   };
 }
 
+/**
+ * Why the worker has no health check on Nomad: it listens on no port, and Nomad's built-in service
+ * catalogue runs only HTTP and TCP checks (Celery's ping is a command).
+ */
+export const WORKER_NOMAD_CHECK_REASON =
+  "a Celery worker listens on no port and Nomad's built-in service catalogue runs only HTTP and TCP checks; Nomad restarts a worker whose process exits";
+
 /** The Celery worker that resizes images; alive while it answers Celery's ping. */
 export function workerSpec(
-  opts: { readonly image: string; readonly replicas: number },
+  opts: {
+    readonly image: string;
+    readonly replicas: number;
+    /** The target; on Nomad the missing check is a recorded exemption. @default none */
+    readonly target?: string;
+  },
   wiring: AppWiring,
 ): WorkloadSpec {
   const { env, secrets } = appEnvironment(wiring);
@@ -312,6 +328,13 @@ export function workerSpec(
     // Celery finishes the task in hand on SIGTERM (warm shutdown).
     stopGracePeriod: seconds(60),
     security: { user: "10001:10001" },
+    exemptions:
+      opts.target === "nomad"
+        ? [
+            { rule: "workload-require-health-check", reason: WORKER_NOMAD_CHECK_REASON },
+            { rule: "workload-require-readiness", reason: WORKER_NOMAD_CHECK_REASON },
+          ]
+        : undefined,
   };
 }
 
@@ -363,6 +386,8 @@ export function rabbitmqSpec(opts: {
   readonly volumeSize: string;
   readonly password: pulumi.Input<string>;
   readonly cookie: pulumi.Input<string>;
+  /** Policy exemptions, with their reasons. @default none */
+  readonly exemptions?: ExemptionSpec[];
 }): WorkloadSpec {
   const clustered = opts.peers.length > 1;
   const secrets: SecretSpec[] = [
@@ -404,6 +429,8 @@ export function rabbitmqSpec(opts: {
     health: {
       kind: "command",
       command: ["rabbitmq-diagnostics", "-q", "ping"],
+      // Where checks cannot run commands (Nomad's catalogue), the AMQP port is checked instead.
+      port: "amqp",
       interval: seconds(30),
       timeout: seconds(20),
       startPeriod: seconds(60),
@@ -428,6 +455,7 @@ export function rabbitmqSpec(opts: {
     state: "stateful",
     // The image's entrypoint fixes the volume's ownership, then drops to the rabbitmq user.
     security: { capAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] },
+    exemptions: opts.exemptions,
   };
 }
 
@@ -440,6 +468,8 @@ export function minioSpec(opts: {
   readonly volumeSize: string;
   readonly rootUser: pulumi.Input<string>;
   readonly rootPassword: pulumi.Input<string>;
+  /** Policy exemptions, with their reasons. @default none */
+  readonly exemptions?: ExemptionSpec[];
 }): WorkloadSpec {
   const distributed = opts.peers.length > 1;
   const secrets: SecretSpec[] = [
@@ -482,5 +512,6 @@ export function minioSpec(opts: {
     update: { order: "stop-first" },
     stopGracePeriod: seconds(30),
     state: "stateful",
+    exemptions: opts.exemptions,
   };
 }

@@ -20,6 +20,12 @@ export const APP_TIER_TYPE = "homeport:apps:AppTier";
 /** The platform part name the tier's workloads are declared under. */
 const PART = "apps";
 
+/** Why a cluster runs one member on Nomad, recorded as the policy exemption it needs. */
+const NOMAD_SINGLE_RABBITMQ =
+  "Nomad's built-in service discovery has no DNS names for cluster peers, so RabbitMQ runs one member on Nomad";
+const NOMAD_SINGLE_MINIO =
+  "Nomad's built-in service discovery has no DNS names for cluster peers, so MinIO runs one server on Nomad; set homeport:apps.s3 to an external S3 for durable storage";
+
 export interface AppTierArgs {
   /** The validated stack configuration (`homeport:apps`, sizes, domain, environment). */
   readonly config: StackConfig;
@@ -122,6 +128,9 @@ export class AppTier extends pulumi.ComponentResource {
           volumeSize: settings.volumeSizes.rabbitmq,
           password: brokerPassword,
           cookie: erlangCookie,
+          exemptions: sizes.clamped.includes("rabbitmq")
+            ? [{ rule: "stack-quorum-odd-members", reason: NOMAD_SINGLE_RABBITMQ }]
+            : undefined,
         }),
       ),
     );
@@ -151,6 +160,9 @@ export class AppTier extends pulumi.ComponentResource {
             volumeSize: settings.volumeSizes.minio,
             rootUser: minioUser as pulumi.Output<string>,
             rootPassword: minioPassword as pulumi.Output<string>,
+            exemptions: sizes.clamped.includes("minio")
+              ? [{ rule: "stack-no-single-point-of-failure", reason: NOMAD_SINGLE_MINIO }]
+              : undefined,
           }),
         ),
       );
@@ -187,7 +199,10 @@ export class AppTier extends pulumi.ComponentResource {
     );
     deploy(
       "worker",
-      workerSpec({ image: settings.images.backend, replicas: sizes.worker }, wiring),
+      workerSpec(
+        { image: settings.images.backend, replicas: sizes.worker, target: platform.target },
+        wiring,
+      ),
       pulumi.output(initDone).apply((done) => [...done, ...brokerResources]),
     );
     deploy(

@@ -299,7 +299,7 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
   let health: ResolvedHealthCheck | undefined;
   if (spec.health) {
     const hc = spec.health;
-    const port = hc.kind === "command" ? undefined : portNumber("health check", hc.port);
+    const port = hc.port === undefined ? undefined : portNumber("health check", hc.port);
     health = {
       ...hc,
       interval: hc.interval ?? DEFAULT_PROBE.interval,

@@ -186,7 +186,15 @@ export type HealthCheckSpec =
       /** @default nc -z against 127.0.0.1 */
       readonly inContainer?: string[];
     })
-  | (ProbeTiming & { readonly kind: "command"; readonly command: string[] });
+  | (ProbeTiming & {
+      readonly kind: "command";
+      readonly command: string[];
+      /**
+       * Port name checked over TCP instead, by targets whose checks cannot run commands (Nomad's
+       * built-in service catalogue). @default no check there
+       */
+      readonly port?: string;
+    });
 
 export interface ResourcesSpec {
   readonly requests: { readonly cpu: Cpu; readonly memory: Memory };

@@ -106,16 +106,19 @@ function checkFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
       return { Name: `${w.name}-health`, Type: "tcp", PortLabel: h.port, ...timing };
     case "command":
       // Nomad's own service catalogue runs http and tcp checks only; script checks need Consul.
-      return provider === "consul"
-        ? {
-            Name: `${w.name}-health`,
-            Type: "script",
-            Command: h.command[0],
-            Args: h.command.slice(1),
-            TaskName: w.name,
-            ...timing,
-          }
-        : undefined;
+      // Without Consul, a command check falls back to a TCP check of its port, if it names one.
+      if (provider === "consul")
+        return {
+          Name: `${w.name}-health`,
+          Type: "script",
+          Command: h.command[0],
+          Args: h.command.slice(1),
+          TaskName: w.name,
+          ...timing,
+        };
+      return h.port === undefined
+        ? undefined
+        : { Name: `${w.name}-health`, Type: "tcp", PortLabel: h.port, ...timing };
   }
 }
 

@@ -42,7 +42,7 @@ export class NomadWorkload extends pulumi.ComponentResource {
             { parent: this },
           )
         : undefined;
-    if (w.health?.kind === "command") {
+    if (w.health?.kind === "command" && w.health.port === undefined) {
       pulumi.log.warn(
         `Workload "${w.name}": Nomad's built-in service catalogue cannot run command checks, so its job has no health check.`,
         this,

@@ -41,6 +41,7 @@ describe("app sizes", () => {
       rabbitmq: 1,
       minio: 1,
       notes: [],
+      clamped: [],
     });
   });
 
@@ -57,6 +58,7 @@ describe("app sizes", () => {
       rabbitmq: 3,
       minio: 4,
       notes: [],
+      clamped: [],
     });
   });
 
@@ -68,6 +70,7 @@ describe("app sizes", () => {
     const sizes = appSizes({ ...base, target: "nomad", environment: "production" });
     assert.equal(sizes.rabbitmq, 1);
     assert.equal(sizes.minio, 1);
+    assert.deepEqual(sizes.clamped, ["rabbitmq", "minio"]);
     assert.deepEqual(sizes.notes, [
       "rabbitmq runs as a single member on Nomad (asked: 3): its cluster peers need stable DNS names, which Nomad's built-in service discovery does not provide.",
       "minio runs as a single member on Nomad (asked: 4): its cluster peers need stable DNS names, which Nomad's built-in service discovery does not provide.",
@@ -223,5 +226,13 @@ describe("workload specs", () => {
       script.includes('printf "%s" "$RABBITMQ_ERLANG_COOKIE" > /var/lib/rabbitmq/.erlang.cookie'),
     );
     assert.deepEqual(single.command?.slice(-2), ["docker-entrypoint.sh", "rabbitmq-server"]);
+    assert.deepEqual(single.health, {
+      kind: "command",
+      command: ["rabbitmq-diagnostics", "-q", "ping"],
+      port: "amqp",
+      interval: { kind: "duration", ms: 30_000 },
+      timeout: { kind: "duration", ms: 20_000 },
+      startPeriod: { kind: "duration", ms: 60_000 },
+    });
   });
 });

@@ -111,14 +111,37 @@ describe("AppTier on Nomad (production, external S3)", () => {
       assert.deepEqual(jobspec(name).Spreads, [{ Attribute: "${node.unique.id}", Weight: 100 }]);
   });
 
-  it("checks the backend on /health and the frontend on / through Nomad's service checks", () => {
+  it("checks the backend on /health, the frontend on / and the broker's AMQP port", () => {
     const check = (name: string) => jobspec(name).TaskGroups[0].Services[0].Checks[0];
     assert.equal(check("backend").Type, "http");
     assert.equal(check("backend").Path, "/health");
     assert.equal(check("frontend").Path, "/");
-    // Command checks need Consul: the worker and RabbitMQ jobs have none on Nomad's catalogue.
+    // Nomad's catalogue cannot run rabbitmq-diagnostics: it checks the AMQP port instead.
+    assert.deepEqual(check("rabbitmq"), {
+      Name: "rabbitmq-health",
+      Type: "tcp",
+      PortLabel: "amqp",
+      Interval: 30e9,
+      Timeout: 20e9,
+    });
+    assert.equal(jobspec("rabbitmq").Update.HealthCheck, "checks");
+  });
+
+  it("records why the worker has no check and the broker one member, as visible exemptions", () => {
     assert.equal(jobspec("worker").TaskGroups[0].Services, undefined);
-    assert.deepEqual(jobspec("rabbitmq").TaskGroups[0].Services[0].Checks, []);
+    const meta = (name: string) => jobspec(name).Meta as Record<string, string>;
+    const reason =
+      "a Celery worker listens on no port and Nomad's built-in service catalogue runs only HTTP and TCP checks; Nomad restarts a worker whose process exits";
+    assert.equal(meta("worker").policy_homeport_dev_exempt_workload_require_health_check, reason);
+    assert.equal(meta("worker").policy_homeport_dev_exempt_workload_require_readiness, reason);
+    assert.equal(
+      meta("rabbitmq").policy_homeport_dev_exempt_stack_quorum_odd_members,
+      "Nomad's built-in service discovery has no DNS names for cluster peers, so RabbitMQ runs one member on Nomad",
+    );
+    assert.equal(
+      meta("backend").policy_homeport_dev_exempt_workload_require_health_check,
+      undefined,
+    );
   });
 
   it("routes the frontend and API through Traefik tags on their own hosts", () => {
