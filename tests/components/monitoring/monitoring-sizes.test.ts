@@ -9,7 +9,7 @@ const config = (sizes: Record<string, number>) =>
 
 describe("monitoring sizes", () => {
   it("runs one copy, recorded as a singleton with its reason, when the size is unset or 1", () => {
-    for (const sizes of [{}, { grafana: 1 }]) {
+    for (const sizes of [{}, { grafana: 1 }] as Record<string, number>[]) {
       assert.deepEqual(tierScheduling(config(sizes), "grafana", "SQLite", false), {
         mode: "singleton",
         reason: "SQLite",
