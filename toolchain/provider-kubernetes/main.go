@@ -1,0 +1,22 @@
+// Command pulumi-resource-kubernetes serves the Pulumi "kubernetes" package.
+// schema-embed.json and terraform-mapping-embed.json are generated next to
+// this file by tools/toolchain.sh from the files shipped in the provider
+// module before building.
+package main
+
+import (
+	_ "embed"
+
+	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/provider"
+	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version"
+)
+
+//go:embed schema-embed.json
+var schema []byte
+
+//go:embed terraform-mapping-embed.json
+var terraformMapping []byte
+
+func main() {
+	provider.Serve("kubernetes", version.Version, schema, terraformMapping)
+}
