@@ -42,13 +42,31 @@ const connectionOf = (inputs: JobInputs): NomadConnection => ({
   namespace: inputs.namespace,
 });
 
-/** Waits for the job's latest deployment to finish; throws if it fails or times out. */
+/**
+ * Waits for the job's latest deployment to finish; throws if it fails or times out.
+ * @param evalId The evaluation that registering the job created: the scheduler creates the
+ * deployment while it processes it, so until then the latest deployment is none (a new job) or
+ * the previous version's (an update), and neither says anything about the job just registered.
+ */
 async function awaitDeployment(
   conn: NomadConnection,
   jobId: string,
   timeoutMs: number,
+  evalId?: string,
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
+  while (evalId) {
+    const evaluation = (await nomadRequest(
+      conn,
+      "GET",
+      `/v1/evaluation/${encodeURIComponent(evalId)}`,
+      { what: `read the evaluation of job "${jobId}"` },
+    )) as { Status?: string };
+    if (evaluation.Status !== "pending") break;
+    if (Date.now() > deadline)
+      throw new NomadApiError(`Nomad did not evaluate job "${jobId}" in time.`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   for (;;) {
     const deployment = (await nomadRequest(
       conn,
@@ -145,10 +163,14 @@ export async function awaitCompletion(
 }
 
 /** Waits for what a job runs: its completion (batch) or its deployment (service). */
-const awaitJob = (conn: NomadConnection, job: Record<string, unknown>): Promise<string> =>
+const awaitJob = (
+  conn: NomadConnection,
+  job: Record<string, unknown>,
+  evalId?: string,
+): Promise<string> =>
   job.Type === "batch"
     ? awaitCompletion(conn, String(job.ID), 10 * 60_000)
-    : awaitDeployment(conn, String(job.ID), 5 * 60_000);
+    : awaitDeployment(conn, String(job.ID), 5 * 60_000, evalId);
 
 /** The CRUD operations of a Nomad job, over Nomad's HTTP API. */
 export const nomadJobProvider: pulumi.dynamic.ResourceProvider = {
@@ -174,7 +196,8 @@ export const nomadJobProvider: pulumi.dynamic.ResourceProvider = {
     const job = JSON.parse(inputs.jobspec) as Record<string, unknown>;
     await validateJob(conn, job);
     const result = await registerJob(conn, job);
-    const deploymentStatus = inputs.detach === false ? await awaitJob(conn, job) : undefined;
+    const deploymentStatus =
+      inputs.detach === false ? await awaitJob(conn, job, result.EvalID) : undefined;
     return {
       id: String(job.ID),
       outs: { ...inputs, jobId: job.ID, modifyIndex: result.JobModifyIndex ?? 0, deploymentStatus },
@@ -218,7 +241,8 @@ export const nomadJobProvider: pulumi.dynamic.ResourceProvider = {
     const job = JSON.parse(news.jobspec) as Record<string, unknown>;
     await validateJob(conn, job);
     const result = await registerJob(conn, job);
-    const deploymentStatus = news.detach === false ? await awaitJob(conn, job) : undefined;
+    const deploymentStatus =
+      news.detach === false ? await awaitJob(conn, job, result.EvalID) : undefined;
     return {
       outs: { ...news, jobId: job.ID, modifyIndex: result.JobModifyIndex ?? 0, deploymentStatus },
     };

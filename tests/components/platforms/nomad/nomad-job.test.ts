@@ -96,6 +96,26 @@ describe("Nomad job resource", () => {
     assert.equal(result.outs.modifyIndex, 42);
   });
 
+  it("without detach, reads the deployment only once Nomad has evaluated the registration", async () => {
+    replies = {
+      "POST /v1/validate/job": { status: 200, body: { ValidationErrors: [], Error: "" } },
+      "POST /v1/jobs": { status: 200, body: { EvalID: "e1", JobModifyIndex: 42 } },
+      "GET /v1/evaluation/e1": { status: 200, body: { ID: "e1", Status: "complete" } },
+      "GET /v1/job/web/deployment": { status: 200, body: { Status: "successful" } },
+    };
+    const result = await nomadJobProvider.create({ ...inputs(), detach: false });
+    assert.deepEqual(
+      calls.map((c) => `${c.method} ${c.path}`),
+      [
+        "POST /v1/validate/job",
+        "POST /v1/jobs",
+        "GET /v1/evaluation/e1",
+        "GET /v1/job/web/deployment",
+      ],
+    );
+    assert.equal(result.outs.deploymentStatus, "successful");
+  });
+
   it("reports no change when the plan is empty and the spec is the same", async () => {
     replies = { "POST /v1/job/web/plan": { status: 200, body: { Diff: { Type: "None" } } } };
     const diff = await nomadJobProvider.diff!("web", inputs(), inputs());
