@@ -22,7 +22,7 @@ export interface RenderedResource {
   readonly parent: string | null;
   /** True for provider-managed (leaf) resources, false for components. */
   readonly custom: boolean;
-  /** Inputs, with every secret replaced by "[secret]". */
+  /** Inputs, with every secret replaced by "[secret]" (see RenderOptions.fakeSecrets for tests). */
   readonly inputs: Record<string, unknown>;
   /** URNs this resource explicitly depends on. */
   readonly dependsOn: string[];
@@ -38,23 +38,42 @@ export interface RenderResult {
   readonly outputs: Record<string, unknown>;
 }
 
-/** Replaces secret, unknown and resource-reference markers of Pulumi's wire format. */
-export function maskWireValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(maskWireValue);
+/**
+ * Replaces secret, unknown and resource-reference markers of Pulumi's wire format.
+ * @param fakeSecrets Test-only, see {@link RenderOptions.fakeSecrets}: keep the value inside a
+ * secret instead of "[secret]". @default false
+ */
+export function maskWireValue(value: unknown, fakeSecrets = false): unknown {
+  const mask = (v: unknown): unknown => maskWireValue(v, fakeSecrets);
+  if (Array.isArray(value)) return value.map(mask);
   if (value === UNKNOWN) return "[unknown]";
   if (value !== null && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG) return SECRET_MASK;
+    if (obj[SIG_KEY] === SECRET_SIG) return fakeSecrets ? mask(obj.value) : SECRET_MASK;
     if (obj[SIG_KEY] === RESOURCE_SIG) return { resource: obj.urn };
     return Object.fromEntries(
-      Object.entries(obj).map(([k, v]) => [
-        k,
-        k === "__provider" ? "[dynamic provider]" : maskWireValue(v),
-      ]),
+      Object.entries(obj).map(([k, v]) => [k, k === "__provider" ? "[dynamic provider]" : mask(v)]),
     );
   }
   return value;
 }
+
+/** Options of {@link installRecorder} and {@link renderStack}. */
+export interface RenderOptions {
+  /**
+   * TEST-ONLY. Record the values inside secrets instead of "[secret]", so that objects whose
+   * secret fields must have a shape (a Kubernetes Secret's `stringData` map, a Nomad variable's
+   * items) can be sent to a real API server. The values are the mock's fakes, never real secrets:
+   * generated passwords are "rendered-<name>" and encrypted stack settings stay "[secret]",
+   * because a stack file's `secure:` values cannot be decrypted here. Never use it for output
+   * that is shown or stored as a description of a real stack.
+   * Also turned on by HOMEPORT_RENDER_FAKE_SECRETS=1 (for `npm run render` in a child process).
+   * @default false
+   */
+  readonly fakeSecrets?: boolean;
+}
+
+const fakeSecretsFromEnv = (): boolean => process.env.HOMEPORT_RENDER_FAKE_SECRETS === "1";
 
 /**
  * Reads a stack file the way the Pulumi CLI hands config to a program: keys fully qualified,
@@ -118,7 +137,9 @@ export async function installRecorder(
   stack: string,
   config: Record<string, string> = {},
   secretKeys: string[] = [],
+  options: RenderOptions = {},
 ): Promise<Recorder> {
+  const fakeSecrets = options.fakeSecrets ?? fakeSecretsFromEnv();
   pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(
     {
@@ -147,7 +168,10 @@ export async function installRecorder(
       urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
       parent: req.getParent() || null,
       custom: req.getCustom(),
-      inputs: maskWireValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      inputs: maskWireValue(req.getObject()?.toJavaScript() ?? {}, fakeSecrets) as Record<
+        string,
+        unknown
+      >,
       dependsOn: req.getDependenciesList(),
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     });
@@ -167,9 +191,10 @@ export async function installRecorder(
 export async function renderStack(
   stackFile: string,
   stack = stackNameOf(stackFile),
+  options: RenderOptions = {},
 ): Promise<RenderResult> {
   const { config, secretKeys } = stackFileConfig(stackFile);
-  const recorder = await installRecorder(stack, config, secretKeys);
+  const recorder = await installRecorder(stack, config, secretKeys, options);
   const { program } = await import("../components/program");
   const exported = await program();
   const outputs = await resolveOutputs(exported);
