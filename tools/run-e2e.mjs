@@ -6,7 +6,7 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const dir = join(root, "tests", "e2e");
-const files = readdirSync(dir)
+const files = readdirSync(dir, { recursive: true })
   .filter((f) => f.endsWith(".test.ts"))
   .sort()
   .map((f) => join(dir, f));

@@ -97,8 +97,16 @@ async function nomad(
   return { status: r.status, body: parsed };
 }
 
-/** The example stack's job inputs, pointed at the dev agent (the only adjustment). */
-const atAgent = (inputs: JobInputs): JobInputs => ({ ...inputs, address: state.address! });
+/**
+ * The example stack's job inputs, pointed at the dev agent. `detach` is forced on: the example's
+ * batch job (bucket-init) is awaited to completion by default, and its docker task cannot run on
+ * a test agent, so registration would wait out the provider's 10-minute timeout.
+ */
+const atAgent = (inputs: JobInputs): JobInputs => ({
+  ...inputs,
+  address: state.address!,
+  detach: true,
+});
 const jobIdOf = (inputs: JobInputs): string => String(JSON.parse(inputs.jobspec).ID);
 const connOf = (inputs: JobInputs) => ({
   address: state.address!,
@@ -153,9 +161,9 @@ describe("e2e: Nomad jobs on a real Nomad agent", { concurrency: false }, () => 
   it("every example job passes Nomad's validation and registers through our provider", async (t) => {
     if (!needsAgent(t)) return;
     if (state.jobs.length === 0) return t.skip("the example stack did not render");
-    // The example's namespace has to exist on the agent, as on any real cluster. Nothing else is
-    // adjusted but the API address: the datacenters ("lab") stay, so the docker jobs are accepted
-    // and wait for a client in that datacenter instead of trying to run here.
+    // The example's namespace has to exist on the agent, as on any real cluster. Besides the API
+    // address and `detach` (see atAgent), nothing is adjusted: the datacenters ("lab") stay, so
+    // the docker jobs are accepted and wait for a client in that datacenter instead of running.
     const namespaces = [...new Set(state.jobs.map((j) => j.namespace ?? "default"))];
     for (const ns of namespaces.filter((n) => n !== "default")) {
       const r = await nomad("PUT", `/v1/namespace/${ns}`, { Name: ns, Description: "e2e" });
@@ -335,7 +343,7 @@ describe("e2e: Nomad jobs on a real Nomad agent", { concurrency: false }, () => 
         PULUMI_NODEJS_TRANSPILE_ONLY: "true",
         NOMAD_TOKEN: "",
       };
-      const init = await pulumi(["stack", "init", "e2e"], 120_000);
+      const init = await pulumi(["stack", "init"], 120_000);
       if (init.status !== 0) {
         cli.blocked = `pulumi stack init failed: ${output(init)}`;
         return;
