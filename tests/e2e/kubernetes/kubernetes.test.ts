@@ -1,0 +1,318 @@
+/**
+ * End-to-end: every Kubernetes object of every Kubernetes stack file (homeport:target kubernetes)
+ * sent to a real kube-apiserver (etcd + kube-apiserver from tools/engines.sh start-kube).
+ * See docs/e2e.md, "Nomad and Kubernetes engines".
+ *
+ * Per stack: its CustomResourceDefinitions and Namespaces are created for real (in that order),
+ * then every other object is created with a server-side dry run (`dryRun=All`) and strict field
+ * validation, so the server's admission and schema checks run without anything being stored.
+ * Every workload's pod template is also dry-run as a Pod, which is where Pod Security admission
+ * enforces the namespace's level. Objects of API groups the server does not serve are reported
+ * one by one as skipped, with the reason; only the groups in EXTERNAL_GROUPS may be missing.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as https from "node:https";
+import * as path from "node:path";
+import { after, before, describe, it, TestContext } from "node:test";
+import type { RenderedResource } from "../../../tools/render-lib";
+import {
+  Engine,
+  ensureEngines,
+  renderStackFile,
+  seconds,
+  startEngine,
+  stopEngine,
+} from "../nomad/engines";
+import { stackFilesFor } from "../nomad/engines";
+
+/**
+ * API groups whose definitions come from outside the stack, with where they come from. An object
+ * of any other group the server does not know fails the suite.
+ */
+const EXTERNAL_GROUPS: Record<string, string> = {
+  "traefik.io":
+    "Traefik's CRDs, installed with Traefik (docs/proxy.md, Kubernetes prerequisites); the stack does not declare them",
+};
+
+/** Kinds whose pod template is dry-run as a Pod too. */
+const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job"]);
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  spec?: {
+    template?: { metadata?: Record<string, unknown>; spec?: { volumes?: unknown[] } };
+    volumeClaimTemplates?: { metadata: { name: string } }[];
+  };
+  [k: string]: unknown;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  warnings: string[];
+}
+
+const kube: { blocked?: string; engine?: Engine; server?: string; ca?: Buffer; token?: string } =
+  {};
+
+function request(method: string, p: string, body?: unknown): Promise<Reply> {
+  const url = new URL(p, kube.server);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      {
+        method,
+        ca: kube.ca,
+        headers: {
+          Authorization: `Bearer ${kube.token}`,
+          Accept: "application/json",
+          ...(payload ? { "Content-Type": "application/json" } : {}),
+        },
+        timeout: 30_000,
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (text += d));
+        res.on("end", () => {
+          const header = res.headers.warning;
+          const warnings = (Array.isArray(header) ? header : header ? [header] : []).map((w) =>
+            w.replace(/^299 - "?|"$/g, ""),
+          );
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, warnings });
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${method} ${p} timed out`)));
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+/** The server's own message for a refused request. */
+const messageOf = (r: Reply): string =>
+  typeof r.body === "object" && r.body !== null && "message" in r.body
+    ? String((r.body as { message: unknown }).message)
+    : JSON.stringify(r.body);
+
+interface ApiResource {
+  name: string;
+  namespaced: boolean;
+}
+
+/** Discovery, per group/version: kind -> resource; undefined when the server does not serve it. */
+const discovery = new Map<string, Map<string, ApiResource> | undefined>();
+
+async function resourceOf(m: Manifest): Promise<ApiResource | "no-group" | "no-kind"> {
+  if (!discovery.has(m.apiVersion)) {
+    const base = m.apiVersion.includes("/") ? `/apis/${m.apiVersion}` : `/api/${m.apiVersion}`;
+    const r = await request("GET", base);
+    if (r.status === 404) discovery.set(m.apiVersion, undefined);
+    else {
+      assert.equal(r.status, 200, `discovery of ${m.apiVersion}: ${messageOf(r)}`);
+      const list = (r.body as { resources: (ApiResource & { kind: string })[] }).resources;
+      discovery.set(
+        m.apiVersion,
+        new Map(list.filter((x) => !x.name.includes("/")).map((x) => [x.kind, x])),
+      );
+    }
+  }
+  const kinds = discovery.get(m.apiVersion);
+  if (!kinds) return "no-group";
+  return kinds.get(m.kind) ?? "no-kind";
+}
+
+function collectionPath(m: Manifest, res: ApiResource): string {
+  const base = m.apiVersion.includes("/") ? `/apis/${m.apiVersion}` : `/api/${m.apiVersion}`;
+  return res.namespaced
+    ? `${base}/namespaces/${m.metadata.namespace ?? "default"}/${res.name}`
+    : `${base}/${res.name}`;
+}
+
+const groupOf = (apiVersion: string): string =>
+  apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
+const label = (m: Manifest): string =>
+  `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ""}${m.metadata.name}`;
+
+/** Creates for real; an object that already exists (an earlier stack's namespace) is fine. */
+async function createForReal(m: Manifest): Promise<void> {
+  const res = await resourceOf(m);
+  assert.ok(typeof res === "object", `${label(m)}: the server does not serve ${m.apiVersion}`);
+  const r = await request("POST", `${collectionPath(m, res)}?fieldValidation=Strict`, m);
+  assert.ok(
+    r.status === 201 || r.status === 409,
+    `${label(m)} rejected (${r.status}): ${messageOf(r)}`,
+  );
+}
+
+async function waitEstablished(crd: Manifest): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const r = await request(
+      "GET",
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+    );
+    const conditions =
+      (r.body as { status?: { conditions?: { type: string; status: string }[] } }).status
+        ?.conditions ?? [];
+    if (conditions.some((c) => c.type === "Established" && c.status === "True")) {
+      discovery.clear();
+      return;
+    }
+    assert.ok(Date.now() < deadline, `CRD ${crd.metadata.name} was not established in 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+describe("e2e: Kubernetes objects on a real kube-apiserver", { concurrency: false }, () => {
+  before(async () => {
+    const missing = await ensureEngines(["etcd", "kube-apiserver"]);
+    if (missing) kube.blocked = missing;
+  });
+
+  after(async () => {
+    if (kube.engine) await stopEngine(kube.engine.dir);
+  });
+
+  function needsServer(t: TestContext): boolean {
+    if (kube.blocked) {
+      t.skip(kube.blocked);
+      return false;
+    }
+    if (!kube.server) {
+      t.skip("kube-apiserver did not start (see the failing start-up check)");
+      return false;
+    }
+    return true;
+  }
+
+  it("starts etcd and kube-apiserver", async (t) => {
+    if (kube.blocked) return t.skip(kube.blocked);
+    kube.engine = await startEngine("kube");
+    const env = kube.engine.env;
+    kube.server = env.HOMEPORT_KUBE_SERVER;
+    kube.ca = fs.readFileSync(env.HOMEPORT_KUBE_CA);
+    kube.token = fs.readFileSync(env.HOMEPORT_KUBE_TOKEN_FILE, "utf8").trim();
+    const version = await request("GET", "/version");
+    assert.equal(version.status, 200);
+    t.diagnostic(`figure kube.startup: ${seconds(kube.engine.startMs)} (${kube.engine.report})`);
+    t.diagnostic(`kube-apiserver ${(version.body as { gitVersion: string }).gitVersion}`);
+    // Our own client really is refused without the token: the checks below are authenticated.
+    const saved = kube.token;
+    kube.token = "wrong";
+    assert.equal((await request("GET", "/api/v1/namespaces")).status, 401);
+    kube.token = saved;
+  });
+
+  const stackFiles = stackFilesFor("kubernetes");
+  it("finds the Kubernetes stack files", () => {
+    assert.ok(
+      stackFiles.some((f) => path.basename(f) === "Pulumi.k8s-example.yaml"),
+      `stack files with target kubernetes: ${stackFiles.join(", ")}`,
+    );
+  });
+
+  for (const stackFile of stackFiles) {
+    const stackName = path.basename(stackFile);
+    it(`every object of ${stackName} is accepted by the API server`, async (t) => {
+      if (!needsServer(t)) return;
+      const rendered = await renderStackFile(stackFile);
+      const objects = rendered.resources
+        .filter((r: RenderedResource) => r.custom && /^kubernetes:[^:]+\/[^:]+:/.test(r.type))
+        .map((r) => r.inputs as unknown as Manifest);
+      assert.ok(objects.length > 0, `${stackName} renders no Kubernetes object`);
+
+      // The same object twice would pass a dry run each time and fail on a real cluster.
+      const keys = objects.map((m) => `${m.apiVersion} ${label(m)}`);
+      assert.deepEqual(
+        keys.filter((k, i) => keys.indexOf(k) !== i),
+        [],
+        "objects declared twice",
+      );
+
+      // Dependency order: the stack's CRDs, its namespaces (both for real), then the rest.
+      const crds = objects.filter((m) => m.kind === "CustomResourceDefinition");
+      const namespaces = objects.filter((m) => m.kind === "Namespace" && m.apiVersion === "v1");
+      const rest = objects.filter((m) => !crds.includes(m) && !namespaces.includes(m));
+      for (const crd of crds) {
+        await createForReal(crd);
+        await waitEstablished(crd);
+      }
+      for (const ns of namespaces) await createForReal(ns);
+
+      const started = Date.now();
+      const counts = { accepted: 0, external: 0, podTemplates: 0, warnings: 0 };
+      const warnings: string[] = [];
+      for (const m of rest) {
+        await t.test(`${m.apiVersion} ${label(m)}`, async (st) => {
+          const res = await resourceOf(m);
+          if (typeof res !== "object") {
+            const why = EXTERNAL_GROUPS[groupOf(m.apiVersion)];
+            assert.ok(
+              why,
+              `the server does not know ${m.kind} (${m.apiVersion}) and neither the stack nor EXTERNAL_GROUPS declares it`,
+            );
+            counts.external++;
+            return st.skip(`${m.apiVersion} is not served: ${why}`);
+          }
+          const r = await request(
+            "POST",
+            `${collectionPath(m, res)}?dryRun=All&fieldValidation=Strict`,
+            m,
+          );
+          assert.equal(r.status, 201, `${label(m)} rejected (${r.status}): ${messageOf(r)}`);
+          counts.accepted++;
+          for (const w of r.warnings) warnings.push(`${label(m)}: ${w}`);
+
+          if (WORKLOADS.has(m.kind) && m.spec?.template?.spec) {
+            // A StatefulSet's pods get their claims' volumes from the controller: add them.
+            const claims = (m.spec.volumeClaimTemplates ?? []).map((c) => ({
+              name: c.metadata.name,
+              persistentVolumeClaim: { claimName: `${c.metadata.name}-${m.metadata.name}-0` },
+            }));
+            const template = m.spec.template.spec;
+            const pod = {
+              apiVersion: "v1",
+              kind: "Pod",
+              metadata: {
+                ...m.spec.template.metadata,
+                name: `${m.metadata.name}-template`,
+                namespace: m.metadata.namespace,
+              },
+              spec: { ...template, volumes: [...(template.volumes ?? []), ...claims] },
+            };
+            const p = await request(
+              "POST",
+              `/api/v1/namespaces/${m.metadata.namespace ?? "default"}/pods?dryRun=All&fieldValidation=Strict`,
+              pod,
+            );
+            assert.equal(
+              p.status,
+              201,
+              `the pod template of ${label(m)} is rejected as a Pod (${p.status}): ${messageOf(p)}`,
+            );
+            counts.podTemplates++;
+            for (const w of p.warnings) warnings.push(`${label(m)} (as a Pod): ${w}`);
+          }
+        });
+      }
+      counts.warnings = warnings.length;
+      for (const w of warnings) t.diagnostic(`server warning: ${w}`);
+      t.diagnostic(
+        `figure kube.${stackName}: ${objects.length} objects (${crds.length} CRDs and ${namespaces.length} namespaces created, ` +
+          `${counts.accepted} accepted by dry run, ${counts.podTemplates} pod templates admitted as Pods, ` +
+          `${counts.external} of external API groups skipped, ${counts.warnings} server warnings) in ${seconds(Date.now() - started)}`,
+      );
+    });
+  }
+});
