@@ -45,11 +45,10 @@ export async function startEngine(kind: "nomad" | "kube"): Promise<Engine> {
   return { dir, env, startMs, report: r.stdout.trim() };
 }
 
-/** Stops what runs from `dir` and removes it (kept with HOMEPORT_E2E_KEEP_ENGINE=1). */
+/** Stops what runs from `dir` and removes it (kept, with its logs, with HOMEPORT_E2E_KEEP_LOGS=1). */
 export async function stopEngine(dir: string): Promise<void> {
   await run("bash", [ENGINES, "stop", dir], { timeoutMs: 120_000 });
-  if (process.env.HOMEPORT_E2E_KEEP_ENGINE !== "1")
-    fs.rmSync(dir, { recursive: true, force: true });
+  if (process.env.HOMEPORT_E2E_KEEP_LOGS !== "1") fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /**
