@@ -71,6 +71,9 @@ export function swarmJobContainerArgs(
     rm: false,
     restart: "no",
     memory: w.resources.limits.memory ? wholeMebibytes(w.resources.limits.memory) : undefined,
+    // Memory plus swap equal to the limit: no swap. Left unset, the engine reads back twice the
+    // limit and every later preview shows a change.
+    memorySwap: w.resources.limits.memory ? wholeMebibytes(w.resources.limits.memory) : undefined,
     networksAdvanced: [{ name: ctx.networkName, aliases: [w.name] }],
     uploads: [
       // No owner: the provider then asks the engine to resolve the container's user, and Docker

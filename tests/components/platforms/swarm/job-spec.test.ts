@@ -86,6 +86,9 @@ describe("Swarm run-to-completion jobs", () => {
     assert.deepEqual(args.networksAdvanced, [{ name: "t-platform", aliases: ["init"] }]);
     assert.deepEqual(args.capabilities, { drops: ["ALL"], adds: undefined });
     assert.deepEqual(args.tmpfs, { "/tmp": `size=${1024 ** 3}` });
+    // The default limit (256 MiB), and no swap beyond it.
+    assert.equal(args.memory, 256);
+    assert.equal(args.memorySwap, 256);
     const uploads = args.uploads as unknown as Record<string, unknown>[];
     assert.deepEqual(
       uploads.map((u) => [u.file, u.permissions, u.owner, u.group]),
