@@ -214,6 +214,44 @@ describe("e2e: Kubernetes objects on a real kube-apiserver", { concurrency: fals
     kube.token = saved;
   });
 
+  it("the checks can fail: the server refuses unknown fields, bad names and a privileged pod", async (t) => {
+    if (!needsServer(t)) return;
+    const ns = "homeport-e2e-negative";
+    await createForReal({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: ns, labels: { "pod-security.kubernetes.io/enforce": "baseline" } },
+    });
+    const dryRun = (p: string, body: unknown) =>
+      request("POST", `${p}?dryRun=All&fieldValidation=Strict`, body);
+    const unknownField = await dryRun(`/api/v1/namespaces/${ns}/configmaps`, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "ok" },
+      dta: { a: "b" },
+    });
+    assert.equal(unknownField.status, 400);
+    assert.match(messageOf(unknownField), /unknown field "dta"/);
+    const badName = await dryRun(`/api/v1/namespaces/${ns}/configmaps`, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "Not_A_Name" },
+    });
+    assert.equal(badName.status, 422);
+    const privileged = await dryRun(`/api/v1/namespaces/${ns}/pods`, {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p" },
+      spec: {
+        containers: [{ name: "c", image: "busybox:1.37.0", securityContext: { privileged: true } }],
+      },
+    });
+    assert.equal(privileged.status, 403);
+    assert.match(messageOf(privileged), /violates PodSecurity "baseline:latest": privileged/);
+    // A dry run stores nothing.
+    assert.equal((await request("GET", `/api/v1/namespaces/${ns}/pods/p`)).status, 404);
+  });
+
   const stackFiles = stackFilesFor("kubernetes");
   it("finds the Kubernetes stack files", () => {
     assert.ok(

@@ -193,6 +193,27 @@ describe("e2e: Nomad jobs on a real Nomad agent", { concurrency: false }, () => 
     assert.deepEqual(failures, []);
   });
 
+  it("the checks can fail: Nomad's validation refuses a broken job through our provider", async (t) => {
+    if (!needsAgent(t)) return;
+    const broken = {
+      ID: "homeport-e2e-broken",
+      Name: "homeport-e2e-broken",
+      Type: "service",
+      Datacenters: ["dc1"],
+      TaskGroups: [{ Name: "g", Count: -1, Tasks: [] }],
+    };
+    await assert.rejects(
+      jobs.nomadJobProvider.create!({ jobspec: JSON.stringify(broken), address: state.address! }),
+      (err: Error) => {
+        assert.equal(err.name, "NomadApiError");
+        assert.match(err.message, /^Nomad rejected the jobspec of job "homeport-e2e-broken": /);
+        assert.match(err.message, /count can't be negative/i);
+        return true;
+      },
+    );
+    assert.equal((await nomad("GET", "/v1/job/homeport-e2e-broken")).status, 404);
+  });
+
   it("an unchanged example job shows no diff; a changed jobspec does", async (t) => {
     if (!needsAgent(t)) return;
     if (state.registered.length === 0) return t.skip("no example job was registered");
