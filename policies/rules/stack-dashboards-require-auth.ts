@@ -18,7 +18,7 @@ export const stackDashboardsRequireAuth = stackRule<DashboardsConfig>({
   description: "No dashboard is reachable through the proxy without authentication.",
   severity: "high",
   docs: {
-    catalogue: ["S11"],
+    catalogue: ["ours"],
     swarm:
       "Routers of dashboard workloads, and routers to Traefik's `api@internal`, use a basicauth or forwardauth middleware.",
     kubernetes:
