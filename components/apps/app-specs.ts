@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppsSettings } from "../config/parts/apps";
+import { APPS_DEFAULT_SIZES, AppsSettings } from "../config/parts/apps";
 import {
   ExemptionSpec,
   gibibytes,
   memory,
   mebibytes,
   millicores,
+  PlacementSpec,
   seconds,
   SecretSpec,
   WorkloadSpec,
@@ -45,10 +46,7 @@ export interface AppSizes {
 }
 
 /** Defaults: two of each stateless tier; one broker and one MinIO for dev, clusters for production. */
-export const DEFAULT_SIZES = {
-  dev: { frontend: 2, backend: 2, worker: 2, rabbitmq: 1, minio: 1 },
-  production: { frontend: 2, backend: 2, worker: 2, rabbitmq: 3, minio: 4 },
-} as const;
+export const DEFAULT_SIZES = APPS_DEFAULT_SIZES;
 
 /**
  * The tier's sizes for a stack. Nomad's built-in service discovery has no DNS, so cluster peers
@@ -374,6 +372,18 @@ export function bucketInitSpec(opts: { readonly image: string }, wiring: AppWiri
   };
 }
 
+/**
+ * Placement of a stateful member: several replicas (a StatefulSet) on distinct nodes; a single
+ * member on its own node when one is named.
+ */
+export function memberPlacement(replicas: number, node?: string): PlacementSpec {
+  return {
+    spread: true,
+    maxPerNode: replicas > 1 ? 1 : undefined,
+    constraints: node ? [{ attribute: "hostname", value: node }] : undefined,
+  };
+}
+
 /** One RabbitMQ member (or the whole StatefulSet on Kubernetes). */
 export function rabbitmqSpec(opts: {
   readonly image: string;
@@ -388,6 +398,8 @@ export function rabbitmqSpec(opts: {
   readonly cookie: pulumi.Input<string>;
   /** Policy exemptions, with their reasons. @default none */
   readonly exemptions?: ExemptionSpec[];
+  /** The node (host name) this member is pinned to, where its volume lives. @default not pinned */
+  readonly node?: string;
 }): WorkloadSpec {
   const clustered = opts.peers.length > 1;
   const secrets: SecretSpec[] = [
@@ -449,7 +461,7 @@ export function rabbitmqSpec(opts: {
               ? "one RabbitMQ cluster member per service, each with its own node name and volume"
               : "a single RabbitMQ broker (dev); set homeport:sizes.rabbitmq to 3 for a cluster",
           },
-    placement: { spread: true, maxPerNode: opts.replicas > 1 ? 1 : undefined },
+    placement: memberPlacement(opts.replicas, opts.node),
     update: { order: "stop-first" },
     stopGracePeriod: seconds(60),
     state: "stateful",
@@ -470,6 +482,8 @@ export function minioSpec(opts: {
   readonly rootPassword: pulumi.Input<string>;
   /** Policy exemptions, with their reasons. @default none */
   readonly exemptions?: ExemptionSpec[];
+  /** The node (host name) this server is pinned to, where its drive lives. @default not pinned */
+  readonly node?: string;
 }): WorkloadSpec {
   const distributed = opts.peers.length > 1;
   const secrets: SecretSpec[] = [
@@ -508,7 +522,7 @@ export function minioSpec(opts: {
               ? "one MinIO server per service, each with its own drive"
               : "a single MinIO server (dev); set homeport:sizes.minio to 4 or more to distribute it",
           },
-    placement: { spread: true, maxPerNode: opts.replicas > 1 ? 1 : undefined },
+    placement: memberPlacement(opts.replicas, opts.node),
     update: { order: "stop-first" },
     stopGracePeriod: seconds(30),
     state: "stateful",

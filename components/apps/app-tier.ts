@@ -40,6 +40,8 @@ interface ClusterLayout {
     readonly name: string;
     readonly replicas: number;
     readonly host?: string;
+    /** The member's position, for its pinned node. */
+    readonly ordinal: number;
   }[];
   /** The host each member is reached and named by. */
   readonly peers: string[];
@@ -51,18 +53,18 @@ interface ClusterLayout {
  */
 function clusterLayout(platform: PlatformAdapter, base: string, size: number): ClusterLayout {
   if (size <= 1 || !platform.memberHost)
-    return { workloads: [{ name: base, replicas: 1 }], peers: [] };
+    return { workloads: [{ name: base, replicas: 1, ordinal: 0 }], peers: [] };
   const memberHost = platform.memberHost.bind(platform);
   if (platform.target === "kubernetes") {
     return {
-      workloads: [{ name: base, replicas: size }],
+      workloads: [{ name: base, replicas: size, ordinal: 0 }],
       peers: Array.from({ length: size }, (_, i) => memberHost(base, i) as string),
     };
   }
   const names = Array.from({ length: size }, (_, i) => `${base}-${i}`);
   const hosts = names.map((n) => memberHost(n) as string);
   return {
-    workloads: names.map((name, i) => ({ name, replicas: 1, host: hosts[i] })),
+    workloads: names.map((name, i) => ({ name, replicas: 1, host: hosts[i], ordinal: i })),
     peers: hosts,
   };
 }
@@ -128,6 +130,7 @@ export class AppTier extends pulumi.ComponentResource {
           volumeSize: settings.volumeSizes.rabbitmq,
           password: brokerPassword,
           cookie: erlangCookie,
+          node: w.replicas === 1 ? settings.nodes.rabbitmq?.[w.ordinal] : undefined,
           exemptions: sizes.clamped.includes("rabbitmq")
             ? [{ rule: "stack-quorum-odd-members", reason: NOMAD_SINGLE_RABBITMQ }]
             : undefined,
@@ -160,6 +163,7 @@ export class AppTier extends pulumi.ComponentResource {
             volumeSize: settings.volumeSizes.minio,
             rootUser: minioUser as pulumi.Output<string>,
             rootPassword: minioPassword as pulumi.Output<string>,
+            node: w.replicas === 1 ? settings.nodes.minio?.[w.ordinal] : undefined,
             exemptions: sizes.clamped.includes("minio")
               ? [{ rule: "stack-no-single-point-of-failure", reason: NOMAD_SINGLE_MINIO }]
               : undefined,

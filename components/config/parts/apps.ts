@@ -14,6 +14,12 @@ export const APPS_IMAGES = {
   minio: "minio/minio:RELEASE.2025-09-07T16-13-09Z",
 } as const;
 
+/** Replica counts of the tier when `homeport:sizes` does not set them, per environment. */
+export const APPS_DEFAULT_SIZES = {
+  dev: { frontend: 2, backend: 2, worker: 2, rabbitmq: 1, minio: 1 },
+  production: { frontend: 2, backend: 2, worker: 2, rabbitmq: 3, minio: 4 },
+} as const;
+
 /** Default volume sizes of the stateful services, per member. */
 export const APPS_VOLUME_SIZES = { rabbitmq: "8Gi", minio: "20Gi" } as const;
 
@@ -22,6 +28,8 @@ const HOST =
 /** S3 bucket naming rules: 3 to 63 lowercase letters, digits, dots and dashes. */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SIZE = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+/** A node's host name, as the orchestrator reports it. */
+const NODE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$/;
 
 const image = (fallback: string) =>
   z.string().min(1).default(fallback).refine(isPinnedImage, {
@@ -68,6 +76,18 @@ export const appsSettings = z
       .default("us-east-1"),
     /** External S3; when set, MinIO is not deployed. @default MinIO deployed by the platform */
     s3: externalS3Settings.optional(),
+    /**
+     * Node (host name) of each RabbitMQ and MinIO member, in member order, on Swarm and Nomad: a
+     * member's volume is local to its node, so a member pinned there keeps its data when it
+     * restarts. @default not pinned
+     */
+    nodes: z
+      .object({
+        rabbitmq: z.array(z.string().regex(NODE)).min(1).optional(),
+        minio: z.array(z.string().regex(NODE)).min(1).optional(),
+      })
+      .strict()
+      .default({}),
     /** Volume size of each RabbitMQ and MinIO member. */
     volumeSizes: z
       .object({
@@ -104,6 +124,13 @@ export const appsFixes: ReadonlyArray<readonly [string, string]> = [
     "s3.secretAccessKey",
     "set it with: pulumi config set --secret --path homeport:apps.s3.secretAccessKey <key>",
   ],
+  ["nodes.rabbitmq", "list one node host name per RabbitMQ member, e.g. [node-1, node-2, node-3]"],
+  ["nodes.rabbitmq.*", "use the node's host name as the orchestrator reports it, e.g. node-1"],
+  [
+    "nodes.minio",
+    "list one node host name per MinIO server, e.g. [node-1, node-2, node-3, node-4]",
+  ],
+  ["nodes.minio.*", "use the node's host name as the orchestrator reports it, e.g. node-1"],
   ["volumeSizes.rabbitmq", 'write a size such as "8Gi"'],
   ["volumeSizes.minio", 'write a size such as "20Gi"'],
 ];
@@ -128,6 +155,8 @@ export interface AppsIssue {
  * quorum (RabbitMQ) or an erasure set (MinIO), and no MinIO size when S3 is external.
  */
 export function appsStackIssues(cfg: {
+  readonly target: string;
+  readonly environment: keyof typeof APPS_DEFAULT_SIZES;
   readonly domain: string;
   readonly sizes: Partial<Record<string, number>>;
   readonly apps: AppsSettings;
@@ -177,6 +206,31 @@ export function appsStackIssues(cfg: {
       message: "is not a MinIO layout: one server, or distributed over at least 4 (one drive each)",
       value: minio,
     });
+  }
+  for (const tier of ["rabbitmq", "minio"] as const) {
+    const nodes = apps.nodes[tier];
+    if (nodes === undefined) continue;
+    const members =
+      cfg.target === "nomad" ? 1 : (cfg.sizes[tier] ?? APPS_DEFAULT_SIZES[cfg.environment][tier]);
+    if (cfg.target === "kubernetes") {
+      issues.push({
+        path: ["apps", "nodes", tier],
+        message: "is not used on Kubernetes, where each member's claim keeps its data; remove it",
+        value: nodes,
+      });
+    } else if (tier === "minio" && apps.s3) {
+      issues.push({
+        path: ["apps", "nodes", tier],
+        message: "pins MinIO, which is not deployed when homeport:apps.s3 names an external S3",
+        value: nodes,
+      });
+    } else if (nodes.length !== members) {
+      issues.push({
+        path: ["apps", "nodes", tier],
+        message: `lists ${nodes.length} node(s) for ${members} member(s)${cfg.target === "nomad" ? " (one on Nomad)" : ""}`,
+        value: nodes,
+      });
+    }
   }
   return issues;
 }

@@ -20,7 +20,10 @@ before(async () => {
     target: "swarm",
     domain: "homeport.localhost",
     parts: ["apps"],
-    apps: { images: { backend: "registry.lan/image-api:1.2.3" } },
+    apps: {
+      images: { backend: "registry.lan/image-api:1.2.3" },
+      nodes: { rabbitmq: ["node-a"], minio: ["node-b"] },
+    },
   });
   const parent = await testParent();
   const platform = new SwarmPlatform(
@@ -84,6 +87,12 @@ describe("AppTier on Swarm (dev)", () => {
     );
     assert.equal(spec("rabbitmq").image, "rabbitmq:4.1.4-management");
     assert.equal(spec("frontend").image, "homeport/image-web:0.1.0");
+  });
+
+  it("pins the broker and MinIO to the nodes that hold their volumes", () => {
+    assert.deepEqual(service("rabbitmq").taskSpec.placement.constraints, ["node.hostname==node-a"]);
+    assert.deepEqual(service("minio").taskSpec.placement.constraints, ["node.hostname==node-b"]);
+    assert.equal(service("backend").taskSpec.placement.constraints, undefined);
   });
 
   it("keeps the broker's and MinIO's data on their own volumes", () => {

@@ -272,6 +272,8 @@ describe("AppTier on Swarm (production)", () => {
       assert.equal(env.RABBITMQ_DEFAULT_PASS_FILE, "/run/secrets/default-pass");
       assert.deepEqual(service(`rabbitmq-${i}`).mode, { replicated: { replicas: 1 } });
       assert.equal(labels(service(`rabbitmq-${i}`))["homeport.dev/state"], "stateful");
+      // Not pinned unless homeport:apps.nodes says where each member's volume lives.
+      assert.equal(service(`rabbitmq-${i}`).taskSpec.placement.constraints, undefined);
     }
     const conf = configText("rabbitmq-0-conf");
     assert.ok(conf.includes("cluster_formation.peer_discovery_backend = classic_config\n"));

@@ -29,6 +29,7 @@ describe("homeport:apps settings", () => {
         minio: "minio/minio:RELEASE.2025-09-07T16-13-09Z",
       },
       hosts: {},
+      nodes: {},
       bucket: "images",
       region: "us-east-1",
       volumeSizes: { rabbitmq: "8Gi", minio: "20Gi" },
@@ -106,9 +107,41 @@ describe("homeport:apps settings", () => {
     assert.ok(!found.join("\n").includes("plain-key"), "the key leaked into the error");
   });
 
+  it("pins members to as many nodes as there are members, where volumes are node-local", () => {
+    assert.deepEqual(problems(apps({ nodes: { rabbitmq: ["n1", "n2", "n3"] } })), [
+      'homeport:apps.nodes.rabbitmq is ["n1","n2","n3"]: lists 3 node(s) for 1 member(s). Fix: list one node host name per RabbitMQ member, e.g. [node-1, node-2, node-3].',
+    ]);
+    assert.deepEqual(
+      problems({
+        ...apps({ nodes: { rabbitmq: ["n1", "n2", "n3"], minio: ["n1", "n2", "n3", "n4"] } }),
+        "homeport:environment": "production",
+      }),
+      [],
+    );
+    assert.deepEqual(
+      problems({
+        ...apps({ nodes: { minio: ["n1", "n2"] } }),
+        "homeport:target": "nomad",
+        "homeport:environment": "production",
+      }),
+      [
+        'homeport:apps.nodes.minio is ["n1","n2"]: lists 2 node(s) for 1 member(s) (one on Nomad). Fix: list one node host name per MinIO server, e.g. [node-1, node-2, node-3, node-4].',
+      ],
+    );
+    assert.deepEqual(
+      problems({ ...apps({ nodes: { minio: ["n1"] } }), "homeport:target": "kubernetes" }),
+      [
+        'homeport:apps.nodes.minio is ["n1"]: is not used on Kubernetes, where each member\'s claim keeps its data; remove it. Fix: list one node host name per MinIO server, e.g. [node-1, node-2, node-3, node-4].',
+      ],
+    );
+    assert.deepEqual(problems(apps({ nodes: { rabbitmq: ["bad name"] } })), [
+      'homeport:apps.nodes.rabbitmq.0 is "bad name": has the wrong format. Fix: use the node\'s host name as the orchestrator reports it, e.g. node-1.',
+    ]);
+  });
+
   it("names unknown settings with the known ones", () => {
     assert.deepEqual(problems(apps({ replicas: 3 })), [
-      "homeport:apps.replicas is not a known setting. Fix: remove it or use one of images, hosts, bucket, region, s3, volumeSizes.",
+      "homeport:apps.replicas is not a known setting. Fix: remove it or use one of images, hosts, bucket, region, s3, nodes, volumeSizes.",
     ]);
   });
 });
