@@ -174,6 +174,95 @@ async function waitEstablished(crd: Manifest): Promise<void> {
   }
 }
 
+/**
+ * Sends a stack's objects to the server in dependency order: its CRDs (waiting until they are
+ * established) and namespaces for real, then one dry run per object as a subtest of `t`.
+ * Returns the figures.
+ */
+async function checkObjects(t: TestContext, objects: Manifest[]): Promise<string> {
+  // The same object twice would pass a dry run each time and fail on a real cluster.
+  const keys = objects.map((m) => `${m.apiVersion} ${label(m)}`);
+  assert.deepEqual(
+    keys.filter((k, i) => keys.indexOf(k) !== i),
+    [],
+    "objects declared twice",
+  );
+
+  // Dependency order: the stack's CRDs, its namespaces (both for real), then the rest.
+  const crds = objects.filter((m) => m.kind === "CustomResourceDefinition");
+  const namespaces = objects.filter((m) => m.kind === "Namespace" && m.apiVersion === "v1");
+  const rest = objects.filter((m) => !crds.includes(m) && !namespaces.includes(m));
+  for (const crd of crds) {
+    await createForReal(crd);
+    await waitEstablished(crd);
+  }
+  for (const ns of namespaces) await createForReal(ns);
+
+  const started = Date.now();
+  const counts = { accepted: 0, external: 0, podTemplates: 0, warnings: 0 };
+  const warnings: string[] = [];
+  for (const m of rest) {
+    await t.test(`${m.apiVersion} ${label(m)}`, async (st) => {
+      const res = await resourceOf(m);
+      if (typeof res !== "object") {
+        const why = EXTERNAL_GROUPS[groupOf(m.apiVersion)];
+        assert.ok(
+          why,
+          `the server does not know ${m.kind} (${m.apiVersion}) and neither the stack nor EXTERNAL_GROUPS declares it`,
+        );
+        counts.external++;
+        return st.skip(`${m.apiVersion} is not served: ${why}`);
+      }
+      const r = await request(
+        "POST",
+        `${collectionPath(m, res)}?dryRun=All&fieldValidation=Strict`,
+        m,
+      );
+      assert.equal(r.status, 201, `${label(m)} rejected (${r.status}): ${messageOf(r)}`);
+      counts.accepted++;
+      for (const w of r.warnings) warnings.push(`${label(m)}: ${w}`);
+
+      if (WORKLOADS.has(m.kind) && m.spec?.template?.spec) {
+        // A StatefulSet's pods get their claims' volumes from the controller: add them.
+        const claims = (m.spec.volumeClaimTemplates ?? []).map((c) => ({
+          name: c.metadata.name,
+          persistentVolumeClaim: { claimName: `${c.metadata.name}-${m.metadata.name}-0` },
+        }));
+        const template = m.spec.template.spec;
+        const pod = {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: {
+            ...m.spec.template.metadata,
+            name: `${m.metadata.name}-template`,
+            namespace: m.metadata.namespace,
+          },
+          spec: { ...template, volumes: [...(template.volumes ?? []), ...claims] },
+        };
+        const p = await request(
+          "POST",
+          `/api/v1/namespaces/${m.metadata.namespace ?? "default"}/pods?dryRun=All&fieldValidation=Strict`,
+          pod,
+        );
+        assert.equal(
+          p.status,
+          201,
+          `the pod template of ${label(m)} is rejected as a Pod (${p.status}): ${messageOf(p)}`,
+        );
+        counts.podTemplates++;
+        for (const w of p.warnings) warnings.push(`${label(m)} (as a Pod): ${w}`);
+      }
+    });
+  }
+  counts.warnings = warnings.length;
+  for (const w of warnings) t.diagnostic(`server warning: ${w}`);
+  return (
+    `${objects.length} objects (${crds.length} CRDs and ${namespaces.length} namespaces created, ` +
+    `${counts.accepted} accepted by dry run, ${counts.podTemplates} pod templates admitted as Pods, ` +
+    `${counts.external} of external API groups skipped, ${counts.warnings} server warnings) in ${seconds(Date.now() - started)}`
+  );
+}
+
 describe("e2e: Kubernetes objects on a real kube-apiserver", { concurrency: false }, () => {
   before(async () => {
     const missing = await ensureEngines(["etcd", "kube-apiserver"]);
@@ -252,6 +341,67 @@ describe("e2e: Kubernetes objects on a real kube-apiserver", { concurrency: fals
     assert.equal((await request("GET", `/api/v1/namespaces/${ns}/pods/p`)).status, 404);
   });
 
+  it("installs the CRDs and namespaces a stack declares before the objects that need them", async (t) => {
+    if (!needsServer(t)) return;
+    const group = "e2e.homeport.dev";
+    const crd: Manifest = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: `widgets.${group}` },
+      spec: {
+        group,
+        scope: "Namespaced",
+        names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: {
+                  spec: {
+                    type: "object",
+                    properties: { size: { type: "integer", minimum: 1 } },
+                    required: ["size"],
+                  },
+                },
+              },
+            },
+          },
+        ],
+      } as Manifest["spec"],
+    };
+    const widget = (name: string, size: number): Manifest => ({
+      apiVersion: `${group}/v1`,
+      kind: "Widget",
+      metadata: { name, namespace: "homeport-e2e-widgets" },
+      spec: { size } as Manifest["spec"],
+    });
+    const namespace: Manifest = {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "homeport-e2e-widgets" },
+    };
+    // Declared in the worst order: objects first, their namespace, then their CRD.
+    const summary = await checkObjects(t, [widget("small", 1), namespace, crd]);
+    t.diagnostic(summary);
+    assert.match(summary, /^3 objects \(1 CRDs and 1 namespaces created, 1 accepted by dry run/);
+
+    // The CRD's schema is enforced: a widget of size 0 is refused with the server's message.
+    const refused = await request(
+      "POST",
+      `/apis/${group}/v1/namespaces/homeport-e2e-widgets/widgets?dryRun=All&fieldValidation=Strict`,
+      widget("empty", 0),
+    );
+    assert.equal(refused.status, 422);
+    assert.match(
+      messageOf(refused),
+      /spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1/,
+    );
+  });
+
   const stackFiles = stackFilesFor("kubernetes");
   it("finds the Kubernetes stack files", () => {
     assert.ok(
@@ -270,87 +420,7 @@ describe("e2e: Kubernetes objects on a real kube-apiserver", { concurrency: fals
         .map((r) => r.inputs as unknown as Manifest);
       assert.ok(objects.length > 0, `${stackName} renders no Kubernetes object`);
 
-      // The same object twice would pass a dry run each time and fail on a real cluster.
-      const keys = objects.map((m) => `${m.apiVersion} ${label(m)}`);
-      assert.deepEqual(
-        keys.filter((k, i) => keys.indexOf(k) !== i),
-        [],
-        "objects declared twice",
-      );
-
-      // Dependency order: the stack's CRDs, its namespaces (both for real), then the rest.
-      const crds = objects.filter((m) => m.kind === "CustomResourceDefinition");
-      const namespaces = objects.filter((m) => m.kind === "Namespace" && m.apiVersion === "v1");
-      const rest = objects.filter((m) => !crds.includes(m) && !namespaces.includes(m));
-      for (const crd of crds) {
-        await createForReal(crd);
-        await waitEstablished(crd);
-      }
-      for (const ns of namespaces) await createForReal(ns);
-
-      const started = Date.now();
-      const counts = { accepted: 0, external: 0, podTemplates: 0, warnings: 0 };
-      const warnings: string[] = [];
-      for (const m of rest) {
-        await t.test(`${m.apiVersion} ${label(m)}`, async (st) => {
-          const res = await resourceOf(m);
-          if (typeof res !== "object") {
-            const why = EXTERNAL_GROUPS[groupOf(m.apiVersion)];
-            assert.ok(
-              why,
-              `the server does not know ${m.kind} (${m.apiVersion}) and neither the stack nor EXTERNAL_GROUPS declares it`,
-            );
-            counts.external++;
-            return st.skip(`${m.apiVersion} is not served: ${why}`);
-          }
-          const r = await request(
-            "POST",
-            `${collectionPath(m, res)}?dryRun=All&fieldValidation=Strict`,
-            m,
-          );
-          assert.equal(r.status, 201, `${label(m)} rejected (${r.status}): ${messageOf(r)}`);
-          counts.accepted++;
-          for (const w of r.warnings) warnings.push(`${label(m)}: ${w}`);
-
-          if (WORKLOADS.has(m.kind) && m.spec?.template?.spec) {
-            // A StatefulSet's pods get their claims' volumes from the controller: add them.
-            const claims = (m.spec.volumeClaimTemplates ?? []).map((c) => ({
-              name: c.metadata.name,
-              persistentVolumeClaim: { claimName: `${c.metadata.name}-${m.metadata.name}-0` },
-            }));
-            const template = m.spec.template.spec;
-            const pod = {
-              apiVersion: "v1",
-              kind: "Pod",
-              metadata: {
-                ...m.spec.template.metadata,
-                name: `${m.metadata.name}-template`,
-                namespace: m.metadata.namespace,
-              },
-              spec: { ...template, volumes: [...(template.volumes ?? []), ...claims] },
-            };
-            const p = await request(
-              "POST",
-              `/api/v1/namespaces/${m.metadata.namespace ?? "default"}/pods?dryRun=All&fieldValidation=Strict`,
-              pod,
-            );
-            assert.equal(
-              p.status,
-              201,
-              `the pod template of ${label(m)} is rejected as a Pod (${p.status}): ${messageOf(p)}`,
-            );
-            counts.podTemplates++;
-            for (const w of p.warnings) warnings.push(`${label(m)} (as a Pod): ${w}`);
-          }
-        });
-      }
-      counts.warnings = warnings.length;
-      for (const w of warnings) t.diagnostic(`server warning: ${w}`);
-      t.diagnostic(
-        `figure kube.${stackName}: ${objects.length} objects (${crds.length} CRDs and ${namespaces.length} namespaces created, ` +
-          `${counts.accepted} accepted by dry run, ${counts.podTemplates} pod templates admitted as Pods, ` +
-          `${counts.external} of external API groups skipped, ${counts.warnings} server warnings) in ${seconds(Date.now() - started)}`,
-      );
+      t.diagnostic(`figure kube.${stackName}: ${await checkObjects(t, objects)}`);
     });
   }
 });
