@@ -416,7 +416,14 @@ export function rabbitmqSpec(opts: {
     env: {
       RABBITMQ_DEFAULT_USER: RABBITMQ_USER,
       ...(clustered ? { RABBITMQ_USE_LONGNAME: "true" } : {}),
-      ...(opts.nodeHost ? { RABBITMQ_NODENAME: `rabbit@${opts.nodeHost}` } : {}),
+      // RabbitMQ keeps its data under its node name. A cluster member is named by the target
+      // (Swarm) or by its pod's stable host name (Kubernetes); a single broker by a fixed name,
+      // because a container's host name changes whenever its task is replaced.
+      ...(opts.nodeHost
+        ? { RABBITMQ_NODENAME: `rabbit@${opts.nodeHost}` }
+        : clustered
+          ? {}
+          : { RABBITMQ_NODENAME: "rabbit@localhost" }),
     },
     secrets,
     files: [{ name: "conf", path: RABBITMQ_CONF_PATH, content: rabbitmqConf(opts.peers) }],

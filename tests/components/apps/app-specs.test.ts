@@ -210,7 +210,10 @@ describe("workload specs", () => {
       mode: "singleton",
       reason: "a single RabbitMQ broker (dev); set homeport:sizes.rabbitmq to 3 for a cluster",
     });
-    assert.deepEqual(single.env, { RABBITMQ_DEFAULT_USER: "homeport" });
+    assert.deepEqual(single.env, {
+      RABBITMQ_DEFAULT_USER: "homeport",
+      RABBITMQ_NODENAME: "rabbit@localhost",
+    });
     assert.deepEqual(
       single.ports?.map((p) => p.name),
       ["amqp", "metrics"],

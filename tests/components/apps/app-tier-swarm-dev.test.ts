@@ -65,7 +65,8 @@ describe("AppTier on Swarm (dev)", () => {
 
   it("points the app at the single broker and MinIO by their service names", () => {
     assert.equal(spec("backend").env.S3_ENDPOINT_URL, "http://minio:9000");
-    assert.equal(spec("rabbitmq").env.RABBITMQ_NODENAME, undefined);
+    // A fixed node name: the data directory stays the same when the task is replaced.
+    assert.equal(spec("rabbitmq").env.RABBITMQ_NODENAME, "rabbit@localhost");
     assert.equal(spec("rabbitmq").env.RABBITMQ_USE_LONGNAME, undefined);
     assert.deepEqual((spec("minio").commands as string[]).slice(4), [
       "minio",
