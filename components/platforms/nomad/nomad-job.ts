@@ -172,11 +172,17 @@ const awaitJob = (
     ? awaitCompletion(conn, String(job.ID), 10 * 60_000)
     : awaitDeployment(conn, String(job.ID), 5 * 60_000, evalId);
 
+/** How the engine hands a dynamic provider a value that is not known yet (during a preview). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** True for a jobspec that is known: a preview may not know it yet, which is not an error. */
+const isKnown = (value: unknown): value is string => typeof value === "string" && value !== UNKNOWN;
+
 /** The CRUD operations of a Nomad job, over Nomad's HTTP API. */
 export const nomadJobProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds: JobInputs, news: JobInputs) {
     const failures: pulumi.dynamic.CheckFailure[] = [];
-    if (typeof news.jobspec === "string") {
+    if (isKnown(news.jobspec)) {
       try {
         const job = JSON.parse(news.jobspec) as Record<string, unknown>;
         if (typeof job.ID !== "string" || job.ID.length === 0)
@@ -215,7 +221,7 @@ export const nomadJobProvider: pulumi.dynamic.ResourceProvider = {
     if (olds.address !== news.address) replaces.push("address");
     if ((olds.namespace ?? "") !== (news.namespace ?? "")) replaces.push("namespace");
     if ((olds.region ?? "") !== (news.region ?? "")) replaces.push("region");
-    if (typeof news.jobspec !== "string") return { changes: true, replaces };
+    if (!isKnown(news.jobspec)) return { changes: true, replaces };
     const job = JSON.parse(news.jobspec) as Record<string, unknown>;
     if (job.ID !== id) replaces.push("jobspec");
     if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: true };

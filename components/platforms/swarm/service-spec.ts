@@ -243,6 +243,9 @@ export function swarmServiceArgs(
       maxFailureRatio: "0",
       order: w.update.order,
     },
-    convergeConfig: { delay: "5s", timeout: ctx.settings.convergeTimeout },
+    // The provider can only wait for replicated services to converge; it rejects the wait on a
+    // global service.
+    convergeConfig:
+      replicas === undefined ? undefined : { delay: "5s", timeout: ctx.settings.convergeTimeout },
   };
 }

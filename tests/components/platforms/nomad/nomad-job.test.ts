@@ -213,6 +213,16 @@ describe("Nomad job resource", () => {
     });
   });
 
+  it("treats a jobspec that a preview does not know yet as a change, not an error", async () => {
+    const unknown = { ...inputs(), jobspec: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" };
+    assert.deepEqual((await nomadJobProvider.check!({}, unknown)).failures, []);
+    assert.deepEqual(await nomadJobProvider.diff!("web", inputs(), unknown), {
+      changes: true,
+      replaces: [],
+    });
+    assert.equal(calls.length, 0);
+  });
+
   it("rejects a jobspec that is not JSON or has no ID at check time", async () => {
     const notJson = await nomadJobProvider.check!({}, { ...inputs(), jobspec: "job {" });
     assert.equal(notJson.failures?.[0].property, "jobspec");

@@ -167,6 +167,11 @@ describe("Swarm adapter", () => {
     ]);
     assert.equal(svc.taskSpec.placement.prefs, undefined);
     assert.equal(
+      svc.convergeConfig,
+      undefined,
+      "the provider rejects a convergence wait on a global service",
+    );
+    assert.equal(
       labels(svc)["policy.homeport.dev/exempt.workload-no-sensitive-host-paths"],
       "reads host metrics from /proc",
     );
