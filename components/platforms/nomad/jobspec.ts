@@ -33,9 +33,12 @@ export const variableItemKey = (secret: string): string => secret.replace(/-/g, 
 export const nomadServiceName = (w: ResolvedWorkload, port: string): string =>
   w.ports[0]?.name === port ? w.name : `${w.name}-${port}`;
 
-/** Template expression that resolves a service's address at task start. */
+/**
+ * Template expression that resolves a service's address at task start: the first registered
+ * instance (a connection string needs one address, not every instance run together).
+ */
 export const nomadServiceAddress = (service: string): string =>
-  `{{ range nomadService "${service}" }}{{ .Address }}:{{ .Port }}{{ end }}`;
+  `{{ with nomadService "${service}" }}{{ with index . 0 }}{{ .Address }}:{{ .Port }}{{ end }}{{ end }}`;
 
 function nomadConstraint(c: NodeConstraint & { operator: "==" | "!=" }) {
   const operand = c.operator === "==" ? "=" : "!=";

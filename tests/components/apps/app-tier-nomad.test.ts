@@ -71,7 +71,7 @@ describe("AppTier on Nomad (production, external S3)", () => {
         template(name, "secrets/env.env"),
         [
           `{{ with nomadVar "nomad/jobs/${name}" }}`,
-          'CELERY_BROKER_URL=amqp://homeport:{{ .broker_url }}@{{ range nomadService "rabbitmq" }}{{ .Address }}:{{ .Port }}{{ end }}//',
+          'CELERY_BROKER_URL=amqp://homeport:{{ .broker_url }}@{{ with nomadService "rabbitmq" }}{{ with index . 0 }}{{ .Address }}:{{ .Port }}{{ end }}{{ end }}//',
           "AWS_ACCESS_KEY_ID={{ .s3_access_key | toJSON }}",
           "AWS_SECRET_ACCESS_KEY={{ .s3_secret_key | toJSON }}",
           "{{ end }}",

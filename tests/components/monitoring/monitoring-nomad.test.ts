@@ -114,6 +114,9 @@ describe("Monitoring on Nomad", () => {
 
   it("points Grafana at Prometheus through Nomad's service catalogue", () => {
     const env = template("grafana", "secrets/env.env").EmbeddedTmpl as string;
-    assert.match(env, /PROMETHEUS_ADDRESS=\{\{ range nomadService "prometheus" \}\}/);
+    assert.match(
+      env,
+      /PROMETHEUS_ADDRESS=\{\{ with nomadService "prometheus" \}\}\{\{ with index \. 0 \}\}/,
+    );
   });
 });

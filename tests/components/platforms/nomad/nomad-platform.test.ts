@@ -122,7 +122,10 @@ describe("Nomad adapter", () => {
   });
 
   it("resolves other workloads' addresses through Nomad's service catalogue", () => {
-    assert.equal(rabbitAddress, '{{ range nomadService "db" }}{{ .Address }}:{{ .Port }}{{ end }}');
+    assert.equal(
+      rabbitAddress,
+      '{{ with nomadService "db" }}{{ with index . 0 }}{{ .Address }}:{{ .Port }}{{ end }}{{ end }}',
+    );
   });
 
   it("copies files verbatim through templates with delimiters that never occur in them", () => {
