@@ -1,0 +1,252 @@
+/**
+ * ACME with the proxy's arguments against a real CA: Pebble (Let's Encrypt's test CA) and the real
+ * Traefik of the pinned version. Pebble's own TLS is signed by a private CA, handed over through
+ * `homeport:proxy.acme.caBundle`; the HTTP-01 challenge crosses the `web` entry point, whose every
+ * other request is redirected to HTTPS; the route's router names the resolver as the Swarm and
+ * Nomad labels do.
+ *
+ * Skipped, with the reason, without the binaries. Pebble is built with
+ *   GOBIN=~/.cache/homeport/toolchain/pebble-2.8.0 go install github.com/letsencrypt/pebble/v2/cmd/pebble@v2.8.0
+ * and its test certificates (test/certs in that module) copied to certs/ beside it
+ * (or HOMEPORT_PEBBLE_DIR names such a directory).
+ */
+import assert from "node:assert/strict";
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tls from "node:tls";
+import { after, before, describe, it, TestContext } from "node:test";
+import { TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
+import { resolveWorkload } from "../../../components/model";
+import { traefikLabels } from "../../../components/platforms/routing";
+import {
+  dynamicConfig,
+  TRAEFIK_PATHS,
+  TRAEFIK_PORTS,
+  traefikArgs,
+} from "../../../components/proxy/traefik-args";
+import { whoamiWorkloadSpec } from "../../../components/proxy/traefik-workload";
+import { routingOptions } from "../../../components/routing-options";
+import { stackConfig } from "../../helpers/harness";
+
+const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
+const CACHE = path.join(os.homedir(), ".cache/homeport/toolchain");
+const TRAEFIK =
+  process.env.HOMEPORT_TRAEFIK_BIN ?? path.join(CACHE, `traefik-${VERSION}`, "traefik");
+const PEBBLE_DIR = process.env.HOMEPORT_PEBBLE_DIR ?? path.join(CACHE, "pebble-2.8.0");
+/** Pebble's VA resolves names with the system resolver: localhost is this machine. */
+const HOST = "localhost";
+
+function missing(): string | undefined {
+  if (!fs.existsSync(TRAEFIK)) return `no Traefik ${VERSION} binary at ${TRAEFIK}`;
+  for (const file of ["pebble", "certs/pebble.minica.pem", "certs/localhost/cert.pem"]) {
+    if (!fs.existsSync(path.join(PEBBLE_DIR, file)))
+      return `no ${file} in ${PEBBLE_DIR} (see this file's header to build Pebble)`;
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Turns flat Traefik label keys into the file provider's nested configuration. */
+function nested(labels: Record<string, string>): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(labels)) {
+    const parts = key.split(".").slice(1);
+    if (parts[0] !== "http") continue;
+    let node = root;
+    for (const part of parts.slice(0, -1)) {
+      // `tls=true` and `tls.certresolver=…` are one `tls` section in a file.
+      if (typeof node[part] !== "object") node[part] = {};
+      node = node[part] as Record<string, unknown>;
+    }
+    const leaf = parts[parts.length - 1];
+    if (typeof node[leaf] === "object") continue;
+    node[leaf] = leaf === "entrypoints" ? value.split(",") : value === "true" ? true : value;
+  }
+  return root;
+}
+
+const state: {
+  blocked?: string;
+  dir?: string;
+  processes: ChildProcess[];
+  log: string;
+  websecure?: number;
+  peer?: tls.PeerCertificate;
+} = { processes: [], log: "" };
+
+function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env });
+  child.stdout?.on("data", (d: Buffer) => (state.log += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (state.log += d.toString()));
+  state.processes.push(child);
+  return child;
+}
+
+function peerCertificate(port: number): Promise<tls.PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: "127.0.0.1",
+      port,
+      servername: HOST,
+      rejectUnauthorized: false,
+    });
+    socket.once("secureConnect", () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      resolve(cert);
+    });
+    socket.once("error", reject);
+  });
+}
+
+before(async () => {
+  state.blocked = missing();
+  if (state.blocked) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-proxy-acme-"));
+  state.dir = dir;
+  const ports = {
+    acme: await freePort(),
+    management: await freePort(),
+    web: await freePort(),
+    websecure: await freePort(),
+    traefik: await freePort(),
+  };
+  state.websecure = ports.websecure;
+
+  // Pebble validates HTTP-01 on the port that stands for 80, where Traefik's `web` listens.
+  const pebbleConfig = path.join(dir, "pebble.json");
+  const dynamicDir = path.join(dir, "dynamic");
+  fs.mkdirSync(dynamicDir);
+  fs.writeFileSync(
+    pebbleConfig,
+    JSON.stringify({
+      pebble: {
+        listenAddress: `127.0.0.1:${ports.acme}`,
+        managementListenAddress: `127.0.0.1:${ports.management}`,
+        certificate: path.join(PEBBLE_DIR, "certs/localhost/cert.pem"),
+        privateKey: path.join(PEBBLE_DIR, "certs/localhost/key.pem"),
+        httpPort: ports.web,
+        tlsPort: ports.websecure,
+        ocspResponderURL: "",
+        externalAccountBindingRequired: false,
+        domainBlocklist: [],
+        retryAfter: { authz: 1, order: 1 },
+        profiles: { default: { description: "test", validityPeriod: 7776000 } },
+      },
+    }),
+  );
+  launch(path.join(PEBBLE_DIR, "pebble"), ["-config", pebbleConfig], {
+    ...process.env,
+    PEBBLE_VA_NOSLEEP: "1",
+  });
+
+  const config = stackConfig({
+    target: "swarm",
+    domain: "home.example.org",
+    parts: ["proxy"],
+    proxy: {
+      acme: {
+        email: "ops@example.org",
+        caServer: `https://127.0.0.1:${ports.acme}/dir`,
+        caBundle: path.join(PEBBLE_DIR, "certs/pebble.minica.pem"),
+      },
+    },
+  });
+  // The whoami route's labels, as the Swarm adapter writes them, become a file-provider router.
+  const labels = traefikLabels(
+    resolveWorkload("whoami", "proxy", whoamiWorkloadSpec(HOST, 1)),
+    routingOptions(config).routing,
+    {},
+  ) as Record<string, string>;
+  const routers = (nested(labels) as { http: { routers: Record<string, object> } }).http.routers;
+  // JSON is YAML: the file provider reads it as routes.yml.
+  fs.writeFileSync(
+    path.join(dynamicDir, "routes.yml"),
+    JSON.stringify({
+      http: {
+        routers: Object.fromEntries(
+          Object.entries(routers).map(([name, r]) => [name, { ...r, service: "ping@internal" }]),
+        ),
+      },
+    }),
+  );
+  fs.writeFileSync(path.join(dynamicDir, "tls.yml"), dynamicConfig("acme"));
+
+  const args = traefikArgs({
+    target: "swarm",
+    proxy: config.proxy,
+    certificates: "acme",
+    kubernetes: config.kubernetes,
+    nomad: config.nomad,
+  })
+    // Docker is not here: the routes come from the file provider, which reads a directory.
+    .filter((a) => !a.startsWith("--providers.swarm"))
+    .map((a) =>
+      a
+        .replace(`address=:${TRAEFIK_PORTS.web.port}`, `address=127.0.0.1:${ports.web}`)
+        .replace(`address=:${TRAEFIK_PORTS.websecure.port}`, `address=127.0.0.1:${ports.websecure}`)
+        .replace(`address=:${TRAEFIK_PORTS.traefik.port}`, `address=127.0.0.1:${ports.traefik}`)
+        .replace(`filename=${TRAEFIK_PATHS.dynamicConfig}`, `directory=${dynamicDir}`)
+        .replace(TRAEFIK_PATHS.acmeStorage, path.join(dir, "acme.json"))
+        .replace(TRAEFIK_PATHS.acmeCaBundle, path.join(PEBBLE_DIR, "certs/pebble.minica.pem")),
+    );
+  launch(TRAEFIK, args);
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const cert = await peerCertificate(ports.websecure).catch(() => undefined);
+    if (cert && /Pebble/.test(String(cert.issuer?.CN))) {
+      state.peer = cert;
+      break;
+    }
+    assert.ok(Date.now() < deadline, `no certificate from Pebble within 60 s:\n${state.log}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+});
+
+after(() => {
+  for (const p of state.processes) p.kill();
+  if (state.dir) fs.rmSync(state.dir, { recursive: true, force: true });
+});
+
+function ready(t: TestContext): boolean {
+  if (state.blocked) t.skip(state.blocked);
+  return !state.blocked;
+}
+
+describe("ACME through the proxy's resolver, against Pebble", () => {
+  it("obtains the route's certificate over HTTP-01 despite the HTTPS redirect", (t) => {
+    if (!ready(t)) return;
+    assert.match(String(state.peer?.issuer?.CN), /^Pebble Intermediate CA/);
+    assert.equal(state.peer?.subjectaltname, `DNS:${HOST}`);
+  });
+
+  it("keeps one account and the certificate in its storage file, readable by Traefik only", (t) => {
+    if (!ready(t) || !state.dir) return;
+    const file = path.join(state.dir, "acme.json");
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const store = JSON.parse(fs.readFileSync(file, "utf8")) as Record<
+      string,
+      { Account: { Email: string }; Certificates: { domain: { main: string } }[] }
+    >;
+    assert.deepEqual(Object.keys(store), ["acme"]);
+    assert.equal(store.acme.Account.Email, "ops@example.org");
+    assert.deepEqual(
+      store.acme.Certificates.map((c) => c.domain.main),
+      [HOST],
+    );
+  });
+});
