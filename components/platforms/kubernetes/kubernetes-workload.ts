@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
@@ -42,6 +43,13 @@ export interface KubernetesWorkloadArgs {
   readonly provider: k8s.Provider;
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
+
+/** Pod-template annotation holding the checksum of the workload's files. */
+export const FILES_CHECKSUM = "homeport.dev/files-checksum";
+
+/** SHA-256 of a workload's file contents, in order. */
+export const filesChecksum = (contents: string[]): string =>
+  createHash("sha256").update(JSON.stringify(contents)).digest("hex");
 
 /** Access mode and storage class of a claim for a volume class. */
 export function claimShape(v: ResolvedVolume, settings: StackConfig["kubernetes"]) {
@@ -188,8 +196,16 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       }
     }
 
+    // Files are mounted with subPath, which a running pod never refreshes: a checksum of their
+    // content in the pod template rolls the pods out when a file changes.
+    const annotations =
+      w.files.length > 0
+        ? pulumi
+            .all(w.files.map((f) => pulumi.output(f.content)))
+            .apply((contents) => ({ ...w.metadata, [FILES_CHECKSUM]: filesChecksum(contents) }))
+        : w.metadata;
     const template = {
-      metadata: { labels, annotations: w.metadata },
+      metadata: { labels, annotations },
       spec: podSpec(w),
     };
     const controllerOpts = {

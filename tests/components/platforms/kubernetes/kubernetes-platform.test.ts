@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
 import {
   Recorder,
@@ -97,6 +98,13 @@ describe("Kubernetes adapter", () => {
       },
     ]);
     assert.equal(d.spec.template.metadata.annotations["homeport.dev/metrics-path"], "/metrics");
+    assert.equal(
+      d.spec.template.metadata.annotations["homeport.dev/files-checksum"],
+      createHash("sha256")
+        .update(JSON.stringify(['{"mode":"prod"}']))
+        .digest("hex"),
+      "a changed file must roll the pods out",
+    );
   });
 
   it("passes secrets through a Secret and secretKeyRef, never as env text", () => {
