@@ -2,8 +2,8 @@
  * ACME with the proxy's arguments against a real CA: Pebble (Let's Encrypt's test CA) and the real
  * Traefik of the pinned version. Pebble's own TLS is signed by a private CA, handed over through
  * `homeport:proxy.acme.caBundle`; the HTTP-01 challenge crosses the `web` entry point, whose every
- * other request is redirected to HTTPS; the route's router names the resolver as the Swarm and
- * Nomad labels do.
+ * other request is redirected to HTTPS, and TLS-ALPN-01 the `websecure` one; the route's router
+ * names the resolver as the Swarm and Nomad labels do.
  *
  * Skipped, with the reason, without the binaries. Pebble is built with
  *   GOBIN=~/.cache/homeport/toolchain/pebble-2.8.0 go install github.com/letsencrypt/pebble/v2/cmd/pebble@v2.8.0
@@ -78,14 +78,21 @@ function nested(labels: Record<string, string>): Record<string, unknown> {
   return root;
 }
 
+type Challenge = "http" | "tls";
+
+/** One ACME run: its directory (with acme.json) and the certificate Traefik then served. */
+interface Issued {
+  readonly dir: string;
+  readonly peer: tls.PeerCertificate;
+}
+
 const state: {
   blocked?: string;
-  dir?: string;
+  dirs: string[];
   processes: ChildProcess[];
   log: string;
-  websecure?: number;
-  peer?: tls.PeerCertificate;
-} = { processes: [], log: "" };
+  issued: Partial<Record<Challenge, Issued>>;
+} = { dirs: [], processes: [], log: "", issued: {} };
 
 function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env });
@@ -112,11 +119,10 @@ function peerCertificate(port: number): Promise<tls.PeerCertificate> {
   });
 }
 
-before(async () => {
-  state.blocked = missing();
-  if (state.blocked) return;
+/** Starts Pebble and Traefik with the proxy's ACME arguments; returns once a certificate is served. */
+async function issue(challenge: Challenge): Promise<Issued> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-proxy-acme-"));
-  state.dir = dir;
+  state.dirs.push(dir);
   const ports = {
     acme: await freePort(),
     management: await freePort(),
@@ -124,7 +130,6 @@ before(async () => {
     websecure: await freePort(),
     traefik: await freePort(),
   };
-  state.websecure = ports.websecure;
 
   // Pebble validates HTTP-01 on the port that stands for 80, where Traefik's `web` listens.
   const pebbleConfig = path.join(dir, "pebble.json");
@@ -162,6 +167,7 @@ before(async () => {
         email: "ops@example.org",
         caServer: `https://127.0.0.1:${ports.acme}/dir`,
         caBundle: path.join(PEBBLE_DIR, "certs/pebble.minica.pem"),
+        challenge,
       },
     },
   });
@@ -208,35 +214,49 @@ before(async () => {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const cert = await peerCertificate(ports.websecure).catch(() => undefined);
-    if (cert && /Pebble/.test(String(cert.issuer?.CN))) {
-      state.peer = cert;
-      break;
-    }
+    if (cert && /Pebble/.test(String(cert.issuer?.CN))) return { dir, peer: cert };
     assert.ok(Date.now() < deadline, `no certificate from Pebble within 60 s:\n${state.log}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+before(async () => {
+  state.blocked = missing();
+  if (state.blocked) return;
+  for (const challenge of ["http", "tls"] as const) {
+    state.issued[challenge] = await issue(challenge);
+    for (const p of state.processes.splice(0)) p.kill();
   }
 });
 
 after(() => {
   for (const p of state.processes) p.kill();
-  if (state.dir) fs.rmSync(state.dir, { recursive: true, force: true });
+  for (const dir of state.dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function ready(t: TestContext): boolean {
+function issued(t: TestContext, challenge: Challenge): Issued | undefined {
   if (state.blocked) t.skip(state.blocked);
-  return !state.blocked;
+  return state.issued[challenge];
 }
 
 describe("ACME through the proxy's resolver, against Pebble", () => {
-  it("obtains the route's certificate over HTTP-01 despite the HTTPS redirect", (t) => {
-    if (!ready(t)) return;
-    assert.match(String(state.peer?.issuer?.CN), /^Pebble Intermediate CA/);
-    assert.equal(state.peer?.subjectaltname, `DNS:${HOST}`);
-  });
+  for (const [challenge, how] of [
+    ["http", "HTTP-01 on the web entry point, despite its HTTPS redirect"],
+    ["tls", "TLS-ALPN-01 on the websecure entry point"],
+  ] as const) {
+    it(`obtains the route's certificate over ${how}`, (t) => {
+      const run = issued(t, challenge);
+      if (state.blocked) return;
+      assert.ok(run, `no certificate was issued with the ${challenge} challenge`);
+      assert.match(String(run.peer.issuer?.CN), /^Pebble Intermediate CA/);
+      assert.equal(run.peer.subjectaltname, `DNS:${HOST}`);
+    });
+  }
 
   it("keeps one account and the certificate in its storage file, readable by Traefik only", (t) => {
-    if (!ready(t) || !state.dir) return;
-    const file = path.join(state.dir, "acme.json");
+    const run = issued(t, "http");
+    if (!run) return;
+    const file = path.join(run.dir, "acme.json");
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
     const store = JSON.parse(fs.readFileSync(file, "utf8")) as Record<
       string,
