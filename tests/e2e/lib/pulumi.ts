@@ -5,8 +5,11 @@ import { must, run, RunResult, runSync } from "./shell";
 
 export const ROOT = path.resolve(__dirname, "../../..");
 
-/** What the program needs at run time; everything else in the repository stays out. */
-const PROJECT_ENTRIES = ["index.ts", "components", "package.json", "tsconfig.json", "node_modules"];
+/**
+ * What the program needs at run time; everything else in the repository stays out. The program
+ * is copied, so every step of a run deploys the same code even while the tree changes.
+ */
+const PROGRAM_ENTRIES = ["index.ts", "components", "package.json", "tsconfig.json"];
 
 /** The toolchain's env file: PATH with the Pulumi CLI, PULUMI_HOME with the local plugins. */
 export function toolchainEnvFile(): string {
@@ -35,9 +38,9 @@ export function toolchainEnv(): NodeJS.ProcessEnv | string {
 }
 
 /**
- * A Pulumi workspace in a temporary directory: the project's program linked in, a copy of the
- * stack file, a local file backend and a passphrase secrets provider. The repository's own files
- * are never written.
+ * A Pulumi workspace in a temporary directory: a copy of the project's program and stack file,
+ * a local file backend and a passphrase secrets provider. The repository's own files are never
+ * written.
  */
 export class Workspace {
   readonly dir: string;
@@ -55,9 +58,10 @@ export class Workspace {
     const backend = path.join(this.dir, "state");
     fs.mkdirSync(this.projectDir);
     fs.mkdirSync(backend);
-    for (const entry of PROJECT_ENTRIES) {
-      fs.symlinkSync(path.join(ROOT, entry), path.join(this.projectDir, entry));
+    for (const entry of PROGRAM_ENTRIES) {
+      fs.cpSync(path.join(ROOT, entry), path.join(this.projectDir, entry), { recursive: true });
     }
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(this.projectDir, "node_modules"));
     fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(this.projectDir, "Pulumi.yaml"));
     fs.copyFileSync(stackFile, path.join(this.projectDir, `Pulumi.${stack}.yaml`));
     this.env = {
