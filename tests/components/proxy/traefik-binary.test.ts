@@ -56,7 +56,39 @@ interface Running {
 async function start(target: Target, certificates: CertificateSource): Promise<Running> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-traefik-"));
   const dynamic = path.join(dir, "tls.yml");
-  fs.writeFileSync(dynamic, dynamicConfig(certificates));
+  fs.writeFileSync(
+    dynamic,
+    dynamicConfig(certificates)
+      .replace(TRAEFIK_PATHS.certificate, path.join(dir, "tls.crt"))
+      .replace(TRAEFIK_PATHS.certificateKey, path.join(dir, "tls.key")),
+  );
+  if (certificates === "supplied") {
+    // A wildcard certificate for the domain, as an operator would supply it.
+    const made = spawnSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=*.home.example.org",
+        "-addext",
+        "subjectAltName=DNS:*.home.example.org,DNS:home.example.org",
+        "-keyout",
+        path.join(dir, "tls.key"),
+        "-out",
+        path.join(dir, "tls.crt"),
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(made.status, 0, made.stderr);
+  }
   const ports = { web: await freePort(), websecure: await freePort(), traefik: await freePort() };
   const proxy = proxySettings.parse(
     certificates === "acme"
@@ -111,6 +143,23 @@ function get(
     req.on("error", reject);
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.end();
+  });
+}
+
+function servedCertificate(port: number): Promise<tls.PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: "127.0.0.1",
+      port,
+      servername: "app.home.example.org",
+      rejectUnauthorized: false,
+    });
+    socket.once("secureConnect", () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      resolve(cert);
+    });
+    socket.once("error", reject);
   });
 }
 
@@ -194,6 +243,18 @@ describe(`Traefik ${VERSION} with the proxy's configuration`, () => {
     if (!p) return;
     assert.equal(await handshake(p.ports.websecure, "TLSv1.2"), "TLSv1.2");
     await assert.rejects(handshake(p.ports.websecure, "TLSv1.1"));
+  });
+
+  it("serves a supplied certificate as the default one", async (t) => {
+    if (MISSING) return t.skip(MISSING);
+    if (spawnSync("openssl", ["version"]).status !== 0) return t.skip("no openssl to make one");
+    const p = await start("swarm", "supplied");
+    processes.push(p);
+    const cert = await servedCertificate(p.ports.websecure);
+    assert.equal(cert.subject?.CN, "*.home.example.org");
+    const fallback = await servedCertificate(swarm?.ports.websecure ?? 0);
+    assert.equal(fallback.subject?.CN, "TRAEFIK DEFAULT CERT");
+    p.process.kill();
   });
 
   for (const [target, certificates] of [
