@@ -51,7 +51,9 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  // On a pipe, stdout is written asynchronously: exit once everything written has been flushed,
+  // or a large render is cut short.
+  (code) => process.stdout.write("", () => process.exit(code)),
   (err: Error) => {
     console.error(err.stack ?? String(err));
     process.exit(1);
