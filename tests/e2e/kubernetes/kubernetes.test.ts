@@ -21,10 +21,10 @@ import {
   ensureEngines,
   renderStackFile,
   seconds,
+  stackFilesFor,
   startEngine,
   stopEngine,
 } from "../nomad/engines";
-import { stackFilesFor } from "../nomad/engines";
 
 /**
  * API groups whose definitions come from outside the stack, with where they come from. An object
