@@ -277,9 +277,9 @@ export interface SecuritySpec {
   /**
    * Serves the platform's routes: the reverse proxy, which reads route objects and their TLS
    * secrets. On Kubernetes the workload gets a service account whose namespaced role may read
-   * services, endpoint slices, secrets, Ingresses and Traefik's resources and update Ingress
-   * status, plus read access to IngressClasses; Swarm and Nomad need nothing more (on Swarm, give
-   * it {@link dockerSocket} on a manager). @default false
+   * services, endpoint slices, secrets, config maps, Ingresses and Traefik's resources and update
+   * Ingress status, plus read access to IngressClasses and Nodes; Swarm and Nomad need nothing
+   * more (on Swarm, give it {@link dockerSocket} on a manager). @default false
    */
   readonly servesRoutes?: boolean;
 }

@@ -13,7 +13,7 @@ import {
   DISCOVERY_RULES,
   ingressAnnotations,
   ingressRouteSpec,
-  INGRESS_CLASS_RULES,
+  ROUTE_SERVING_CLUSTER_RULES,
   ingressSpec,
   internalCertificateSpec,
   internalTlsSecretName,
@@ -158,14 +158,14 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         // Cluster-scoped: named after the namespace too, so stacks sharing a cluster never clash.
         const clusterName = pulumi.interpolate`${args.namespace}-${serviceAccountName(w)}`;
         const clusterRole = new k8s.rbac.v1.ClusterRole(
-          `${name}-ingress-classes`,
-          { metadata: { name: clusterName, labels }, rules: INGRESS_CLASS_RULES },
+          `${name}-cluster-read`,
+          { metadata: { name: clusterName, labels }, rules: ROUTE_SERVING_CLUSTER_RULES },
           childOpts,
         );
         prerequisites.push(
           clusterRole,
           new k8s.rbac.v1.ClusterRoleBinding(
-            `${name}-ingress-classes`,
+            `${name}-cluster-read`,
             {
               metadata: { name: clusterName, labels },
               roleRef: {

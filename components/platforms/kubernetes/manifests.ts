@@ -166,7 +166,11 @@ export const DISCOVERY_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
 
 /** What the reverse proxy may do in the stack's namespace: read routes, their backends and TLS. */
 export const ROUTE_SERVING_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
-  { apiGroups: [""], resources: ["services", "secrets"], verbs: ["get", "list", "watch"] },
+  {
+    apiGroups: [""],
+    resources: ["services", "secrets", "configmaps"],
+    verbs: ["get", "list", "watch"],
+  },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list", "watch"] },
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["get", "list", "watch"] },
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["update"] },
@@ -188,13 +192,14 @@ export const ROUTE_SERVING_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
   },
 ];
 
-/** What the reverse proxy may read cluster-wide: IngressClasses, which are not namespaced. */
-export const INGRESS_CLASS_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+/** What the reverse proxy may read cluster-wide: IngressClasses and Nodes, which are not namespaced. */
+export const ROUTE_SERVING_CLUSTER_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
   {
     apiGroups: ["networking.k8s.io"],
     resources: ["ingressclasses"],
     verbs: ["get", "list", "watch"],
   },
+  { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
 ];
 
 /** True when a workload talks to the Kubernetes API and so gets its own service account. */

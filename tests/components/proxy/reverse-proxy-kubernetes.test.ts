@@ -150,19 +150,23 @@ describe("reverse proxy on Kubernetes", () => {
     const role = resource(rec, "kubernetes:rbac.authorization.k8s.io/v1:Role", "traefik-discovery")
       .inputs as Inputs;
     assert.deepEqual(
-      role.rules.map((r: Inputs) => [r.apiGroups[0], r.resources.slice(0, 2), r.verbs]),
+      role.rules.map((r: Inputs) => [r.apiGroups[0], r.resources.slice(0, 3), r.verbs]),
       [
-        ["", ["services", "secrets"], ["get", "list", "watch"]],
+        ["", ["services", "secrets", "configmaps"], ["get", "list", "watch"]],
         ["discovery.k8s.io", ["endpointslices"], ["list", "watch"]],
         ["networking.k8s.io", ["ingresses"], ["get", "list", "watch"]],
         ["networking.k8s.io", ["ingresses/status"], ["update"]],
-        ["traefik.io", ["middlewares", "middlewaretcps"], ["get", "list", "watch"]],
+        [
+          "traefik.io",
+          ["middlewares", "middlewaretcps", "ingressroutes"],
+          ["get", "list", "watch"],
+        ],
       ],
     );
     const cluster = resource(
       rec,
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
-      "traefik-ingress-classes",
+      "traefik-cluster-read",
     ).inputs as Inputs;
     assert.equal(cluster.metadata.name, "edge-traefik-discovery");
     assert.deepEqual(cluster.rules, [
@@ -171,11 +175,12 @@ describe("reverse proxy on Kubernetes", () => {
         resources: ["ingressclasses"],
         verbs: ["get", "list", "watch"],
       },
+      { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
     ]);
     const binding = resource(
       rec,
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
-      "traefik-ingress-classes",
+      "traefik-cluster-read",
     ).inputs as Inputs;
     assert.deepEqual(binding.subjects, [
       { kind: "ServiceAccount", name: "traefik-discovery", namespace: "edge" },
