@@ -78,12 +78,14 @@ base_rootfs() {
 derive() {
   local tag="$1" from="$2"
   shift 2
-  # Rebuilt when the base changed: the label names the base it was made from.
-  if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "homeport.e2e.base"}}' "$tag" 2>/dev/null)" = "$from" ]; then
+  # Rebuilt when the base or the lines changed: the label records both.
+  local key
+  key="$(printf '%s\n' "$from" "$@" | sha256sum | cut -c1-12)"
+  if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "homeport.e2e.derived"}}' "$tag" 2>/dev/null)" = "$key" ]; then
     echo "$tag"
     return
   fi
-  { printf 'FROM %s\nLABEL homeport.e2e.base=%s\n' "$from" "$from"; printf '%s\n' "$@"; } |
+  { printf 'FROM %s\nLABEL homeport.e2e.derived=%s\n' "$from" "$key"; printf '%s\n' "$@"; } |
     DOCKER_BUILDKIT=0 "$DOCKER" build -q -t "$tag" - >/dev/null
   echo "$tag"
 }
@@ -155,8 +157,11 @@ main() {
   derive traefik/whoami:v1.11.0 "$base" "ENV STANDIN_ROLE=whoami"
   derive homeport-e2e/image-web:1 "$base" "ENV STANDIN_ROLE=frontend"
   # The backend and worker pick their role from their arguments (gunicorn, celery).
-  "$DOCKER" tag "$base" homeport-e2e/image-api:1 && echo homeport-e2e/image-api:1
-  derive homeport-e2e/image-api:2 "$base" "ENV STANDIN_VERSION=2"
+  # HOMEPORT_E2E_DRAIN_SECONDS: how long the backend keeps accepting requests after SIGTERM
+  # (default 0, like gunicorn); an experiment knob for the rollout check.
+  local drain="ENV STANDIN_DRAIN_SECONDS=${HOMEPORT_E2E_DRAIN_SECONDS:-0}"
+  derive homeport-e2e/image-api:1 "$base" "$drain"
+  derive homeport-e2e/image-api:2 "$base" "$drain" "ENV STANDIN_VERSION=2"
   # RabbitMQ and MinIO run through the command the platform sets (rabbitmq-server, minio).
   "$DOCKER" tag "$base" homeport-e2e/rabbitmq:1 && echo homeport-e2e/rabbitmq:1
   "$DOCKER" tag "$base" homeport-e2e/minio:1 && echo homeport-e2e/minio:1
