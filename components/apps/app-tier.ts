@@ -4,6 +4,7 @@ import { apiHost, frontendHost } from "../config/parts/apps";
 import { StackConfig } from "../config/schema";
 import { PartBuilder } from "../part";
 import { PlatformAdapter, WorkloadDeployment } from "../platforms/platform";
+import { META, WorkloadSpec } from "../model";
 import {
   AppWiring,
   appSizes,
@@ -69,6 +70,12 @@ function clusterLayout(platform: PlatformAdapter, base: string, size: number): C
   };
 }
 
+/** Marks a workload as a member of a cluster, so policies count the members together. */
+const memberOf = (cluster: string, spec: WorkloadSpec): WorkloadSpec => ({
+  ...spec,
+  labels: { ...spec.labels, [META.cluster]: cluster },
+});
+
 const password = (name: string, length: number, parent: pulumi.Resource) =>
   pulumi.secret(
     new random.RandomPassword(
@@ -122,19 +129,22 @@ export class AppTier extends pulumi.ComponentResource {
     const rabbitDeployments = rabbit.workloads.map((w) =>
       deploy(
         w.name,
-        rabbitmqSpec({
-          image: settings.images.rabbitmq,
-          peers: rabbit.peers,
-          nodeHost: w.host,
-          replicas: w.replicas,
-          volumeSize: settings.volumeSizes.rabbitmq,
-          password: brokerPassword,
-          cookie: erlangCookie,
-          node: w.replicas === 1 ? settings.nodes.rabbitmq?.[w.ordinal] : undefined,
-          exemptions: sizes.clamped.includes("rabbitmq")
-            ? [{ rule: "stack-quorum-odd-members", reason: NOMAD_SINGLE_RABBITMQ }]
-            : undefined,
-        }),
+        memberOf(
+          "rabbitmq",
+          rabbitmqSpec({
+            image: settings.images.rabbitmq,
+            peers: rabbit.peers,
+            nodeHost: w.host,
+            replicas: w.replicas,
+            volumeSize: settings.volumeSizes.rabbitmq,
+            password: brokerPassword,
+            cookie: erlangCookie,
+            node: w.replicas === 1 ? settings.nodes.rabbitmq?.[w.ordinal] : undefined,
+            exemptions: sizes.clamped.includes("rabbitmq")
+              ? [{ rule: "stack-quorum-odd-members", reason: NOMAD_SINGLE_RABBITMQ }]
+              : undefined,
+          }),
+        ),
       ),
     );
 
@@ -156,18 +166,21 @@ export class AppTier extends pulumi.ComponentResource {
       const minioDeployments = minio.workloads.map((w) =>
         deploy(
           w.name,
-          minioSpec({
-            image: settings.images.minio,
-            peers: minio.peers,
-            replicas: w.replicas,
-            volumeSize: settings.volumeSizes.minio,
-            rootUser: minioUser as pulumi.Output<string>,
-            rootPassword: minioPassword as pulumi.Output<string>,
-            node: w.replicas === 1 ? settings.nodes.minio?.[w.ordinal] : undefined,
-            exemptions: sizes.clamped.includes("minio")
-              ? [{ rule: "stack-no-single-point-of-failure", reason: NOMAD_SINGLE_MINIO }]
-              : undefined,
-          }),
+          memberOf(
+            "minio",
+            minioSpec({
+              image: settings.images.minio,
+              peers: minio.peers,
+              replicas: w.replicas,
+              volumeSize: settings.volumeSizes.minio,
+              rootUser: minioUser as pulumi.Output<string>,
+              rootPassword: minioPassword as pulumi.Output<string>,
+              node: w.replicas === 1 ? settings.nodes.minio?.[w.ordinal] : undefined,
+              exemptions: sizes.clamped.includes("minio")
+                ? [{ rule: "stack-no-single-point-of-failure", reason: NOMAD_SINGLE_MINIO }]
+                : undefined,
+            }),
+          ),
         ),
       );
       s3Resources.push(...minioDeployments.flatMap((d) => d.resources));

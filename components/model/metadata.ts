@@ -16,6 +16,11 @@ export const META = {
   scheduling: "homeport.dev/scheduling",
   /** Why a singleton cannot scale out. */
   singletonReason: "homeport.dev/singleton-reason",
+  /**
+   * The cluster a workload is one member of, where a target runs each member as its own workload
+   * (RabbitMQ or MinIO on Swarm): policies count a cluster's members together.
+   */
+  cluster: "homeport.dev/cluster",
   /** Prometheus scrape port and path. */
   metricsPort: "homeport.dev/metrics-port",
   metricsPath: "homeport.dev/metrics-path",

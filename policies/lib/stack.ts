@@ -1,6 +1,6 @@
 import { META } from "../../components/model/metadata";
 import { LeafResource, Workload, workloadOf } from "./leaves";
-import { UNKNOWN } from "./values";
+import { Unknown, UNKNOWN } from "./values";
 
 /**
  * The long-running workload leaves of a stack that are known (preview may not know some yet);
@@ -22,4 +22,57 @@ export function workloadsOf(resources: readonly LeafResource[]): Workload[] {
 export function matches(w: Workload, selector: string): boolean {
   if (selector.startsWith("part:")) return w.meta(META.part) === selector.slice(5);
   return (w.meta(META.workload) ?? w.name) === selector;
+}
+
+/**
+ * A cluster: one workload, or every workload that names the same META.cluster (a target that
+ * runs each member of a cluster as its own service, like Swarm's RabbitMQ members).
+ */
+export interface Cluster {
+  readonly name: string;
+  readonly members: readonly Workload[];
+  /** Replicas of all members together; UNKNOWN while any is not known yet. */
+  readonly replicas: number | Unknown;
+  readonly perNode: boolean;
+  /** The subject and URN a violation is reported on: the first member's. */
+  readonly subject: string;
+  readonly urn: string;
+  /** An exemption from a rule written on any member. */
+  exemption(rule: string): string | undefined;
+}
+
+/** Workloads grouped into clusters, in the order their first member appears. */
+export function clustersOf(workloads: readonly Workload[]): Cluster[] {
+  const groups = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    const key = w.meta(META.cluster) ?? w.meta(META.workload) ?? w.name;
+    groups.set(key, [...(groups.get(key) ?? []), w]);
+  }
+  return [...groups].map(([name, members]) => {
+    const counts = members.map((m) => m.replicas);
+    const replicas = counts.some((c) => c === UNKNOWN)
+      ? UNKNOWN
+      : (counts as number[]).reduce((a, b) => a + b, 0);
+    const subject =
+      members.length === 1
+        ? members[0].subject
+        : `cluster "${name}" (${members.map((m) => m.subject).join(", ")})`;
+    return {
+      name,
+      members,
+      replicas,
+      perNode: members.some((m) => m.perNode),
+      subject,
+      urn: members[0].urn,
+      exemption: (rule: string) =>
+        members.map((m) => m.exemption(rule)).find((r) => r !== undefined),
+    };
+  });
+}
+
+/** Whether a cluster matches a selector, as {@link matches} does for one workload. */
+export function clusterMatches(c: Cluster, selector: string): boolean {
+  return selector.startsWith("part:")
+    ? c.members.some((m) => matches(m, selector))
+    : c.name === selector;
 }

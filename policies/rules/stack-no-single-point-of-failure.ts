@@ -1,5 +1,5 @@
 import { stackRule } from "../lib/rule";
-import { matches, workloadsOf } from "../lib/stack";
+import { clusterMatches, clustersOf, workloadsOf } from "../lib/stack";
 import { isUnknown } from "../lib/values";
 
 const RULE = "stack-no-single-point-of-failure";
@@ -36,10 +36,10 @@ export const stackNoSinglePointOfFailure = stackRule<SpofConfig>({
     },
   },
   check({ resources, config, report }) {
-    const workloads = workloadsOf(resources);
+    const clusters = clustersOf(workloadsOf(resources));
     for (const [tier, selectors] of Object.entries(config.tiers)) {
-      for (const w of workloads) {
-        if (!selectors.some((s) => matches(w, s))) continue;
+      for (const w of clusters) {
+        if (!selectors.some((s) => clusterMatches(w, s))) continue;
         if (w.perNode || isUnknown(w.replicas) || w.exemption(RULE) !== undefined) continue;
         if (w.replicas < config.minReplicas)
           report(

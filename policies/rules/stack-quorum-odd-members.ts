@@ -1,5 +1,5 @@
 import { stackRule } from "../lib/rule";
-import { matches, workloadsOf } from "../lib/stack";
+import { clusterMatches, clustersOf, workloadsOf } from "../lib/stack";
 import { isUnknown } from "../lib/values";
 
 const RULE = "stack-quorum-odd-members";
@@ -35,8 +35,8 @@ export const stackQuorumOddMembers = stackRule<QuorumConfig>({
     },
   },
   check({ resources, config, report }) {
-    for (const w of workloadsOf(resources)) {
-      if (!config.quorumWorkloads.some((s) => matches(w, s))) continue;
+    for (const w of clustersOf(workloadsOf(resources))) {
+      if (!config.quorumWorkloads.some((s) => clusterMatches(w, s))) continue;
       if (w.perNode || isUnknown(w.replicas) || w.exemption(RULE) !== undefined) continue;
       if (w.replicas < config.minMembers || w.replicas % 2 === 0)
         report(
