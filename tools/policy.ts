@@ -107,7 +107,8 @@ async function main(): Promise<number> {
 
 if (require.main === module) {
   main().then(
-    (code) => process.exit(code),
+    // On a pipe, stdout is written asynchronously: exit once everything has been flushed.
+    (code) => process.stdout.write("", () => process.exit(code)),
     (err: Error) => {
       console.error(err.stack ?? String(err));
       process.exit(1);
