@@ -1,6 +1,7 @@
 // One measured render of one stack, in a fresh process (Pulumi's runtime state is global).
 // Prints a JSON line: resource count and milliseconds spent running the program.
 import { performance } from "node:perf_hooks";
+import { evaluatePolicies } from "../policies/lib/evaluate";
 import { renderStack } from "./render-lib";
 
 async function main() {
@@ -9,7 +10,16 @@ async function main() {
   const result = await renderStack(file);
   const ms = performance.now() - start;
   const leaves = result.resources.filter((r) => r.custom).length;
-  process.stdout.write(JSON.stringify({ resources: result.resources.length, leaves, ms }) + "\n");
+  const evaluation = await evaluatePolicies(result.resources, String(result.outputs.environment));
+  process.stdout.write(
+    JSON.stringify({
+      resources: result.resources.length,
+      leaves,
+      ms,
+      policyMs: evaluation.timing.totalMs,
+      policyPerResourceMs: evaluation.timing.perResourceMs,
+    }) + "\n",
+  );
 }
 
 main().catch((err: Error) => {

@@ -18,11 +18,24 @@ const stacks = fs
   .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
   .sort();
 console.log(`program run under the mock monitor, median of ${runs} runs per stack`);
-console.log(
-  ["stack".padEnd(28), "resources", "leaves", "median ms", "min ms", "max ms"].join("  "),
-);
+const COLUMNS = [
+  "resources",
+  "leaves",
+  "median ms",
+  "min ms",
+  "max ms",
+  "policy ms",
+  "policy ms/resource",
+];
+console.log(["stack".padEnd(28), ...COLUMNS].join("  "));
 for (const file of stacks) {
-  const samples: { resources: number; leaves: number; ms: number }[] = [];
+  const samples: {
+    resources: number;
+    leaves: number;
+    ms: number;
+    policyMs: number;
+    policyPerResourceMs: number;
+  }[] = [];
   for (let i = 0; i < runs; i++) {
     const out = execFileSync(
       process.execPath,
@@ -33,6 +46,7 @@ for (const file of stacks) {
       },
     );
     samples.push(JSON.parse(out.trim().split("\n").pop() as string));
+    process.stderr.write(".");
   }
   const ms = samples.map((s) => s.ms);
   console.log(
@@ -47,6 +61,12 @@ for (const file of stacks) {
       Math.max(...ms)
         .toFixed(0)
         .padStart(6),
+      median(samples.map((x) => x.policyMs))
+        .toFixed(1)
+        .padStart(9),
+      median(samples.map((x) => x.policyPerResourceMs))
+        .toFixed(2)
+        .padStart(18),
     ].join("  "),
   );
 }
