@@ -164,6 +164,8 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     if (state.ws) {
       const log = state.ws.saveLog(path.join(path.dirname(FIGURES_FILE), "pulumi.log"));
       console.log(`# pulumi output: ${log}; figures: ${FIGURES_FILE}`);
+      // The state of a destroyed stack is of no further use; a failed run keeps it to look at.
+      if (state.destroyed) fs.rmSync(state.ws.dir, { recursive: true, force: true });
     }
     if (!state.blocked && process.env.HOMEPORT_E2E_KEEP_ENGINE !== "1") {
       script("tools/docker-engine.sh", "stop", ENGINE_DIR);
