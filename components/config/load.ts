@@ -63,6 +63,7 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ],
   ["swarm.convergeTimeout", 'write a duration such as "5m" or "90s"'],
   ["kubernetes.namespace", "use a lowercase DNS label, e.g. homeport"],
+  ["kubernetes.podSecurity", "set it to privileged, baseline or restricted"],
   ["nomad.address", "set it to the Nomad HTTP API address, e.g. http://127.0.0.1:4646"],
   ["nomad.datacenters", "list at least one datacenter, e.g. [dc1]"],
   ["nomad.cpuMhzPerCore", "set the MHz Nomad should reserve per requested core, e.g. 1000"],

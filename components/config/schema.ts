@@ -75,6 +75,7 @@ export const kubernetesSettings = z
     kubeconfig: z.string().min(1).optional(),
     namespace: z.string().regex(DNS_LABEL).default("homeport"),
     createNamespace: z.boolean().default(true),
+    podSecurity: z.enum(["privileged", "baseline", "restricted"]).optional(),
     ingressClass: z.string().min(1).default("traefik"),
     storageClasses: z
       .object({

@@ -8,6 +8,17 @@ import { sharedClaimName } from "./manifests";
 
 export const KUBERNETES_PLATFORM_TYPE = "homeport:kubernetes:Platform";
 
+/**
+ * The Pod Security level the namespace enforces: the setting, else "baseline", or "privileged"
+ * when monitoring runs node-exporter and cAdvisor, whose read-only host paths baseline forbids.
+ */
+export function podSecurityLevel(config: StackConfig): "privileged" | "baseline" | "restricted" {
+  return (
+    config.kubernetes.podSecurity ??
+    (config.parts.includes("monitoring") ? "privileged" : "baseline")
+  );
+}
+
 export interface KubernetesPlatformArgs {
   readonly config: StackConfig;
   /** Extra annotations for every Ingress, e.g. cert-manager's issuer. @default {} */
@@ -48,7 +59,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             name: settings.namespace,
             labels: {
               "app.kubernetes.io/part-of": "homeport",
-              "pod-security.kubernetes.io/enforce": "baseline",
+              "pod-security.kubernetes.io/enforce": podSecurityLevel(args.config),
               "pod-security.kubernetes.io/warn": "restricted",
             },
           },

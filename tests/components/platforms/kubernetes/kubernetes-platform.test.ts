@@ -206,3 +206,25 @@ describe("Kubernetes adapter", () => {
     );
   });
 });
+
+describe("the namespace's Pod Security level", () => {
+  const level = async (settings: Record<string, unknown>) => {
+    const { podSecurityLevel } =
+      await import("../../../../components/platforms/kubernetes/kubernetes-platform");
+    return podSecurityLevel(
+      stackConfig({ target: "kubernetes", domain: "home.example.org", ...settings }),
+    );
+  };
+  it("is baseline without node agents", async () => {
+    assert.equal(await level({ parts: ["proxy", "apps"] }), "baseline");
+  });
+  it("is privileged when monitoring mounts host paths on every node", async () => {
+    assert.equal(await level({ parts: ["proxy", "monitoring"] }), "privileged");
+  });
+  it("follows the setting", async () => {
+    assert.equal(
+      await level({ parts: ["monitoring"], kubernetes: { podSecurity: "restricted" } }),
+      "restricted",
+    );
+  });
+});
