@@ -5,6 +5,12 @@ import { ResolvedRoute, ResolvedWorkload } from "../model";
 export const ENTRYPOINT_WEB = "web";
 export const ENTRYPOINT_WEBSECURE = "websecure";
 
+/** Attempts of the retry middleware on every route to a workload. */
+export const ROUTE_RETRY_ATTEMPTS = 3;
+/** Traefik's own health check of each replica behind a route (workloads with an HTTP check). */
+export const LB_HEALTH_INTERVAL = "2s";
+export const LB_HEALTH_TIMEOUT = "1s";
+
 /** How routes are published, decided once per stack by the reverse proxy settings. */
 export interface RoutingOptions {
   /** Traefik certificate resolver for TLS routes; none when certificates come from elsewhere. */
@@ -76,6 +82,25 @@ export function traefikLabels(
       }
       return name;
     });
+    if (!route.internalService) {
+      // Traefik's Swarm and Nomad providers poll their catalogue (every 15 s by default): until
+      // the next poll, requests still go to a replica that a rollout has stopped. A retry sends a
+      // request that found no listener to another replica, and a health check of the load
+      // balancer drops a stopping replica within seconds.
+      const retry = `${router}-retry`;
+      labels[`traefik.http.middlewares.${retry}.retry.attempts`] = String(ROUTE_RETRY_ATTEMPTS);
+      labels[`traefik.http.middlewares.${retry}.retry.initialInterval`] = "100ms";
+      middlewares.unshift(retry);
+      if (workload.health?.kind === "http") {
+        const check = `traefik.http.services.${router}.loadbalancer.healthcheck`;
+        labels[`${check}.path`] = workload.health.path;
+        if (workload.health.portNumber !== route.portNumber) {
+          labels[`${check}.port`] = String(workload.health.portNumber);
+        }
+        labels[`${check}.interval`] = LB_HEALTH_INTERVAL;
+        labels[`${check}.timeout`] = LB_HEALTH_TIMEOUT;
+      }
+    }
     if (middlewares.length > 0) labels[`${prefix}.middlewares`] = middlewares.join(",");
     if (route.internalService) {
       labels[`${prefix}.service`] = route.internalService;

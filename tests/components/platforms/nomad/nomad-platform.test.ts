@@ -156,7 +156,12 @@ describe("Nomad adapter", () => {
       "traefik.http.routers.web.tls.certresolver=acme",
       "traefik.http.middlewares.web-basic-auth.basicauth.users=admin:$2y$05$hash",
       "traefik.http.middlewares.web-basic-auth.basicauth.removeheader=true",
-      "traefik.http.routers.web.middlewares=web-basic-auth",
+      "traefik.http.middlewares.web-retry.retry.attempts=3",
+      "traefik.http.middlewares.web-retry.retry.initialInterval=100ms",
+      "traefik.http.services.web.loadbalancer.healthcheck.path=/health",
+      "traefik.http.services.web.loadbalancer.healthcheck.interval=2s",
+      "traefik.http.services.web.loadbalancer.healthcheck.timeout=1s",
+      "traefik.http.routers.web.middlewares=web-retry,web-basic-auth",
       "traefik.http.routers.web.service=web",
       "traefik.http.services.web.loadbalancer.server.port=8080",
       // Prometheus' Nomad discovery sees tags, not meta.

@@ -134,7 +134,12 @@ describe("Swarm adapter", () => {
     assert.equal(l["traefik.http.routers.web.rule"], "Host(`web.home.example.org`)");
     assert.equal(l["traefik.http.routers.web.entrypoints"], "websecure");
     assert.equal(l["traefik.http.routers.web.tls.certresolver"], "acme");
-    assert.equal(l["traefik.http.routers.web.middlewares"], "web-basic-auth");
+    assert.equal(l["traefik.http.routers.web.middlewares"], "web-retry,web-basic-auth");
+    assert.equal(l["traefik.http.middlewares.web-retry.retry.attempts"], "3");
+    assert.equal(l["traefik.http.services.web.loadbalancer.healthcheck.path"], "/health");
+    assert.equal(l["traefik.http.services.web.loadbalancer.healthcheck.interval"], "2s");
+    assert.equal(l["traefik.http.services.web.loadbalancer.healthcheck.timeout"], "1s");
+    assert.equal(l["traefik.http.services.web.loadbalancer.healthcheck.port"], undefined);
     assert.equal(l["traefik.http.middlewares.web-basic-auth.basicauth.users"], "admin:$2y$05$hash");
     assert.equal(l["traefik.http.services.web.loadbalancer.server.port"], "8080");
     assert.equal(l["homeport.dev/metrics-port"], "8080");
