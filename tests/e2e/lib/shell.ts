@@ -54,6 +54,9 @@ export function run(
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
     });
+    // A child that exits before reading its input closes the pipe: that is its answer, not a
+    // crash of the suite (EPIPE).
+    child.stdin.on("error", () => {});
     child.stdin.end(opts.input ?? "");
   });
 }
