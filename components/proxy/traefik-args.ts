@@ -49,6 +49,15 @@ export function nomadEndpoint(address: string | undefined): string {
   return "http://${attr.unique.network.ip-address}:4646";
 }
 
+/**
+ * How often Traefik re-reads the Swarm or Nomad catalogue (their default is 15 s): until it does,
+ * it still sends requests to replicas that a rollout has stopped.
+ */
+export const CATALOGUE_REFRESH_SECONDS = 5;
+
+/** How long Traefik waits to connect to a replica before the retry middleware tries another. */
+export const DIAL_TIMEOUT = "2s";
+
 function providerArgs(input: TraefikArgsInput): string[] {
   switch (input.target) {
     case "swarm":
@@ -56,6 +65,7 @@ function providerArgs(input: TraefikArgsInput): string[] {
         "--providers.swarm=true",
         `--providers.swarm.endpoint=unix://${TRAEFIK_PATHS.dockerSocket}`,
         "--providers.swarm.exposedByDefault=false",
+        `--providers.swarm.refreshSeconds=${CATALOGUE_REFRESH_SECONDS}`,
       ];
     case "kubernetes": {
       const ns = input.kubernetes.namespace;
@@ -74,6 +84,7 @@ function providerArgs(input: TraefikArgsInput): string[] {
         `--providers.nomad.namespaces=${input.nomad.namespace}`,
         `--providers.nomad.endpoint.address=${nomadEndpoint(input.nomad.address)}`,
         `--providers.nomad.endpoint.region=${input.nomad.region}`,
+        `--providers.nomad.refreshInterval=${CATALOGUE_REFRESH_SECONDS}s`,
       ];
   }
 }
@@ -111,6 +122,9 @@ export function traefikArgs(input: TraefikArgsInput): string[] {
     `--entryPoints.${ENTRYPOINT_WEBSECURE}.address=:${websecure.port}`,
     `--entryPoints.${ENTRYPOINT_WEBSECURE}.http.tls=true`,
     `--entryPoints.traefik.address=:${traefik.port}`,
+    // A replica that a rollout or a crash took away does not answer; fail over to another one
+    // (the routes' retry middleware) long before a client gives up.
+    `--serversTransport.forwardingTimeouts.dialTimeout=${DIAL_TIMEOUT}`,
     "--ping=true",
     "--ping.entryPoint=traefik",
     "--metrics.prometheus=true",

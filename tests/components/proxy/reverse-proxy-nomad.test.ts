@@ -53,12 +53,13 @@ describe("reverse proxy on Nomad", () => {
   });
 
   it("reads the Nomad catalogue of the namespace through the node's agent", () => {
-    assert.deepEqual(task().Config.args.slice(-5), [
+    assert.deepEqual(task().Config.args.slice(-6), [
       "--providers.nomad=true",
       "--providers.nomad.exposedByDefault=false",
       "--providers.nomad.namespaces=homeport",
       "--providers.nomad.endpoint.address=http://${attr.unique.network.ip-address}:4646",
       "--providers.nomad.endpoint.region=global",
+      "--providers.nomad.refreshInterval=5s",
     ]);
     assert.equal(task().Config.volumes, undefined);
   });

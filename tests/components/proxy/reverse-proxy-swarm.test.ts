@@ -44,10 +44,11 @@ describe("reverse proxy on Swarm", () => {
       "--entryPoints.web.http.redirections.entryPoint.scheme=https",
       "--entryPoints.web.http.redirections.entryPoint.permanent=true",
     ]);
-    assert.deepEqual(spec.args.slice(-8), [
+    assert.deepEqual(spec.args.slice(-9), [
       "--providers.swarm=true",
       "--providers.swarm.endpoint=unix:///var/run/docker.sock",
       "--providers.swarm.exposedByDefault=false",
+      "--providers.swarm.refreshSeconds=5",
       "--certificatesResolvers.acme.acme.email=ops@example.org",
       "--certificatesResolvers.acme.acme.storage=/data/acme.json",
       "--certificatesResolvers.acme.acme.caServer=https://pebble.lan:14000/dir",

@@ -20,6 +20,7 @@ const COMMON = [
   "--entryPoints.websecure.address=:8443",
   "--entryPoints.websecure.http.tls=true",
   "--entryPoints.traefik.address=:8080",
+  "--serversTransport.forwardingTimeouts.dialTimeout=2s",
   "--ping=true",
   "--ping.entryPoint=traefik",
   "--metrics.prometheus=true",
@@ -49,6 +50,7 @@ describe("Traefik static configuration", () => {
       "--providers.swarm=true",
       "--providers.swarm.endpoint=unix:///var/run/docker.sock",
       "--providers.swarm.exposedByDefault=false",
+      "--providers.swarm.refreshSeconds=5",
     ]);
   });
 
@@ -78,6 +80,7 @@ describe("Traefik static configuration", () => {
       "--providers.nomad.namespaces=homeport",
       "--providers.nomad.endpoint.address=http://nomad.lab:4646",
       "--providers.nomad.endpoint.region=eu",
+      "--providers.nomad.refreshInterval=5s",
     ]);
   });
 
@@ -99,7 +102,7 @@ describe("Traefik static configuration", () => {
     const args = traefikArgs(
       input({ certificates: "acme", proxy: { acme: { email: "ops@example.org" } } }),
     );
-    assert.deepEqual(args.slice(COMMON.length + 3), [
+    assert.deepEqual(args.slice(COMMON.length + 4), [
       "--certificatesResolvers.acme.acme.email=ops@example.org",
       "--certificatesResolvers.acme.acme.storage=/data/acme.json",
       "--certificatesResolvers.acme.acme.caServer=https://acme-v02.api.letsencrypt.org/directory",
@@ -121,7 +124,7 @@ describe("Traefik static configuration", () => {
         },
       }),
     );
-    assert.deepEqual(args.slice(COMMON.length + 3), [
+    assert.deepEqual(args.slice(COMMON.length + 4), [
       "--certificatesResolvers.acme.acme.email=ops@example.org",
       "--certificatesResolvers.acme.acme.storage=/data/acme.json",
       "--certificatesResolvers.acme.acme.caServer=https://pebble.lan:14000/dir",

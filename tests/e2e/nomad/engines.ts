@@ -13,6 +13,17 @@ const ENGINES = path.join(ROOT, "tools", "engines.sh");
 
 /** Builds (or finds in the cache) the engines; returns why they cannot be had, or undefined. */
 export async function ensureEngines(names: readonly string[]): Promise<string | undefined> {
+  if (process.env.HOMEPORT_E2E_NO_BUILD === "1") {
+    // CI builds the engines before the suite, within its time budget; what is missing now was
+    // not built in time and is skipped rather than built here.
+    for (const name of names) {
+      const found = await run("bash", [ENGINES, "path", name]);
+      if (found.status !== 0) {
+        return `${name} is not built and HOMEPORT_E2E_NO_BUILD=1 forbids building it here (tools/engines.sh build ${name})`;
+      }
+    }
+    return undefined;
+  }
   const r = await run("bash", [ENGINES, "build", ...names], { timeoutMs: 60 * 60_000 });
   if (r.status === 0) return undefined;
   return `${names.join(", ")} cannot be built or found (tools/engines.sh build ${names.join(" ")}, exit ${r.status}): ${tail(r.stderr, 5)}`;
