@@ -10,7 +10,7 @@ import {
   Violation,
 } from "../policies/lib/evaluate";
 import { POLICIES } from "../policies/lib/catalogue";
-import { renderStack, stackFileConfig } from "./render-lib";
+import { renderStack, stackFileConfig, stackFileFromArgs } from "./render-lib";
 
 export { evaluatePolicies };
 export type { Evaluation, Violation };
@@ -54,22 +54,8 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const root = path.resolve(__dirname, "..");
-  const file = values.config
-    ? path.resolve(values.config)
-    : values.stack
-      ? path.join(root, `Pulumi.${values.stack}.yaml`)
-      : undefined;
-  if (!file) {
-    console.error(usage);
-    return 2;
-  }
-  if (!fs.existsSync(file)) {
-    console.error(
-      `Stack file ${file} does not exist. Fix: name an existing stack (Pulumi.<stack>.yaml) or pass --config FILE.`,
-    );
-    return 2;
-  }
+  const file = stackFileFromArgs(values, usage);
+  if (typeof file === "number") return file;
   const environment = stackFileConfig(file).config["homeport:environment"] ?? "dev";
   const packConfig = values["pack-config"]
     ? path.resolve(values["pack-config"])

@@ -230,3 +230,30 @@ export function stackNameOf(file: string): string {
   const match = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file));
   return match ? match[1] : "render";
 }
+
+/**
+ * The stack file that `--stack NAME` (Pulumi.NAME.yaml at the project root) or `--config FILE`
+ * names. On a missing argument or file it prints the problem and returns the exit code (2).
+ */
+export function stackFileFromArgs(
+  values: { stack?: string; config?: string },
+  usage: string,
+): string | number {
+  const root = path.resolve(__dirname, "..");
+  const file = values.config
+    ? path.resolve(values.config)
+    : values.stack
+      ? path.join(root, `Pulumi.${values.stack}.yaml`)
+      : undefined;
+  if (!file) {
+    console.error(usage);
+    return 2;
+  }
+  if (!fs.existsSync(file)) {
+    console.error(
+      `Stack file ${file} does not exist. Fix: name an existing stack (Pulumi.<stack>.yaml) or pass --config FILE.`,
+    );
+    return 2;
+  }
+  return file;
+}

@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/load";
-import { renderStack } from "./render-lib";
+import { renderStack, stackFileFromArgs } from "./render-lib";
 
 const usage = "usage: npm run render -- (--stack NAME | --config FILE) [--out FILE]";
 
@@ -19,22 +18,8 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const root = path.resolve(__dirname, "..");
-  const file = values.config
-    ? path.resolve(values.config)
-    : values.stack
-      ? path.join(root, `Pulumi.${values.stack}.yaml`)
-      : undefined;
-  if (!file) {
-    console.error(usage);
-    return 2;
-  }
-  if (!fs.existsSync(file)) {
-    console.error(
-      `Stack file ${file} does not exist. Fix: name an existing stack (Pulumi.<stack>.yaml) or pass --config FILE.`,
-    );
-    return 2;
-  }
+  const file = stackFileFromArgs(values, usage);
+  if (typeof file === "number") return file;
   try {
     const result = await renderStack(file, values.stack);
     const json = JSON.stringify(result, null, 2) + "\n";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Target } from "../config/schema";
-import { WorkloadSpec } from "../model";
+import { ResolvedWorkload, WorkloadSpec } from "../model";
 
 /** What a deployed workload offers to the rest of the platform, the same on every target. */
 export interface WorkloadDeployment {
@@ -44,3 +44,17 @@ export interface PlatformAdapter {
    */
   memberHost?(workload: string, ordinal?: number): string | undefined;
 }
+
+/** The number of a workload's named port; throws naming the workload and the port otherwise. */
+export function portOf(workload: ResolvedWorkload, port: string): number {
+  const found = workload.ports.find((candidate) => candidate.name === port);
+  if (!found) throw new Error(`Workload "${workload.name}" has no port named "${port}".`);
+  return found.port;
+}
+
+/**
+ * "name:port", where the platform network resolves workload names (Swarm network aliases,
+ * Kubernetes Services).
+ */
+export const dnsAddress = (workload: ResolvedWorkload, port: string): pulumi.Output<string> =>
+  pulumi.output(`${workload.name}:${portOf(workload, port)}`);

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import { resolveWorkload, WorkloadSpec } from "../../model";
-import { DeployOptions, PlatformAdapter, WorkloadDeployment } from "../platform";
+import { dnsAddress, DeployOptions, PlatformAdapter, WorkloadDeployment } from "../platform";
 import { claimShape, KubernetesWorkload } from "./kubernetes-workload";
 import { sharedClaimName } from "./manifests";
 
@@ -105,11 +105,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     );
     return {
       serviceName: component.serviceName,
-      address: (port) => {
-        const p = workload.ports.find((candidate) => candidate.name === port);
-        if (!p) throw new Error(`Workload "${name}" has no port named "${port}".`);
-        return pulumi.output(`${name}:${p.port}`);
-      },
+      address: (port) => dnsAddress(workload, port),
       resources: [component.controller],
       // The provider's await logic holds the Job until it has completed, or fails it.
       completed:

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import { resolveWorkload, WorkloadSpec } from "../../model";
-import { DeployOptions, PlatformAdapter, WorkloadDeployment } from "../platform";
+import { DeployOptions, PlatformAdapter, portOf, WorkloadDeployment } from "../platform";
 import { RoutingOptions } from "../routing";
 import { nomadServiceAddress, nomadServiceName } from "./jobspec";
 import { NomadWorkload } from "./nomad-workload";
@@ -47,8 +47,7 @@ export class NomadPlatform extends pulumi.ComponentResource implements PlatformA
     return {
       serviceName: component.serviceName,
       address: (port) => {
-        if (!workload.ports.some((p) => p.name === port))
-          throw new Error(`Workload "${name}" has no port named "${port}".`);
+        portOf(workload, port);
         return pulumi.output(nomadServiceAddress(nomadServiceName(workload, port)));
       },
       resources: [component.job],

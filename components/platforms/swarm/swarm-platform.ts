@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import { resolveWorkload, WorkloadSpec } from "../../model";
-import { DeployOptions, PlatformAdapter, WorkloadDeployment } from "../platform";
+import { dnsAddress, DeployOptions, PlatformAdapter, WorkloadDeployment } from "../platform";
 import { RoutingOptions } from "../routing";
 import { SwarmVolumeDriver } from "./service-spec";
 import { SwarmWorkload } from "./swarm-workload";
@@ -68,11 +68,7 @@ export class SwarmPlatform extends pulumi.ComponentResource implements PlatformA
     );
     return {
       serviceName: component.serviceName,
-      address: (port) => {
-        const p = workload.ports.find((candidate) => candidate.name === port);
-        if (!p) throw new Error(`Workload "${name}" has no port named "${port}".`);
-        return pulumi.output(`${name}:${p.port}`);
-      },
+      address: (port) => dnsAddress(workload, port),
       resources: [component.service],
       completed: component.completed,
     };
