@@ -66,6 +66,45 @@ const noop = () => {
   throw new Error("not applicable");
 };
 
+/** What the engine hands a resource rule, built from a rendered resource (inputs as props). */
+export function resourceArgs(r: EvaluatedResource, thresholds: Record<string, unknown>) {
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props: r.inputs,
+    opts: {} as never,
+    stackTags: new Map<string, string>(),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: <T>() => thresholds as T,
+    notApplicable: noop,
+  };
+}
+
+/** What the engine hands a stack rule, built from rendered resources (inputs as props). */
+export function stackArgs(
+  resources: readonly EvaluatedResource[],
+  thresholds: Record<string, unknown>,
+) {
+  return {
+    resources: resources.map((r) => ({
+      type: r.type,
+      name: r.name,
+      urn: r.urn,
+      props: r.inputs,
+      opts: {} as never,
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: () => undefined,
+    })),
+    stackTags: new Map<string, string>(),
+    getConfig: <T>() => thresholds as T,
+    notApplicable: noop,
+  };
+}
+
 /**
  * Evaluates the pack on rendered resources by calling each policy's validation directly (no
  * policy server), the way the Pulumi engine would: resource rules on every leaf, stack rules on
@@ -102,42 +141,12 @@ export async function evaluatePolicies(
       const validations = [policy.validateResource ?? []].flat();
       for (const r of leaves)
         for (const validate of validations)
-          await validate(
-            {
-              type: r.type,
-              name: r.name,
-              urn: r.urn,
-              props: r.inputs,
-              opts: {} as never,
-              stackTags: new Map(),
-              isType: () => false,
-              asType: () => undefined,
-              getConfig: <T>() => thresholds as T,
-              notApplicable: noop,
-            },
-            (message, urn) => record(message, urn ?? r.urn),
+          await validate(resourceArgs(r, thresholds), (message, urn) =>
+            record(message, urn ?? r.urn),
           );
       resourceMs += performance.now() - t0;
     } else {
-      await policy.validateStack(
-        {
-          resources: leaves.map((r) => ({
-            type: r.type,
-            name: r.name,
-            urn: r.urn,
-            props: r.inputs,
-            opts: {} as never,
-            dependencies: [],
-            propertyDependencies: {},
-            isType: () => false,
-            asType: () => undefined,
-          })),
-          stackTags: new Map(),
-          getConfig: <T>() => thresholds as T,
-          notApplicable: noop,
-        },
-        record,
-      );
+      await policy.validateStack(stackArgs(leaves, thresholds), record);
     }
     byPolicyMs[policy.name] = performance.now() - t0;
   }

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
+import { resourceArgs, stackArgs } from "../../policies/lib/evaluate";
 import type { HomeportPolicy } from "../../policies/lib/rule";
 import { cores, mebibytes, millicores } from "../../components/model/units";
 import { WorkloadSpec } from "../../components/model/workload";
@@ -232,23 +233,7 @@ export function violations(
     ? policy.validateResource
     : [policy.validateResource];
   for (const validate of validations) {
-    void validate?.(
-      {
-        type: resource.type,
-        name: resource.name,
-        urn: resource.urn,
-        props: resource.inputs,
-        opts: {} as never,
-        stackTags: new Map(),
-        isType: () => false,
-        asType: () => undefined,
-        getConfig: <T>() => config as T,
-        notApplicable: () => {
-          throw new Error("not applicable");
-        },
-      },
-      (message, urn) => found.push({ message, urn }),
-    );
+    void validate?.(resourceArgs(resource, config), (message, urn) => found.push({ message, urn }));
   }
   return found.map((v) => v.message);
 }
@@ -262,27 +247,7 @@ export function stackViolations(
   assert.equal(policy.kind, "stack");
   if (policy.kind !== "stack") return [];
   const found: string[] = [];
-  void policy.validateStack(
-    {
-      resources: resources.map((r) => ({
-        type: r.type,
-        name: r.name,
-        urn: r.urn,
-        props: r.inputs,
-        opts: {} as never,
-        dependencies: [],
-        propertyDependencies: {},
-        isType: () => false,
-        asType: () => undefined,
-      })),
-      stackTags: new Map(),
-      getConfig: <T>() => config as T,
-      notApplicable: () => {
-        throw new Error("not applicable");
-      },
-    },
-    (message) => found.push(message),
-  );
+  void policy.validateStack(stackArgs(resources, config), (message) => found.push(message));
   return found;
 }
 
