@@ -13,7 +13,6 @@
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
@@ -30,6 +29,7 @@ import {
 import { whoamiWorkloadSpec } from "../../../components/proxy/traefik-workload";
 import { routingOptions } from "../../../components/routing-options";
 import { stackConfig } from "../../helpers/harness";
+import { freePort } from "../../helpers/net";
 
 const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
 const CACHE = path.join(os.homedir(), ".cache/homeport/toolchain");
@@ -46,17 +46,6 @@ function missing(): string | undefined {
       return `no ${file} in ${PEBBLE_DIR} (see this file's header to build Pebble)`;
   }
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Turns flat Traefik label keys into the file provider's nested configuration. */

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
@@ -21,6 +20,7 @@ import {
   traefikArgs,
 } from "../../../components/proxy/traefik-args";
 import { CertificateSource } from "../../../components/routing-options";
+import { freePort } from "../../helpers/net";
 
 const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
 const BINARY =
@@ -29,17 +29,6 @@ const BINARY =
 const MISSING = fs.existsSync(BINARY)
   ? undefined
   : `no Traefik ${VERSION} binary at ${BINARY} (build it with tests/e2e/images/build-traefik.sh)`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Running {
   readonly process: ChildProcess;

@@ -12,7 +12,6 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it, TestContext } from "node:test";
@@ -20,6 +19,7 @@ import * as yaml from "js-yaml";
 import { TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
 import { TRAEFIK_PATHS, TRAEFIK_PORTS } from "../../../components/proxy/traefik-args";
 import { Recorder, stackConfig, startRecorder } from "../../helpers/harness";
+import { freePort } from "../../helpers/net";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const ENGINES = path.join(ROOT, "tools", "engines.sh");
@@ -67,17 +67,6 @@ type Manifest = {
   kind: string;
   metadata: { name: string; namespace?: string };
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One call to the API server; resolves with the status and the parsed body. */
 function api(

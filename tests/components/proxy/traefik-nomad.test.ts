@@ -10,13 +10,13 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it, TestContext } from "node:test";
 import { TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
 import { TRAEFIK_PATHS, TRAEFIK_PORTS } from "../../../components/proxy/traefik-args";
 import { Recorder, resource, stackConfig, startRecorder } from "../../helpers/harness";
+import { freePort } from "../../helpers/net";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const ENGINES = path.join(ROOT, "tools", "engines.sh");
@@ -43,17 +43,6 @@ const state: {
   log: string;
   ports?: { web: number; websecure: number; traefik: number };
 } = { log: "" };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Reply {
   readonly status: number;

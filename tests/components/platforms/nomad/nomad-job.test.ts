@@ -6,6 +6,7 @@ import {
   nomadJobProvider,
   nomadVariableProvider,
 } from "../../../../components/platforms/nomad/nomad-job";
+import { freePort } from "../../../helpers/net";
 
 /** A stand-in for Nomad's HTTP API that records every call and answers from a script. */
 interface Call {
@@ -24,13 +25,7 @@ let replies: Record<string, Reply> = {};
 let closedAddress: string;
 
 /** An address where nothing listens: a port that was free a moment ago. */
-async function freeAddress(): Promise<string> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+const freeAddress = async (): Promise<string> => `http://127.0.0.1:${await freePort()}`;
 
 before(async () => {
   server = http.createServer((req, res) => {
