@@ -45,7 +45,7 @@ export interface KeepalivedConfArgs {
   readonly advertIntervalSeconds?: number;
   /**
    * User the track script runs as. Any user but the one keepalived runs as costs keepalived
-   * CAP_SETUID and CAP_SETGID, and makes Debian's keepalived 2.2.7 kill itself in `-t` mode (its
+   * CAP_SETUID too (CAP_SETGID it needs anyway: keepalived-workload.ts), and makes Debian's keepalived 2.2.7 kill itself in `-t` mode (its
    * lib/notify.c checks the parent's pid after switching users, which upstream now skips in config
    * test mode: keepalived/core/notify.c). Root in the workload holds only the capabilities that
    * keepalived needs anyway, and the script is a fixed curl command.

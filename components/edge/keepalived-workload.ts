@@ -16,6 +16,14 @@ export const KEEPALIVED_CAPABILITIES = {
   NET_ADMIN: "adds and removes the floating address on the interface",
   /** Send and receive VRRP (IP protocol 112) and gratuitous ARP on raw and packet sockets. */
   NET_RAW: "sends and receives VRRP adverts and gratuitous ARP",
+  /**
+   * Before running a track script keepalived always calls setgroups(), even for root; when that
+   * fails it logs "Couldn't setgroups" and the script's process exits 0 without running the
+   * script, so the check passes whatever the proxy's state (set_script_env in acassen/keepalived
+   * lib/notify.c at v2.2.7, keepalived/core/notify.c today). Without SETGID the address would
+   * never leave a node whose proxy is down.
+   */
+  SETGID: "lets the track script run at all (keepalived calls setgroups before every script)",
 } as const;
 export type KeepalivedCapability = keyof typeof KEEPALIVED_CAPABILITIES;
 

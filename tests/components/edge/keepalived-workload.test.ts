@@ -10,10 +10,10 @@ import { FLOATING_IP } from "./fixtures";
 describe("keepalived workload needs", () => {
   const needs = keepalivedWorkloadNeeds(FLOATING_IP, { ping: { port: 8082 } });
 
-  it("runs in the host network with NET_ADMIN and NET_RAW only, as root, restarted always", () => {
+  it("runs in the host network with NET_ADMIN, NET_RAW and SETGID only, as root, restarted always", () => {
     assert.equal(needs.hostNetwork, true);
-    assert.deepEqual(needs.capabilities, ["NET_ADMIN", "NET_RAW"]);
-    assert.deepEqual(Object.keys(KEEPALIVED_CAPABILITIES), ["NET_ADMIN", "NET_RAW"]);
+    assert.deepEqual(needs.capabilities, ["NET_ADMIN", "NET_RAW", "SETGID"]);
+    assert.deepEqual(Object.keys(KEEPALIVED_CAPABILITIES), ["NET_ADMIN", "NET_RAW", "SETGID"]);
     assert.equal(needs.user, "root");
     assert.equal(needs.restart, "always");
   });
