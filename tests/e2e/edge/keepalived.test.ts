@@ -10,7 +10,8 @@
  *    endpoint stops: the address moves and requests answer again; the health endpoint comes back
  *    and the address stays (nopreempt); the new master's keepalived is killed: the address moves
  *    back and requests answer; it restarts and removes the address it left behind; the node holding
- *    the address drops off the network: the address moves. Each time taken is printed as a figure, never asserted.
+ *    the address drops off the network: the address moves; the new holder's keepalived stops
+ *    gracefully: the address moves back. Each time taken is printed as a figure, never asserted.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -139,7 +140,7 @@ interface Node {
   keepalived?: LabProcess;
 }
 
-/** One look at the network: who holds the address, and who answered a request to it. */
+/** One look at the network: who answered a request to the address, then who holds it. */
 interface Sample {
   readonly at: number;
   readonly holders: string[];
@@ -177,7 +178,6 @@ describe("failover of the floating address between two nodes", { skip: blocked }
   });
 
   async function sample(): Promise<Sample> {
-    const at = Date.now();
     const reply = await run(
       "ip",
       [
@@ -194,7 +194,8 @@ describe("failover of the floating address between two nodes", { skip: blocked }
     );
     const holders = nodes.filter((n) => lab.addresses(n.host).includes(VIP)).map((n) => n.name);
     const answeredBy = reply.status === 0 ? reply.stdout.trim() : undefined;
-    return { at, holders, answeredBy };
+    // The time the look ended: what it saw was true by then (an upper bound, by one look).
+    return { at: Date.now(), holders, answeredBy };
   }
 
   /** Samples until `done` holds; returns the first sample where it did and the failed requests. */
@@ -382,5 +383,35 @@ describe("failover of the floating address between two nodes", { skip: blocked }
     );
     record("edge.failover.nodeDown.answersAgainSeconds", seconds(answers.sample.at), " s");
     record("edge.failover.nodeDown.requests", answers.requests);
+  });
+
+  it("hands the address over within a second when the holder's keepalived stops gracefully", async (t: TestContext) => {
+    if (!ready) return t.skip("no master was elected (see the election check)");
+    // The first node comes back (its link up again) and rejoins as backup; the second holds on.
+    const backups = states(nodes[first]).filter((x) => x === "BACKUP").length;
+    const r = runSync("ip", ["-n", nodes[first].host.ns, "link", "set", INTERFACE, "up"]);
+    assert.equal(r.status, 0, r.stderr);
+    await waitFor(
+      "node-1 back as BACKUP",
+      () =>
+        states(nodes[first]).filter((x) => x === "BACKUP").length > backups ? true : undefined,
+      STEP_TIMEOUT_MS,
+      POLL_MS,
+    );
+    assert.deepEqual((await sample()).holders, [NODES[second].name], "node-2 holds the address");
+    // SIGTERM, as a drain or a rolling update sends: keepalived removes the address and sends a
+    // priority-0 advert, so the next node need not wait for adverts to stop.
+    const since = Date.now();
+    nodes[second].keepalived?.child.kill("SIGTERM");
+    const moved = await until(
+      "the address on the first node only, answering",
+      since,
+      (s) =>
+        s.holders.length === 1 &&
+        s.holders[0] === NODES[first].name &&
+        s.answeredBy === NODES[first].name,
+    );
+    record("edge.failover.gracefulStop.answersAgainSeconds", seconds(moved.sample.at), " s");
+    record("edge.failover.gracefulStop.requests", moved.requests);
   });
 });
