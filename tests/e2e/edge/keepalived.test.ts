@@ -63,7 +63,8 @@ const BOUNDING_SET = [
 ].join(",");
 
 const blocked = labBlocked();
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-edge-"));
+/** The rendered files; made only when the checks can run, removed by the failover suite. */
+const dir = blocked ? "" : fs.mkdtempSync(path.join(os.tmpdir(), "homeport-edge-"));
 
 function writeConf(name: string, text: string): string {
   const file = path.join(dir, `${name}.conf`);
