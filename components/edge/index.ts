@@ -1,0 +1,5 @@
+export * from "./floating-ip";
+export * from "./keepalived-conf";
+export * from "./keepalived-workload";
+export * from "./metallb";
+export * from "./metallb-crds";
