@@ -28,6 +28,8 @@ export interface CephKeyArgs {
    * value keeps the rendered key stable across runs. @default 0
    */
   readonly createdSeconds?: number;
+  /** Nanoseconds part of the creation time. @default 0 */
+  readonly createdNanoseconds?: number;
 }
 
 function secretBytes(secret: Uint8Array | string): Buffer {
@@ -44,16 +46,20 @@ function secretBytes(secret: Uint8Array | string): Buffer {
 /** A cephx key as Ceph writes it in keyrings (`AQ...==`, 40 characters). */
 export function cephKey(args: CephKeyArgs): string {
   const created = args.createdSeconds ?? 0;
+  const nanos = args.createdNanoseconds ?? 0;
   if (!Number.isInteger(created) || created < 0 || created > 0xffffffff) {
     throw new Error(
       `createdSeconds must be a whole number of seconds between 0 and 4294967295, got ${created}`,
     );
   }
+  if (!Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) {
+    throw new Error(`createdNanoseconds must be between 0 and 999999999, got ${nanos}`);
+  }
   const secret = secretBytes(args.secret);
   const header = Buffer.alloc(12);
   header.writeUInt16LE(CEPH_CRYPTO_AES, 0);
   header.writeUInt32LE(created, 2);
-  header.writeUInt32LE(0, 6);
+  header.writeUInt32LE(nanos, 6);
   header.writeUInt16LE(secret.length, 10);
   return Buffer.concat([header, secret]).toString("base64");
 }
