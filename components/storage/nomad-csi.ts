@@ -1,0 +1,290 @@
+/**
+ * Nomad's side of network storage: the CSI plugin jobs (node plugins as system jobs, a controller
+ * as a service job) and the CSI volume payloads of Nomad's HTTP API.
+ *
+ * - Jobs are Nomad's JSON job format; the `csi_plugin` block is the task's `CSIPluginConfig`
+ *   (hashicorp/nomad api/tasks.go, TaskCSIPluginConfig). Plugin arguments follow
+ *   hashicorp/nomad demo/csi/ceph-csi-plugin/plugin-cephrbd-{node,controller}.nomad (ceph-csi,
+ *   its config.json template and key directory) and kubernetes-csi/csi-driver-nfs
+ *   deploy/v4.11.0/csi-nfs-node.yaml (csi-driver-nfs's arguments; host networking so NFS mounts
+ *   survive a plugin restart).
+ * - Volumes are `PUT /v1/volume/csi/:id` (register an existing volume) and
+ *   `PUT /v1/volume/csi/:id/create` (have the controller create it) with a body of
+ *   `{ Volumes: [CSIVolume] }` (hashicorp/nomad api/csi.go: CSIVolume, CSIVolumeRegisterRequest,
+ *   CSIVolumeCreateRequest). Parameters and context keys are those of each driver:
+ *   csi-driver-nfs docs/driver-parameters.md (server, share, subDir, onDelete; volume ID
+ *   `server#share#subDir`), ceph-csi docs/deploy-rbd.md and deploy-cephfs.md (clusterID, pool,
+ *   fsName, imageFeatures; userID/userKey and adminID/adminKey secrets).
+ */
+import type { NomadJobspec } from "../platforms/nomad/jobspec";
+
+export type CsiDriver = "nfs" | "rbd" | "cephfs";
+
+/** What each driver is called and which image runs it. */
+export const CSI_DRIVERS: Record<CsiDriver, { name: string; image: string; pluginId: string }> = {
+  nfs: {
+    name: "nfs.csi.k8s.io",
+    image: "registry.k8s.io/sig-storage/nfsplugin:v4.11.0",
+    pluginId: "homeport-nfs",
+  },
+  rbd: {
+    name: "rbd.csi.ceph.com",
+    image: "quay.io/cephcsi/cephcsi:v3.12.2",
+    pluginId: "homeport-rbd",
+  },
+  cephfs: {
+    name: "cephfs.csi.ceph.com",
+    image: "quay.io/cephcsi/cephcsi:v3.12.2",
+    pluginId: "homeport-cephfs",
+  },
+};
+
+export interface CsiPluginJobsArgs {
+  readonly driver: CsiDriver;
+  readonly datacenters: readonly string[];
+  /** @default "global" */
+  readonly region?: string;
+  /** @default "default" */
+  readonly namespace?: string;
+  /** @default CSI_DRIVERS[driver].pluginId */
+  readonly pluginId?: string;
+  /** @default CSI_DRIVERS[driver].image */
+  readonly image?: string;
+  /** Ceph drivers only: the cluster they serve. */
+  readonly ceph?: { readonly clusterId: string; readonly monitors: readonly string[] };
+  /** Controller replicas (they create and delete volumes). @default 1 */
+  readonly controllers?: number;
+}
+
+/** Where Nomad expects the plugin's socket (mount_dir), inside the task. */
+const CSI_MOUNT_DIR = "/csi";
+const ENDPOINT = `unix://${CSI_MOUNT_DIR}/csi.sock`;
+
+function pluginArgs(args: CsiPluginJobsArgs, role: "node" | "controller"): string[] {
+  const driver = CSI_DRIVERS[args.driver];
+  if (args.driver === "nfs") {
+    // One binary serves both roles; Nomad asks each job for its own.
+    return [
+      "--v=2",
+      "--nodeid=${attr.unique.hostname}",
+      `--endpoint=${ENDPOINT}`,
+      `--drivername=${driver.name}`,
+    ];
+  }
+  return [
+    `--type=${args.driver}`,
+    role === "node" ? "--nodeserver=true" : "--controllerserver=true",
+    `--drivername=${driver.name}`,
+    `--endpoint=${ENDPOINT}`,
+    "--nodeid=${node.unique.name}",
+    "--instanceid=${NOMAD_ALLOC_ID}",
+    "--v=2",
+  ];
+}
+
+function cephTemplates(args: CsiPluginJobsArgs) {
+  if (args.driver === "nfs") return {};
+  if (!args.ceph || args.ceph.monitors.length === 0) {
+    throw new Error(
+      `storage.ceph.monitors is required for the ${args.driver} CSI plugin on Nomad: list the monitor addresses`,
+    );
+  }
+  const config = [{ clusterID: args.ceph.clusterId, monitors: [...args.ceph.monitors] }];
+  return {
+    Templates: [
+      {
+        EmbeddedTmpl: JSON.stringify(config, null, 2) + "\n",
+        DestPath: "local/ceph-csi-config/config.json",
+        ChangeMode: "restart",
+        // The JSON has braces of its own; these delimiters keep Nomad from reading it.
+        LeftDelim: "[[",
+        RightDelim: "]]",
+      },
+    ],
+  };
+}
+
+function pluginJob(args: CsiPluginJobsArgs, role: "node" | "controller"): NomadJobspec {
+  const driver = CSI_DRIVERS[args.driver];
+  const pluginId = args.pluginId ?? driver.pluginId;
+  const id = `${pluginId}-${role}`;
+  const ceph = args.driver !== "nfs";
+  const mounts = ceph
+    ? [
+        {
+          type: "bind",
+          source: "local/ceph-csi-config/config.json",
+          target: "/etc/ceph-csi-config/config.json",
+          readonly: true,
+        },
+        // ceph-csi writes the volume's keys here for the duration of a call: memory only.
+        {
+          type: "tmpfs",
+          target: "/tmp/csi/keys",
+          readonly: false,
+          tmpfs_options: { size: 1048576 },
+        },
+      ]
+    : [];
+  // Node plugins mount for the host: privileged, and on the host network so that NFS and Ceph
+  // mounts survive a plugin restart. csi-driver-nfs's controller mounts the share to make
+  // directories; ceph-csi's controller only calls Ceph.
+  const privileged = role === "node" || args.driver === "nfs";
+  return {
+    ID: id,
+    Name: id,
+    Type: role === "node" ? "system" : "service",
+    Region: args.region ?? "global",
+    Namespace: args.namespace ?? "default",
+    Datacenters: [...args.datacenters],
+    TaskGroups: [
+      {
+        Name: role,
+        ...(role === "controller" ? { Count: args.controllers ?? 1 } : {}),
+        Tasks: [
+          {
+            Name: "plugin",
+            Driver: "docker",
+            Config: {
+              image: args.image ?? driver.image,
+              args: pluginArgs(args, role),
+              privileged,
+              ...(role === "node" ? { network_mode: "host" } : {}),
+              ...(mounts.length ? { mount: mounts } : {}),
+            },
+            CSIPluginConfig: { ID: pluginId, Type: role, MountDir: CSI_MOUNT_DIR },
+            ...cephTemplates(args),
+            Resources: { CPU: 100, MemoryMB: 128 },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The node (system) and controller (service) jobs of a CSI plugin. */
+export function renderCsiPluginJobs(args: CsiPluginJobsArgs): NomadJobspec[] {
+  return [pluginJob(args, "node"), pluginJob(args, "controller")];
+}
+
+export type CsiVolumeSource =
+  | {
+      readonly driver: "nfs";
+      readonly server: string;
+      readonly share: string;
+      readonly subDir: string;
+    }
+  | { readonly driver: "rbd"; readonly clusterId: string; readonly pool: string }
+  | { readonly driver: "cephfs"; readonly clusterId: string; readonly fsName: string };
+
+export interface CsiVolumeArgs {
+  /** Volume ID in Nomad, also its name. */
+  readonly id: string;
+  /** @default "default" */
+  readonly namespace?: string;
+  /** `shared` volumes are read-write-many on a filesystem; `block` read-write-once. */
+  readonly volumeClass: "shared" | "block";
+  readonly source: CsiVolumeSource;
+  /** `create` asks the controller to make it; `register` records one that exists. */
+  readonly mode: "create" | "register";
+  /** Size asked of the controller, in bytes (create only). @default 1 GiB */
+  readonly capacityBytes?: number;
+  /** @default CSI_DRIVERS[driver].pluginId */
+  readonly pluginId?: string;
+  /** Ceph credentials: the cephx user and key (the key is a secret). */
+  readonly cephUser?: { readonly id: string; readonly key: string };
+  /** @default [] */
+  readonly mountFlags?: readonly string[];
+}
+
+/** The HTTP call that registers or creates a volume: method, path and JSON body. */
+export interface NomadApiCall {
+  readonly method: "PUT";
+  readonly path: string;
+  readonly body: { readonly Volumes: readonly Record<string, unknown>[] };
+}
+
+/** Access mode of each class: many writers on a shared filesystem, one node on a block device. */
+const ACCESS: Record<CsiVolumeArgs["volumeClass"], string> = {
+  shared: "multi-node-multi-writer",
+  block: "single-node-writer",
+};
+
+const GiB = 1024 ** 3;
+
+function sourceFields(args: CsiVolumeArgs): Record<string, unknown> {
+  const s = args.source;
+  switch (s.driver) {
+    case "nfs": {
+      const fields = { server: s.server, share: s.share, subDir: s.subDir };
+      return args.mode === "create"
+        ? // Data outlives the stack: deleting the volume keeps its directory.
+          { Parameters: { ...fields, onDelete: "retain" } }
+        : {
+            ExternalID: `${s.server}#${s.share}#${s.subDir}`,
+            Context: { server: s.server, share: `${s.share.replace(/\/$/, "")}/${s.subDir}` },
+          };
+    }
+    case "rbd":
+      return { Parameters: { clusterID: s.clusterId, pool: s.pool, imageFeatures: "layering" } };
+    case "cephfs":
+      return { Parameters: { clusterID: s.clusterId, fsName: s.fsName } };
+  }
+}
+
+function secrets(args: CsiVolumeArgs): Record<string, unknown> {
+  if (args.source.driver === "nfs") return {};
+  if (!args.cephUser) {
+    throw new Error(
+      `storage.ceph.user and its key are required for CSI volume "${args.id}": set homeport:storage.ceph.user and the secret key`,
+    );
+  }
+  const { id, key } = args.cephUser;
+  // The CephFS provisioner authenticates as an admin user; RBD and the node stage as the user.
+  return {
+    Secrets:
+      args.source.driver === "cephfs"
+        ? { adminID: id, adminKey: key, userID: id, userKey: key }
+        : { userID: id, userKey: key },
+  };
+}
+
+/** A CSI volume as Nomad's API takes it. */
+export function renderCsiVolume(args: CsiVolumeArgs): NomadApiCall {
+  if (args.volumeClass === "block" && args.source.driver !== "rbd") {
+    throw new Error(
+      `volume "${args.id}" is of class block, which needs Ceph RBD on Nomad, not ${args.source.driver}: use storage.backend ceph or the local class`,
+    );
+  }
+  if (args.mode === "register" && args.source.driver !== "nfs") {
+    throw new Error(
+      `volume "${args.id}": registering an existing ${args.source.driver} volume is not supported; use mode create`,
+    );
+  }
+  const capability = { AccessMode: ACCESS[args.volumeClass], AttachmentMode: "file-system" };
+  const volume = {
+    ID: args.id,
+    Name: args.id,
+    Namespace: args.namespace ?? "default",
+    PluginID: args.pluginId ?? CSI_DRIVERS[args.source.driver].pluginId,
+    RequestedCapabilities: [capability],
+    ...(args.mode === "create"
+      ? {
+          RequestedCapacityMin: args.capacityBytes ?? GiB,
+          RequestedCapacityMax: args.capacityBytes ?? GiB,
+        }
+      : {}),
+    MountOptions: {
+      FSType: args.source.driver === "rbd" ? "ext4" : args.source.driver,
+      MountFlags: [...(args.mountFlags ?? [])],
+    },
+    ...sourceFields(args),
+    ...secrets(args),
+  };
+  const id = encodeURIComponent(args.id);
+  return {
+    method: "PUT",
+    path: args.mode === "create" ? `/v1/volume/csi/${id}/create` : `/v1/volume/csi/${id}`,
+    body: { Volumes: [volume] },
+  };
+}
