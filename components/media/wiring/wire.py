@@ -15,8 +15,10 @@ the app's own message.
 
 import base64
 import copy
+import html
 import json
 import os
+import re
 import sys
 import time
 import urllib.error
@@ -121,10 +123,7 @@ def app_message(body):
                 return f"{root.get('description')} (code {root.get('code')})"
         except ET.ParseError:
             pass
-        stripped = " ".join(
-            part for part in text.replace(">", "> ").split() if not part.startswith("<")
-        )
-        return stripped[:300]
+        return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", text)).split())[:300]
     return text[:500]
 
 

@@ -15,7 +15,8 @@ export const WIRING_IMAGE = "python:3.13.3-alpine3.22";
 
 export const WIRING_SCRIPT_PATH = "/opt/homeport/wire.py";
 export const WIRING_PLAN_PATH = "/etc/homeport/wiring.json";
-const SECRET_DIR = "/run/secrets";
+/** Where the orchestrators mount secret files (the model's default secret path). */
+export const SECRET_DIR = "/run/secrets";
 
 /** An *arr-style app the job talks to with an API key. */
 export interface KeyedApp {
@@ -78,6 +79,8 @@ export interface WiringArgs {
   readonly dataRoot?: string;
   /** How long the job waits for each app's health endpoint. @default 600 */
   readonly healthTimeoutSeconds?: number;
+  /** Directory of the secret files in the job's container. @default {@link SECRET_DIR} */
+  readonly secretDir?: string;
 }
 
 /** The JSON plan the script reads: addresses and secret FILE paths, never secret values. */
@@ -133,8 +136,13 @@ function checkUrl(setting: string, url: string): string {
   return url.replace(/\/+$/, "");
 }
 
-function secretFile(secrets: SecretSpec[], name: string, value: pulumi.Input<string>): string {
-  const path = `${SECRET_DIR}/${name}`;
+function secretFile(
+  secrets: SecretSpec[],
+  dir: string,
+  name: string,
+  value: pulumi.Input<string>,
+): string {
+  const path = `${dir}/${name}`;
   secrets.push({ name, value: pulumi.secret(value), path });
   return path;
 }
@@ -174,13 +182,14 @@ export function wiringJob(args: WiringArgs): WiringJob {
   }
   const layout = dataLayout(args.dataRoot ?? DEFAULT_DATA_ROOT);
   const secrets: SecretSpec[] = [];
+  const secretDir = (args.secretDir ?? SECRET_DIR).replace(/\/+$/, "");
   const apps: Record<string, Record<string, unknown>> = {};
   for (const name of ["sonarr", "radarr", "prowlarr", "jackett", "bazarr"] as const) {
     const app = args[name];
     if (app) {
       apps[name] = {
         url: checkUrl(`${name}.url`, app.url),
-        apiKeyFile: secretFile(secrets, `media-${name}-api-key`, app.apiKey),
+        apiKeyFile: secretFile(secrets, secretDir, `media-${name}-api-key`, app.apiKey),
       };
     }
   }
@@ -191,6 +200,7 @@ export function wiringJob(args: WiringArgs): WiringJob {
       adminUser: args.jellyfin.adminUser ?? "admin",
       adminPasswordFile: secretFile(
         secrets,
+        secretDir,
         "media-jellyfin-admin-password",
         args.jellyfin.adminPassword,
       ),
@@ -226,6 +236,7 @@ export function wiringJob(args: WiringArgs): WiringJob {
       adminUser: user,
       adminPasswordFile: secretFile(
         secrets,
+        secretDir,
         "media-portainer-admin-password",
         args.portainer.adminPassword,
       ),
@@ -243,7 +254,12 @@ export function wiringJob(args: WiringArgs): WiringJob {
       port: args.downloadClient.port ?? known.port,
       ...(kind === "transmission" ? { urlBase: TRANSMISSION_URL_BASE } : {}),
       username: args.downloadClient.username ?? DEFAULT_RPC_USERNAME,
-      passwordFile: secretFile(secrets, `media-${kind}-password`, args.downloadClient.password),
+      passwordFile: secretFile(
+        secrets,
+        secretDir,
+        `media-${kind}-password`,
+        args.downloadClient.password,
+      ),
       categories: Object.fromEntries(arrs.map((name) => [name, categories[name]])),
     };
   }
