@@ -246,6 +246,13 @@ export function wiringJob(args: WiringArgs): WiringJob {
   let downloadClient: Record<string, unknown> | undefined;
   if (args.downloadClient && arrs.length > 0) {
     const kind = args.downloadClient.kind ?? "transmission";
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(args.downloadClient.host)) {
+      fail(
+        "downloadClient.host",
+        args.downloadClient.host,
+        "is not a host name; use the service name, e.g. transmission",
+      );
+    }
     const known = DOWNLOAD_CLIENTS[kind];
     downloadClient = {
       kind,

@@ -30,48 +30,43 @@ describe("dataLayout", () => {
 
 describe("init-data.sh (the init step, run for real with sh in a temp dir standing for /data)", () => {
   const root = mkdtempSync(join(tmpdir(), "data-"));
-  const isRoot = process.getuid?.() === 0;
+  const needsRoot = {
+    skip:
+      process.getuid?.() === 0 ? false : "chown to another user needs root; run the tests as root",
+  };
   before(() => {
     mkdirSync(join(root, "media"));
     writeFileSync(join(root, "media", "keep.txt"), "library content");
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it(
-    "creates the six directories owned by PUID:PGID, setgid, group-writable",
-    { skip: isRoot ? false : "chown to another user needs root; run the tests as root" },
-    () => {
-      const result = runInitData(root, 1000, 1001);
-      assert.equal(result.status, 0, result.stderr);
-      for (const dir of [
-        "torrents",
-        "torrents/tv",
-        "torrents/movies",
-        "media",
-        "media/tv",
-        "media/movies",
-      ]) {
-        const st = statSync(join(root, dir));
-        assert.ok(st.isDirectory(), dir);
-        assert.deepEqual([dir, st.uid, st.gid, st.mode & 0o7777], [dir, 1000, 1001, 0o2775]);
-      }
-      // "media" existed: it is adopted, not re-created, and its content is untouched.
-      assert.doesNotMatch(result.stdout, /created .*\/media\n/);
-      assert.match(result.stdout, /created .*\/media\/tv\n/);
-      assert.equal(statSync(join(root, "media", "keep.txt")).uid, 0);
-      assert.match(result.stdout, /ready for 1000:1001\n$/);
-    },
-  );
+  it("creates the six directories owned by PUID:PGID, setgid, group-writable", needsRoot, () => {
+    const result = runInitData(root, 1000, 1001);
+    assert.equal(result.status, 0, result.stderr);
+    for (const dir of [
+      "torrents",
+      "torrents/tv",
+      "torrents/movies",
+      "media",
+      "media/tv",
+      "media/movies",
+    ]) {
+      const st = statSync(join(root, dir));
+      assert.ok(st.isDirectory(), dir);
+      assert.deepEqual([dir, st.uid, st.gid, st.mode & 0o7777], [dir, 1000, 1001, 0o2775]);
+    }
+    // "media" existed: it is adopted, not re-created, and its content is untouched.
+    assert.doesNotMatch(result.stdout, /created .*\/media\n/);
+    assert.match(result.stdout, /created .*\/media\/tv\n/);
+    assert.equal(statSync(join(root, "media", "keep.txt")).uid, 0);
+    assert.match(result.stdout, /ready for 1000:1001\n$/);
+  });
 
-  it(
-    "is idempotent: a second run creates nothing",
-    { skip: isRoot ? false : "chown to another user needs root; run the tests as root" },
-    () => {
-      const result = runInitData(root, 1000, 1001);
-      assert.equal(result.status, 0, result.stderr);
-      assert.doesNotMatch(result.stdout, /created/);
-    },
-  );
+  it("is idempotent: a second run creates nothing", needsRoot, () => {
+    const result = runInitData(root, 1000, 1001);
+    assert.equal(result.status, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /created/);
+  });
 
   it("fails clearly when /data is not mounted", () => {
     const result = runInitData(join(root, "absent"), 1000, 1000);

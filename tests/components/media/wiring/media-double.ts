@@ -335,7 +335,10 @@ export class MediaDouble {
       case "portainer":
         return this.portainer(r);
       case "transmission":
-        // transmission rpc-server.c: no session id yet -> 409 with X-Transmission-Session-Id.
+        // The torrent client's port; the job only checks that it listens. qBittorrent's WebUI API
+        // answers 403 without a session cookie (qbittorrent/qBittorrent src/webui/webapplication.cpp);
+        // Transmission's RPC answers 409 with X-Transmission-Session-Id (libtransmission/rpc-server).
+        if (r.path.startsWith("/api/v2/")) return text(403, "Forbidden");
         return { status: 409, headers: { "X-Transmission-Session-Id": "double-session" } };
     }
   }

@@ -450,3 +450,47 @@ describe("wiring job with Jackett against the contract double (stand-in apps)", 
     assert.deepEqual(leakedSecrets(run), []);
   });
 });
+
+describe("wiring job with qBittorrent against the contract double (stand-in apps)", () => {
+  let s: Setup;
+  before(async () => {
+    s = await setup("prowlarr");
+  });
+  after(async () => s.close());
+
+  it("adds qBittorrent with the *arr's category and without Transmission's urlBase", async () => {
+    const downloadClient = { ...s.args.downloadClient!, kind: "qbittorrent" as const };
+    const run = await s.run(
+      { ...s.args, downloadClient },
+      {
+        "media-qbittorrent-password": PASSWORDS.transmission,
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const [body] = s.double.bodies("sonarr", "POST", "/api/v3/downloadclient") as Body[];
+    assert.deepEqual(
+      [body.name, body.implementation, body.configContract],
+      ["qBittorrent", "QBittorrent", "QBittorrentSettings"],
+    );
+    const fields = values(body);
+    assert.deepEqual(
+      [
+        fields.host,
+        fields.port,
+        fields.username,
+        fields.password,
+        fields.tvCategory,
+        fields.urlBase,
+      ],
+      [
+        "127.0.0.1",
+        s.double.state.transmission.port,
+        "homeport",
+        PASSWORDS.transmission,
+        "tv",
+        null,
+      ],
+    );
+    assert.deepEqual(leakedSecrets(run), []);
+  });
+});
