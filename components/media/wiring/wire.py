@@ -13,8 +13,8 @@ A wrong key, an unreachable app or a payload the app refuses ends the job with a
 the app's own message.
 """
 
-import base64
 import copy
+import hashlib
 import html
 import json
 import os
@@ -326,6 +326,34 @@ def reconcile_root_folders(client, paths):
         change(f"{client.app}: root folder {path} created")
 
 
+def reconcile_login(client, api, login):
+    """The *arr's own forms login, with the user the plan names (the apps keep auth on).
+
+    Sonarr/Sonarr src/Sonarr.Api.V3/Config/HostConfigController.cs (Prowlarr:
+    src/Prowlarr.Api.V1/Config/HostConfigController.cs): GET {api}/config/host returns the user
+    name and the stored hash, never the password; PUT {api}/config/host/{id} saves the resource and
+    upserts the user. A password changed in the app by hand is therefore kept: only a missing user,
+    another user name or another authentication method is corrected.
+    """
+    password = read_secret(login["passwordFile"], f"{client.app} login password")
+    host = client.get_json(f"{api}/config/host")
+    if host.get("authenticationMethod") == "forms" and host.get("username") == login["user"]:
+        say(f"{client.app}: login '{login['user']}' up to date")
+        return
+    body = dict(host)
+    body.update(
+        {
+            "authenticationMethod": "forms",
+            "authenticationRequired": "enabled",
+            "username": login["user"],
+            "password": password,
+            "passwordConfirmation": password,
+        }
+    )
+    client.call("PUT", f"{api}/config/host/{host.get('id', 1)}", json_body=body)
+    change(f"{client.app}: login '{login['user']}' set (forms authentication)")
+
+
 # What each *arr calls its settings (Sonarr TransmissionSettings.cs / QBittorrentSettings.cs,
 # Radarr/Radarr src/NzbDrone.Core/Download/Clients/{Transmission,QBittorrent}/*Settings.cs).
 ARR_FIELDS = {
@@ -490,6 +518,26 @@ def wire_bazarr(plan, arrs):
                 form[f"settings-{name}-{field}"] = text
         if len(form) > before:
             touched.append(name)
+    login = app.get("login")
+    if login:
+        # bazarr/app/config.py: auth.type in (None, basic, form); save_settings stores the md5 of
+        # settings-auth-password, and GET returns that digest, so it can be compared.
+        password = read_secret(login["passwordFile"], "bazarr login password")
+        auth = current.get("auth", {})
+        digest = hashlib.md5(password.encode("utf-8")).hexdigest()
+        if (auth.get("type"), auth.get("username"), auth.get("password")) != (
+            "form",
+            login["user"],
+            digest,
+        ):
+            form.update(
+                {
+                    "settings-auth-type": "form",
+                    "settings-auth-username": login["user"],
+                    "settings-auth-password": password,
+                }
+            )
+            touched.append("its login")
     if not form:
         say("bazarr: sonarr/radarr connections up to date")
         return
@@ -682,6 +730,10 @@ def run(plan):
         wait_healthy(dl["kind"], f"http://{dl['host']}:{dl['port']}", path, timeout, accept)
 
     arrs = {name: arr_client(apps[name], name) for name in ("sonarr", "radarr") if name in apps}
+    for name, api in (("sonarr", "/api/v3"), ("radarr", "/api/v3"), ("prowlarr", "/api/v1")):
+        if name in apps and apps[name].get("login"):
+            client = arrs[name][0] if name in arrs else arr_client(apps[name], name)[0]
+            reconcile_login(client, api, apps[name]["login"])
     if dl:
         password = read_secret(dl["passwordFile"], f"{dl['kind']} password")
         for name, (client, _) in arrs.items():

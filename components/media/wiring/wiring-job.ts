@@ -24,6 +24,11 @@ export interface KeyedApp {
   readonly url: string;
   /** The app's API key (pre-seeded into the app, e.g. SONARR__AUTH__APIKEY). */
   readonly apiKey: pulumi.Input<string>;
+  /**
+   * The app's own web login (forms authentication), created by the job so nobody has to pick one
+   * on first visit. Sonarr, Radarr, Prowlarr and Bazarr only. @default not managed
+   */
+  readonly login?: { readonly user?: string; readonly password: pulumi.Input<string> };
 }
 
 export interface AdminApp {
@@ -191,6 +196,32 @@ export function wiringJob(args: WiringArgs): WiringJob {
         url: checkUrl(`${name}.url`, app.url),
         apiKeyFile: secretFile(secrets, secretDir, `media-${name}-api-key`, app.apiKey),
       };
+      if (app.login) {
+        if (name === "jackett") {
+          fail(
+            "jackett.login",
+            "set",
+            "is not supported: Jackett has no user login; it sits behind the proxy's basic auth",
+          );
+        }
+        const user = app.login.user ?? "admin";
+        if (user.trim() !== user || user.length === 0) {
+          fail(
+            `${name}.login.user`,
+            user,
+            "must be a non-empty user name without surrounding spaces",
+          );
+        }
+        apps[name].login = {
+          user,
+          passwordFile: secretFile(
+            secrets,
+            secretDir,
+            `media-${name}-login-password`,
+            app.login.password,
+          ),
+        };
+      }
     }
   }
   if (args.jellyfin) {

@@ -2,6 +2,7 @@
 // app whose routes, payloads, authentication and answers (including the failures) follow the
 // apps' published sources, cited per app below. It is a stand-in: it keeps state in memory and
 // runs no app logic beyond the validation those sources perform.
+import { createHash } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -187,6 +188,19 @@ export interface DoubleState {
   transmission: { host: string; port: number; username: string; password: string };
   providers: Record<string, Provider[]>;
   rootFolders: Record<string, { id: number; path: string }[]>;
+  /** The *arr host settings; a fresh app started with <APP>__AUTH__METHOD=Forms has no user. */
+  hostConfig: Record<
+    "sonarr" | "radarr" | "prowlarr",
+    {
+      id: number;
+      authenticationMethod: string;
+      authenticationRequired: string;
+      username: string;
+      passwordHash: string;
+      apiKey: string;
+      port: number;
+    }
+  >;
   bazarr: Record<string, Record<string, unknown>>;
   jackettIndexers: { id: string; title: string }[];
   jellyfin: {
@@ -230,11 +244,16 @@ export class MediaDouble {
       },
       providers: {},
       rootFolders: { sonarr: [], radarr: [] },
+      hostConfig: {
+        sonarr: hostDefaults(keys.sonarr, 8989),
+        radarr: hostDefaults(keys.radarr, 7878),
+        prowlarr: hostDefaults(keys.prowlarr, 9696),
+      },
       bazarr: {
         general: { use_sonarr: false, use_radarr: false },
         sonarr: { ip: "127.0.0.1", port: 8989, base_url: "/", ssl: false, apikey: "" },
         radarr: { ip: "127.0.0.1", port: 7878, base_url: "/", ssl: false, apikey: "" },
-        auth: { apikey: keys.bazarr ?? "", type: null },
+        auth: { apikey: keys.bazarr ?? "", type: null, username: "", password: "" },
       },
       jackettIndexers: [],
       jellyfin: {
@@ -366,6 +385,7 @@ export class MediaDouble {
             indexer: indexerSchema,
           };
     if (resource === "rootfolder" && app !== "prowlarr") return this.rootFolder(app, r);
+    if (resource === "config" && second === "host") return this.hostConfig(app, r);
     const schema = providerResources[resource];
     if (!schema) return json(404, { message: "NotFound" });
     const key = `${app}/${resource}`;
@@ -463,6 +483,41 @@ export class MediaDouble {
     return undefined;
   }
 
+  // Sonarr.Api.V3/Config/HostConfigController.cs: GET gives the user name and the stored hash (a
+  // stand-in hash here); PUT validates Username/Password for forms, PasswordConfirmation must
+  // match, then saves and upserts the user; 202.
+  private hostConfig(app: "sonarr" | "radarr" | "prowlarr", r: Received): Answer {
+    const host = this.state.hostConfig[app];
+    if (r.method === "GET" && r.path.endsWith("/config/host")) {
+      return json(200, { ...host, password: host.passwordHash, passwordConfirmation: "" });
+    }
+    if (r.method === "PUT" && r.path.endsWith("/config/host/1")) {
+      const body = r.body as Record<string, unknown>;
+      if (body.authenticationMethod === "forms" && !body.username) {
+        return invalid({ propertyName: "Username", errorMessage: "'Username' must not be empty." });
+      }
+      if (body.authenticationMethod === "forms" && !body.password) {
+        return invalid({ propertyName: "Password", errorMessage: "'Password' must not be empty." });
+      }
+      if (body.password !== body.passwordConfirmation && body.password !== host.passwordHash) {
+        return invalid({
+          propertyName: "PasswordConfirmation",
+          errorMessage: "Must match Password",
+        });
+      }
+      this.state.hostConfig[app] = {
+        ...host,
+        authenticationMethod: String(body.authenticationMethod),
+        authenticationRequired: String(body.authenticationRequired),
+        username: String(body.username),
+        passwordHash: `hash(${String(body.password).length})`,
+      };
+      r.mutated = true;
+      return json(202, { id: 1 });
+    }
+    return json(405, { message: "Method Not Allowed" });
+  }
+
   private rootFolder(app: "sonarr" | "radarr", r: Received): Answer {
     const list = this.state.rootFolders[app];
     if (r.method === "GET") {
@@ -540,6 +595,9 @@ export class MediaDouble {
       if (/^-?\d+$/.test(rawValue) && name !== "apikey") value = parseInt(rawValue, 10);
       if (value === "true") value = true;
       if (value === "false") value = false;
+      if (key === "settings-auth-password" && value !== next.auth?.password) {
+        value = createHash("md5").update(String(rawValue)).digest("hex");
+      }
       if (name === "port" && (typeof value !== "number" || value < 1 || value > 65535)) {
         return text(406, `${section}.port must gte 1 but it is ${String(value)} in env main`);
       }
@@ -792,6 +850,18 @@ export class MediaDouble {
     }
     return { status: 404 };
   }
+}
+
+function hostDefaults(apiKey: string | undefined, port: number) {
+  return {
+    id: 1,
+    authenticationMethod: "forms",
+    authenticationRequired: "enabled",
+    username: "",
+    passwordHash: "",
+    apiKey: apiKey ?? "",
+    port,
+  };
 }
 
 function fieldsOf(p: Provider): Record<string, unknown> {

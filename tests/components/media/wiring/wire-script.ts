@@ -23,6 +23,7 @@ export const PASSWORDS = {
   transmission: "tr-Q7v!x2LmP9wK4s",
   jellyfin: "jf-Z3r@8NbV1cT6yH",
   portainer: "pt-M5k#2WqE7uR9iO0a",
+  login: "ui-W4n!8ZcX3vB6nM",
 } as const;
 export const ALL_SECRETS: readonly string[] = [...Object.values(KEYS), ...Object.values(PASSWORDS)];
 
@@ -59,13 +60,14 @@ export async function setup(indexer: "prowlarr" | "jackett" = "prowlarr"): Promi
   double.state.transmission.port = transmissionPort;
   double.state.portainer.agents.add("tcp://tasks.portainer-agent:9001");
   const dir = mkdtempSync(join(tmpdir(), "media-wiring-"));
+  const login = { password: PASSWORDS.login };
   const args: WiringArgs = {
-    sonarr: { url: urls.sonarr, apiKey: KEYS.sonarr },
-    radarr: { url: urls.radarr, apiKey: KEYS.radarr },
+    sonarr: { url: urls.sonarr, apiKey: KEYS.sonarr, login },
+    radarr: { url: urls.radarr, apiKey: KEYS.radarr, login },
     ...(indexer === "prowlarr"
-      ? { prowlarr: { url: urls.prowlarr, apiKey: KEYS.prowlarr } }
+      ? { prowlarr: { url: urls.prowlarr, apiKey: KEYS.prowlarr, login } }
       : { jackett: { url: urls.jackett, apiKey: KEYS.jackett } }),
-    bazarr: { url: urls.bazarr, apiKey: KEYS.bazarr },
+    bazarr: { url: urls.bazarr, apiKey: KEYS.bazarr, login },
     jellyfin: {
       url: urls.jellyfin,
       adminPassword: PASSWORDS.jellyfin,
@@ -89,6 +91,12 @@ export async function setup(indexer: "prowlarr" | "jackett" = "prowlarr"): Promi
     "media-jellyfin-admin-password": PASSWORDS.jellyfin,
     "media-portainer-admin-password": PASSWORDS.portainer,
     "media-transmission-password": PASSWORDS.transmission,
+    ...Object.fromEntries(
+      ["sonarr", "radarr", "prowlarr", "bazarr"].map((app) => [
+        `media-${app}-login-password`,
+        PASSWORDS.login,
+      ]),
+    ),
   };
   return {
     double,

@@ -1,6 +1,7 @@
 // The real wiring script (python3), run against the media apps' contract double (a stand-in for
 // Sonarr, Radarr, Prowlarr, Jackett, Bazarr, Jellyfin, Portainer and Transmission's RPC).
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { KEYS, leakedSecrets, PASSWORDS, setup, type Setup } from "./wire-script";
 
@@ -14,6 +15,9 @@ function values(body: unknown): Record<string, unknown> {
 }
 
 const FIRST_RUN_WRITES = [
+  "sonarr PUT /api/v3/config/host/1",
+  "radarr PUT /api/v3/config/host/1",
+  "prowlarr PUT /api/v1/config/host/1",
   "sonarr POST /api/v3/downloadclient",
   "radarr POST /api/v3/downloadclient",
   "sonarr POST /api/v3/rootfolder",
@@ -42,7 +46,7 @@ describe("wiring job against the contract double (stand-in apps), Prowlarr varia
     const run = await s.run();
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(s.double.mutations(), FIRST_RUN_WRITES);
-    assert.match(run.stdout, /\n12 change\(s\)\n$/);
+    assert.match(run.stdout, /\n15 change\(s\)\n$/);
     assert.deepEqual(leakedSecrets(run), []);
     const urls = s.double.urls;
     const port = s.double.state.transmission.port;
@@ -123,8 +127,32 @@ describe("wiring job against the contract double (stand-in apps), Prowlarr varia
         "settings-general-use_radarr": "true",
         "settings-radarr-port": radarrPort,
         "settings-radarr-apikey": KEYS.radarr,
+        "settings-auth-type": "form",
+        "settings-auth-username": "admin",
+        "settings-auth-password": PASSWORDS.login,
       },
     ]);
+    assert.deepEqual(s.double.state.bazarr.auth, {
+      apikey: KEYS.bazarr,
+      type: "form",
+      username: "admin",
+      password: createHash("md5").update(PASSWORDS.login).digest("hex"),
+    });
+    // The *arr logins: the resource read back, with forms authentication and the user set.
+    const [hostPut] = s.double.bodies("sonarr", "PUT", "/api/v3/config/host/1") as Body[];
+    assert.deepEqual(
+      [
+        hostPut.authenticationMethod,
+        hostPut.authenticationRequired,
+        hostPut.username,
+        hostPut.password,
+        hostPut.passwordConfirmation,
+        hostPut.apiKey,
+        hostPut.port,
+      ],
+      ["forms", "enabled", "admin", PASSWORDS.login, PASSWORDS.login, KEYS.sonarr, 8989],
+    );
+    assert.equal(s.double.state.hostConfig.prowlarr.username, "admin");
     assert.deepEqual(s.double.state.bazarr.sonarr, {
       ip: "127.0.0.1",
       port: Number(sonarrPort),
@@ -245,6 +273,7 @@ describe("wiring job against the contract double (stand-in apps), Prowlarr varia
     state.jellyfin.folders[0].Locations = [];
     state.jellyfin.config.UICulture = "en-US";
     state.portainer.endpoints[0].URL = "tcp://10.0.0.9:9001";
+    state.hostConfig.radarr.username = "someone";
     const seen = s.double.received.length;
 
     const run = await s.run();
@@ -255,6 +284,7 @@ describe("wiring job against the contract double (stand-in apps), Prowlarr varia
         .filter((r) => r.mutated)
         .map((r) => `${r.app} ${r.method} ${r.path}`),
       [
+        "radarr PUT /api/v3/config/host/1",
         `sonarr PUT /api/v3/downloadclient/${sonarrClient.id}`,
         `radarr PUT /api/v3/downloadclient/${radarrClient.id}`,
         "radarr POST /api/v3/rootfolder",
@@ -281,6 +311,7 @@ describe("wiring job against the contract double (stand-in apps), Prowlarr varia
       "settings-sonarr-apikey": KEYS.sonarr,
     });
     assert.equal(state.jellyfin.config.UICulture, "fr-FR");
+    assert.equal(state.hostConfig.radarr.username, "admin");
     assert.deepEqual(s.double.bodies("jellyfin", "POST", "/Library/VirtualFolders/Paths"), [
       { Name: "Shows", PathInfo: { Path: "/data/media/tv" } },
     ]);
@@ -314,7 +345,7 @@ describe("wiring job failures against the contract double (stand-in apps)", () =
     const run = await s.run(undefined, { "media-sonarr-api-key": "0".repeat(32) });
     await fails(
       run,
-      /^wiring failed: sonarr: GET \/api\/v3\/downloadclient failed with HTTP 401: Unauthorized \(the app refused the API key or credentials\)\n$/,
+      /^wiring failed: sonarr: GET \/api\/v3\/config\/host failed with HTTP 401: Unauthorized \(the app refused the API key or credentials\)\n$/,
     );
   });
 

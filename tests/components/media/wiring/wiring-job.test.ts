@@ -122,6 +122,16 @@ describe("wiringJob", () => {
     );
   });
 
+  it("adds the apps' own web login when asked, as one more secret file", () => {
+    const job = wiringJob({ ...ARGS, sonarr: { ...ARGS.sonarr!, login: { password: "p-login" } } });
+    assert.deepEqual(job.plan.apps.sonarr, {
+      url: "http://sonarr:8989",
+      apiKeyFile: "/run/secrets/media-sonarr-api-key",
+      login: { user: "admin", passwordFile: "/run/secrets/media-sonarr-login-password" },
+    });
+    assert.ok(job.spec.secrets?.some((s) => s.name === "media-sonarr-login-password"));
+  });
+
   it("uses qBittorrent's port and no urlBase when asked", () => {
     const job = wiringJob({
       ...ARGS,
@@ -172,6 +182,18 @@ describe("wiringJob", () => {
       [
         { ...ARGS, downloadClient: { host: "http://transmission", password: "p" } },
         'media.downloadClient.host: "http://transmission" is not a host name; use the service name, e.g. transmission',
+      ],
+      [
+        {
+          ...ARGS,
+          prowlarr: undefined,
+          jackett: { url: "http://jackett:9117", apiKey: "k", login: { password: "p" } },
+        },
+        'media.jackett.login: "set" is not supported: Jackett has no user login; it sits behind the proxy\'s basic auth',
+      ],
+      [
+        { ...ARGS, radarr: { ...ARGS.radarr!, login: { user: " admin", password: "p" } } },
+        'media.radarr.login.user: " admin" must be a non-empty user name without surrounding spaces',
       ],
       [
         { ...ARGS, healthTimeoutSeconds: 0 },
