@@ -265,19 +265,30 @@ def reconcile_provider(client, api, resource, label, desired):
     name = desired["name"]
     existing = client.get_json(path)
     match = next((x for x in existing if str(x.get("name", "")).lower() == name.lower()), None)
-    if match is None:
+
+    def template():
         schema = client.get_json(f"{path}/schema")
-        template = next(
+        found = next(
             (s for s in schema if s.get("implementation") == desired["implementation"]), None
         )
-        if template is None:
+        if found is None:
             raise WiringError(
                 f"{client.app}: {path}/schema has no {desired['implementation']} implementation"
             )
-        body = _apply(template, desired)
+        return found
+
+    if match is None:
+        body = _apply(template(), desired)
         body.pop("id", None)
         client.call("POST", path, json_body=body)
         change(f"{client.app}: {label} '{name}' created")
+        return
+    if match.get("implementation") != desired["implementation"]:
+        # Same name, another kind (e.g. qBittorrent where Transmission is wanted): replace its
+        # settings with a fresh template of the wanted kind, keeping the id.
+        body = {**_apply(template(), desired), "id": match["id"]}
+        client.call("PUT", f"{path}/{match['id']}", json_body=body)
+        change(f"{client.app}: {label} '{name}' updated (implementation)")
         return
     have = _fields(match)
     differs = [
@@ -288,8 +299,6 @@ def reconcile_provider(client, api, resource, label, desired):
     differs += [
         key for key, value in desired.get("props", {}).items() if _norm(match.get(key)) != _norm(value)
     ]
-    if match.get("implementation") != desired["implementation"]:
-        differs.append("implementation")
     if differs:
         client.call("PUT", f"{path}/{match['id']}", json_body=_apply(match, desired))
         change(f"{client.app}: {label} '{name}' updated ({', '.join(sorted(differs))})")

@@ -126,7 +126,13 @@ export async function setup(indexer: "prowlarr" | "jackett" = "prowlarr"): Promi
 export function runPython(script: string, env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn("python3", [script], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
+      // Warnings are errors: a deprecation in this interpreter would be a removal in the next.
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        PYTHONWARNINGS: "error",
+        ...env,
+      },
     });
     let stdout = "";
     let stderr = "";

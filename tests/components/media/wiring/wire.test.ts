@@ -327,6 +327,35 @@ describe("wiring job against the contract double (stand-in apps), Prowlarr varia
   });
 });
 
+describe("wiring job switching the download client kind (stand-in apps)", () => {
+  let s: Setup;
+  before(async () => {
+    s = await setup("prowlarr");
+  });
+  after(async () => s.close());
+
+  it("replaces a same-named client of another kind from the wanted kind's schema", async () => {
+    assert.equal((await s.run()).code, 0);
+    const client = s.double.state.providers["sonarr/downloadclient"][0];
+    const untouched = s.double.state.providers["radarr/downloadclient"][0];
+    Object.assign(client, { implementation: "QBittorrent", configContract: "QBittorrentSettings" });
+    client.fields = client.fields.filter((f) => f.name !== "urlBase");
+    const run = await s.run();
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /sonarr: download client 'Transmission' updated \(implementation\)/);
+    const [body] = s.double.bodies(
+      "sonarr",
+      "PUT",
+      `/api/v3/downloadclient/${client.id}`,
+    ) as Body[];
+    assert.deepEqual(
+      [body.id, body.implementation, values(body).urlBase],
+      [client.id, "Transmission", "/transmission/"],
+    );
+    assert.equal(untouched.implementation, "Transmission");
+  });
+});
+
 describe("wiring job failures against the contract double (stand-in apps)", () => {
   let s: Setup;
   before(async () => {
