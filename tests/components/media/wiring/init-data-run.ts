@@ -1,0 +1,18 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { INIT_DATA_SCRIPT, initDataEnv } from "../../../../components/media/wiring/data-layout";
+
+/** Runs the init step's script with /bin/sh, as the init container would. */
+export function runInitData(root: string, uid: number, gid: number) {
+  const dir = mkdtempSync(join(tmpdir(), "init-data-"));
+  const script = join(dir, "init-data.sh");
+  writeFileSync(script, INIT_DATA_SCRIPT);
+  const result = spawnSync("sh", [script], {
+    env: { PATH: process.env.PATH ?? "", ...initDataEnv({ uid, gid, root }) },
+    encoding: "utf8",
+  });
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
