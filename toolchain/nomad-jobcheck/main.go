@@ -113,7 +113,7 @@ func checkJob(data []byte) (*api.Job, []string) {
 	if err != nil {
 		// The ID, read leniently, names the job in the message.
 		var named struct{ ID *string }
-		if json.Unmarshal(data, &named) == nil && named.ID != nil {
+		if json.NewDecoder(bytes.NewReader(data)).Decode(&named) == nil && named.ID != nil {
 			return &api.Job{ID: named.ID}, []string{"decode: " + err.Error()}
 		}
 		return nil, []string{"decode: " + err.Error()}
