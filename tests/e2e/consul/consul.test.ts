@@ -58,8 +58,9 @@ const state: {
   consul?: string;
   dnsPort?: number;
   routed: Routed[];
+  jobspecs: string[];
   dir?: string;
-} = { routed: [] };
+} = { routed: [], jobspecs: [] };
 
 function needsConsul(t: TestContext): string | undefined {
   if (state.blocked) {
@@ -109,6 +110,7 @@ describe(
       const jobs = rendered.resources
         .filter((r) => r.type === JOB_TYPE)
         .map((r) => (r.inputs as { jobspec: string }).jobspec);
+      state.jobspecs = jobs;
       // The routed services: a Traefik router whose service is the workload itself.
       let n = 10;
       for (const { service } of jobs.flatMap(groupServices)) {
@@ -456,6 +458,110 @@ describe(
           }
         },
       );
+    });
+
+    describe("a RabbitMQ broker with Consul peer discovery (Debian's rabbitmq-server)", () => {
+      const RABBIT = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+      const procs: ChildProcess[] = [];
+      after(() => {
+        for (const p of procs.reverse()) if (p.pid) process.kill(-p.pid, "SIGTERM");
+      });
+
+      it("registers itself in Consul with a passing TTL check", async (t) => {
+        if (!needsConsul(t)) return;
+        if (!fs.existsSync(RABBIT) || spawnSync("epmd", ["-help"]).error) {
+          return t.skip(`no ${RABBIT} and epmd (apt-get install rabbitmq-server)`);
+        }
+        // The broker configuration the example renders (the rabbitmq job's conf template), on a
+        // loopback port, plus the Consul peer discovery keys that issue 20 asks the Nomad adapter
+        // to render with `nomad.serviceProvider: consul` (rabbitmq-server
+        // deps/rabbitmq_peer_discovery_consul/priv/schema/rabbitmq_peer_discovery_consul.schema).
+        const job = JSON.parse(state.jobspecs.find((j) => JSON.parse(j).ID === "rabbitmq")!) as {
+          TaskGroups: { Tasks: { Templates?: { DestPath: string; EmbeddedTmpl: string }[] }[] }[];
+        };
+        const rendered = job.TaskGroups[0].Tasks[0].Templates!.find(
+          (tp) => tp.DestPath === "local/conf",
+        )!;
+        const dir = path.join(state.dir!, "rabbitmq");
+        fs.mkdirSync(dir);
+        const [amqp, dist, epmdPort] = [await freePort(), await freePort(), await freePort()];
+        const consulPort = new URL(state.consul!).port;
+        assert.match(rendered.EmbeddedTmpl, /^listeners\.tcp\.default = 5672$/m);
+        const conf = [
+          rendered.EmbeddedTmpl.replace(
+            /^listeners\.tcp\.default = 5672$/m,
+            `listeners.tcp.default = 127.0.0.1:${amqp}`,
+          ),
+          "cluster_formation.peer_discovery_backend = consul",
+          "cluster_formation.consul.host = 127.0.0.1",
+          `cluster_formation.consul.port = ${consulPort}`,
+          "cluster_formation.consul.svc = rabbitmq",
+          "cluster_formation.consul.svc_addr = 127.0.0.1",
+          `cluster_formation.consul.svc_port = ${amqp}`,
+          "cluster_formation.consul.svc_ttl = 30",
+          "cluster_formation.consul.deregister_after = 90",
+          "",
+        ].join("\n");
+        fs.writeFileSync(path.join(dir, "rabbitmq.conf"), conf);
+        fs.writeFileSync(path.join(dir, "enabled_plugins"), "[rabbitmq_peer_discovery_consul].\n");
+        const env = {
+          ...process.env,
+          HOME: dir,
+          ERL_EPMD_PORT: String(epmdPort),
+          RABBITMQ_NODENAME: "e2e@localhost",
+          RABBITMQ_CONFIG_FILE: path.join(dir, "rabbitmq.conf"),
+          RABBITMQ_ENABLED_PLUGINS_FILE: path.join(dir, "enabled_plugins"),
+          RABBITMQ_MNESIA_BASE: path.join(dir, "mnesia"),
+          RABBITMQ_LOG_BASE: path.join(dir, "log"),
+          RABBITMQ_DIST_PORT: String(dist),
+        };
+        // epmd runs in the foreground as our child, so that nothing outlives the test.
+        procs.push(
+          spawn("epmd", ["-port", String(epmdPort)], { env, detached: true, stdio: "ignore" }),
+        );
+        let log = "";
+        const broker = spawn(RABBIT, [], {
+          env,
+          cwd: dir,
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        broker.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+        broker.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+        procs.push(broker);
+        const started = Date.now();
+        type Entry = { ServiceID: string; ServiceAddress: string; ServicePort: number };
+        const [entry] = await waitFor(
+          "the broker to register in Consul",
+          async () => {
+            const list = await consulGet<Entry[]>("/v1/catalog/service/rabbitmq");
+            return list.length > 0 ? list : undefined;
+          },
+          120_000,
+        ).catch((err: Error) => assert.fail(`${err.message}\n${tail(log, 20)}`));
+        assert.deepEqual(
+          [entry.ServiceID, entry.ServiceAddress, entry.ServicePort],
+          ["rabbitmq:127.0.0.1", "127.0.0.1", amqp],
+        );
+        const checks = await waitFor(
+          "the broker's TTL check to pass",
+          async () => {
+            const list = await consulGet<{ CheckID: string; Status: string }[]>(
+              "/v1/health/checks/rabbitmq",
+            );
+            return list.some((c) => c.Status === "passing") ? list : undefined;
+          },
+          60_000,
+        );
+        assert.deepEqual(
+          checks.map((c) => [c.CheckID, c.Status]),
+          [["service:rabbitmq:127.0.0.1", "passing"]],
+        );
+        t.diagnostic(
+          `figure consul.rabbitmq: registered and passing in ${seconds(Date.now() - started)}`,
+        );
+        assert.deepEqual(await resolver().resolve4("rabbitmq.service.consul"), ["127.0.0.1"]);
+      });
     });
 
     it("promtool accepts the Prometheus Consul discovery block", async (t) => {
