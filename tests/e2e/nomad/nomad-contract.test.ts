@@ -4,15 +4,19 @@
  * github.com/hashicorp/nomad/api module; no Nomad agent runs), with every job of the Nomad
  * example stack and every error path: unreachable API, ACL denial, a jobspec refused by
  * /v1/validate/job, drift seen by the plan, deregistration with and without purge, a failed
- * deployment, a failed batch allocation and an evaluation that cannot be read.
+ * deployment, a failed batch allocation and an evaluation that cannot be read; then a small
+ * program (./program) with the real Pulumi CLI: up, preview with drift, destroy.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, beforeEach, describe, it, TestContext } from "node:test";
 import * as api from "../../../components/platforms/nomad/nomad-api";
 import * as jobs from "../../../components/platforms/nomad/nomad-job";
 import { freePort } from "../../helpers/net";
-import { ROOT } from "../lib/pulumi";
+import { ROOT, toolchainEnv } from "../lib/pulumi";
+import { run, RunResult, tail } from "../lib/shell";
 import { enginePath, ensureEngines, renderStackFile, seconds } from "./engines";
 import { NomadDouble } from "./nomad-double";
 
@@ -324,5 +328,155 @@ describe(
         assert.deepEqual(await jobs.nomadVariableProvider.read!(v.path, inputs), {});
       }
     });
+
+    describe(
+      "the real Pulumi CLI with a program that uses NomadJob",
+      { concurrency: false },
+      () => {
+        const WEB_JOB = "homeport-e2e-web";
+        const TOKEN = `e2e-token-${process.pid}-${Date.now()}`;
+        const cli: { env?: NodeJS.ProcessEnv; dir?: string; blocked?: string; up?: boolean } = {};
+        const pulumi = (args: string[], timeoutMs = 10 * 60_000): Promise<RunResult> =>
+          run("pulumi", [...args, "--stack", "e2e", "--non-interactive"], {
+            cwd: path.join(cli.dir!, "project"),
+            env: cli.env,
+            timeoutMs,
+          });
+        const output = (r: RunResult) => `${tail(r.stdout)}\n${tail(r.stderr)}`;
+        function needsCli(t: TestContext): boolean {
+          if (!ready(t)) return false;
+          if (cli.blocked) t.skip(cli.blocked);
+          return !cli.blocked;
+        }
+
+        before(async () => {
+          if (state.blocked) return;
+          const env = toolchainEnv();
+          if (typeof env === "string") {
+            cli.blocked = env;
+            return;
+          }
+          cli.dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-e2e-nomad-cli-"));
+          const project = path.join(cli.dir, "project");
+          fs.mkdirSync(project);
+          fs.mkdirSync(path.join(cli.dir, "state"));
+          fs.writeFileSync(
+            path.join(project, "Pulumi.yaml"),
+            "name: homeport-nomad-e2e\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+          );
+          fs.symlinkSync(
+            path.join(__dirname, "program", "index.ts"),
+            path.join(project, "index.ts"),
+          );
+          for (const entry of ["node_modules", "package.json", "tsconfig.json"]) {
+            fs.symlinkSync(path.join(ROOT, entry), path.join(project, entry));
+          }
+          cli.env = {
+            ...env,
+            PULUMI_BACKEND_URL: `file://${path.join(cli.dir, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "homeport-e2e",
+            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            NOMAD_TOKEN: "",
+          };
+          const init = await pulumi(["stack", "init"], 120_000);
+          if (init.status !== 0) {
+            cli.blocked = `pulumi stack init failed: ${output(init)}`;
+            return;
+          }
+          for (const [key, value, secret] of [
+            ["address", state.double!.address, false],
+            ["datacenter", "dc1", false],
+            ["token", TOKEN, true],
+          ] as const) {
+            const r = await pulumi(
+              ["config", "set", ...(secret ? ["--secret"] : []), key, value],
+              60_000,
+            );
+            if (r.status !== 0) cli.blocked = `pulumi config set ${key} failed: ${output(r)}`;
+          }
+        });
+        after(async () => {
+          if (cli.up) await pulumi(["destroy", "--yes"]);
+          if (cli.dir) fs.rmSync(cli.dir, { recursive: true, force: true });
+        });
+
+        it("pulumi up registers the job, waits for its deployment and writes the variable", async (t) => {
+          if (!needsCli(t)) return;
+          state.double!.outcomes[WEB_JOB] = {
+            evaluation: ["pending", "complete"],
+            deployment: [{ Status: "running" }, { Status: "successful" }],
+          };
+          const started = Date.now();
+          const up = await pulumi(["up", "--yes", "--skip-preview"]);
+          cli.up = true;
+          assert.equal(up.status, 0, `pulumi up failed:\n${output(up)}`);
+          t.diagnostic(`figure nomad.contract.pulumi-up: ${seconds(Date.now() - started)}`);
+          const job = state.double!.job(WEB_JOB) as {
+            Version: number;
+            TaskGroups: { Count: number }[];
+          };
+          assert.equal(job.Version, 0);
+          assert.equal(job.TaskGroups[0].Count, 1);
+          // The deployment was read only after the evaluation had completed.
+          const paths = state.double!.calls.map((c) => c.path);
+          const firstDeployment = paths.indexOf(`/v1/job/${WEB_JOB}/deployment`);
+          assert.ok(
+            firstDeployment >
+              paths.lastIndexOf(paths.find((p) => p.startsWith("/v1/evaluation/"))!),
+          );
+          const variable = (await fetch(
+            `${state.double!.address}/v1/var/nomad/jobs/${WEB_JOB}`,
+          ).then((r) => r.json())) as {
+            Items: Record<string, string>;
+          };
+          assert.deepEqual(variable.Items, { token: TOKEN });
+          const stateDir = path.join(cli.dir!, "state");
+          const files = (fs.readdirSync(stateDir, { recursive: true }) as string[])
+            .map((f) => path.join(stateDir, f))
+            .filter((f) => fs.statSync(f).isFile());
+          assert.ok(files.length > 0, "the stack has no state files");
+          assert.deepEqual(
+            files.filter((f) => fs.readFileSync(f, "utf8").includes(TOKEN)),
+            [],
+            "the token is in the stack's state in plain text",
+          );
+        });
+
+        it("pulumi preview: no changes, then drift after a scale behind Pulumi's back; up restores it", async (t) => {
+          if (!needsCli(t)) return;
+          if (!cli.up) return t.skip("pulumi up did not run");
+          const clean = await pulumi(["preview", "--expect-no-changes", "--diff"]);
+          assert.equal(
+            clean.status,
+            0,
+            `preview of an unchanged stack shows changes:\n${output(clean)}`,
+          );
+          state.double!.edit(WEB_JOB, "default", (job) => {
+            (job.TaskGroups as { Count: number }[])[0].Count = 2;
+          });
+          const drift = await pulumi(["preview", "--expect-no-changes", "--diff"]);
+          assert.notEqual(drift.status, 0, `preview did not see the drift:\n${output(drift)}`);
+          assert.match(drift.stdout, /~ pulumi-nodejs:dynamic\/nomad:Job: \(update\)/);
+          assert.match(drift.stdout, /1 to update/);
+          const up = await pulumi(["up", "--yes", "--skip-preview"]);
+          assert.equal(up.status, 0, `pulumi up failed:\n${output(up)}`);
+          const job = state.double!.job(WEB_JOB) as { TaskGroups: { Count: number }[] };
+          assert.equal(job.TaskGroups[0].Count, 1);
+        });
+
+        it("pulumi destroy purges the job and deletes the variable", async (t) => {
+          if (!needsCli(t)) return;
+          if (!cli.up) return t.skip("pulumi up did not run");
+          const destroy = await pulumi(["destroy", "--yes", "--skip-preview"]);
+          assert.equal(destroy.status, 0, `pulumi destroy failed:\n${output(destroy)}`);
+          cli.up = false;
+          assert.equal(state.double!.job(WEB_JOB), undefined);
+          assert.equal(
+            (await fetch(`${state.double!.address}/v1/var/nomad/jobs/${WEB_JOB}`)).status,
+            404,
+          );
+        });
+      },
+    );
   },
 );
