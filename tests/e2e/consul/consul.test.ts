@@ -420,6 +420,9 @@ describe(
       it(
         "with a dynamic host port (bridge network, as the example renders), routes to the registered port",
         {
+          // Traefik's catalogue providers take a server.port tag over the registered port
+          // (traefik/traefik v3.6.7 pkg/provider/consulcatalog/config.go and
+          // pkg/provider/nomad/config.go, addServer).
           todo: "components/platforms/routing.ts tags every route with loadbalancer.server.port=<container port>; Traefik's Consul (and Nomad) catalogue provider then dials that port on the instance's address instead of the host port Nomad registered",
         },
         async (t) => {
