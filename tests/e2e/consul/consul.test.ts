@@ -99,7 +99,7 @@ const resolver = (): dns.promises.Resolver => {
 };
 
 describe(
-  "e2e: services on a real Consul agent, as Nomad registers them",
+  "e2e: services on a real Consul agent, registered by a stand-in for Nomad's Consul client",
   { concurrency: false },
   () => {
     before(async () => {

@@ -1,6 +1,6 @@
 /**
- * Services of a Nomad jobspec registered in a Consul agent the way Nomad's Consul integration
- * registers them, without a Nomad agent: the service definitions come in as input (the api.Service
+ * A stand-in for Nomad's Consul client: services of a Nomad jobspec registered in a Consul agent
+ * the way Nomad's Consul integration registers them, without a Nomad agent: the service definitions come in as input (the api.Service
  * objects of a rendered jobspec, github.com/hashicorp/nomad/api services.go), a placement says
  * where the allocation runs, and the registration is the Consul agent API's own type
  * (github.com/hashicorp/consul/api agent.go: AgentServiceRegistration, AgentServiceCheck), sent
