@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317 # health checks are only called through wait_until
 #
-# Real orchestrator engines for the integration tests: the Nomad agent, etcd and
-# kube-apiserver, built from the wrapper modules under toolchain/ into a cache
-# outside the repository, plus helpers that run them on loopback.
+# Real engines and checkers for the integration tests: Consul, etcd, kube-apiserver and
+# nomad-jobcheck (the checker of rendered Nomad jobs), built from the wrapper modules under
+# toolchain/ into a cache outside the repository (tools/lib/go-cache.sh), plus helpers that run
+# the servers on loopback.
 #
-#   tools/engines.sh build [nomad|etcd|kube-apiserver ...]
-#   tools/engines.sh path <nomad|etcd|kube-apiserver>
-#   tools/engines.sh start-nomad <dir>
+#   tools/engines.sh build [consul|etcd|kube-apiserver|nomad-jobcheck ...]
+#   tools/engines.sh path <consul|etcd|kube-apiserver|nomad-jobcheck>
+#   tools/engines.sh start-consul <dir>
 #   tools/engines.sh start-kube <dir>
 #   tools/engines.sh stop <dir>
 #
@@ -15,13 +16,14 @@
 #   HOMEPORT_TOOLCHAIN_DIR  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/homeport/toolchain);
 #                           binaries land in <root>/<name>-<version>/<name>
 #   HOMEPORT_BUILD_NICE     niceness for go build (default 19)
+#   HOMEPORT_E2E_NO_BUILD   1: a binary that is not built yet is an error, not a build
 #   GO                      go binary (default: go on PATH, else /usr/local/go/bin/go)
-#   HOMEPORT_NOMAD_PORT     HTTP port for start-nomad (default 4646 if free, else a free port)
 #   HOMEPORT_KUBE_PORT      secure port for start-kube (default 6443 if free, else a free port)
 #   HOMEPORT_ENGINE_TIMEOUT seconds to wait for a server to become healthy (default 120)
 #
-# start-nomad runs `nomad agent -dev` (server and client, raw_exec enabled) with
-# its data under <dir>/nomad and writes <dir>/nomad.env (NOMAD_ADDR).
+# No Nomad agent is built: github.com/hashicorp/nomad is not open source from 1.7 on.
+# start-consul runs `consul agent -dev` with every port (HTTP, DNS, gRPC, server RPC, Serf LAN
+# and WAN) on a free loopback port and writes <dir>/consul.env (CONSUL_HTTP_ADDR, ...).
 # start-kube runs etcd and kube-apiserver (RBAC, static admin token, self-signed
 # certificates under <dir>/kube/pki) and writes <dir>/kubeconfig, <dir>/token and
 # <dir>/kube.env (KUBECONFIG, ...). Both wait until the servers are healthy and
@@ -30,11 +32,11 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CACHE="${HOMEPORT_TOOLCHAIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/homeport/toolchain}"
-NICE="${HOMEPORT_BUILD_NICE:-19}"
 TIMEOUT="${HOMEPORT_ENGINE_TIMEOUT:-120}"
-GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
-ENGINES=(nomad etcd kube-apiserver)
+ENGINES=(nomad-jobcheck consul etcd kube-apiserver)
+GO_CACHE_LOG=engines
+# shellcheck source=tools/lib/go-cache.sh
+. "$ROOT/tools/lib/go-cache.sh"
 
 die() {
   echo "engines: $*" >&2
@@ -46,27 +48,26 @@ log() { echo "engines: $*" >&2; }
 # Versions and build recipes. Versions are read from the wrapper go.mod files so
 # that bumping a version is a one-line change there.
 
-# modver <go.mod> <module path>: the required version, without the leading v.
-modver() {
-  awk -v m="$2" '($1 == m || ($1 == "require" && $2 == m)) { v = ($1 == m) ? $2 : $3; sub(/^v/, "", v); print v; exit }' "$1"
-}
-
 engine_dir() {
   case "$1" in
-    nomad) echo "$ROOT/toolchain/nomad" ;;
+    consul) echo "$ROOT/toolchain/consul" ;;
     etcd) echo "$ROOT/toolchain/etcd" ;;
     kube-apiserver) echo "$ROOT/toolchain/kube" ;;
+    nomad-jobcheck) echo "$ROOT/toolchain/nomad-jobcheck" ;;
     *) die "unknown engine '$1' (expected one of: ${ENGINES[*]})" ;;
   esac
 }
 
+# engine_version <engine>: read from the wrapper go.mod, so that bumping a version is a one-line
+# change there. The checker is versioned by the nomad/api pseudo-version it is built against.
 engine_version() {
   local d
   d="$(engine_dir "$1")"
   case "$1" in
-    nomad) modver "$d/go.mod" github.com/hashicorp/nomad ;;
-    etcd) modver "$d/go.mod" go.etcd.io/etcd/server/v3 ;;
-    kube-apiserver) modver "$d/go.mod" k8s.io/kubernetes ;;
+    consul) go_cache_modver "$d/go.mod" github.com/hashicorp/consul ;;
+    etcd) go_cache_modver "$d/go.mod" go.etcd.io/etcd/server/v3 ;;
+    kube-apiserver) go_cache_modver "$d/go.mod" k8s.io/kubernetes ;;
+    nomad-jobcheck) go_cache_modver "$d/go.mod" github.com/hashicorp/nomad/api ;;
   esac
 }
 
@@ -74,84 +75,38 @@ engine_path() {
   local v
   v="$(engine_version "$1")"
   [ -n "$v" ] || die "cannot read the $1 version from $(engine_dir "$1")/go.mod"
-  echo "$CACHE/$1-$v/$1"
+  go_cache_path "$1" "$v"
 }
 
-# go_build <engine> <out>: compiles one engine into <out>.
+# go_build <out> <engine>: compiles one engine into <out> (go_cache_ensure's build function).
 go_build() {
-  local name="$1" out="$2" dir v
+  local out="$1" name="$2" dir v pkg minor ldflags="-s -w"
   dir="$(engine_dir "$name")"
   v="$(engine_version "$name")"
-  local -a flags=(-trimpath -mod=readonly)
-  local pkg ldflags
   case "$name" in
-    nomad)
-      pkg=github.com/hashicorp/nomad
-      # The release build tags, minus the embedded web UI.
-      flags+=(-tags "hashicorpmetrics codegen_generated")
-      ldflags="-s -w"
+    consul)
+      # The release build stamps the commit; the version itself is in consul's version package.
+      pkg=github.com/hashicorp/consul
+      ldflags+=" -X github.com/hashicorp/consul/version.GitCommit=v$v"
       ;;
-    etcd)
-      pkg=.
-      ldflags="-s -w"
-      ;;
+    etcd | nomad-jobcheck) pkg=. ;;
     kube-apiserver)
       pkg=k8s.io/kubernetes/cmd/kube-apiserver
-      local minor="${v#*.}"
+      minor="${v#*.}"
       minor="${minor%%.*}"
-      ldflags="-s -w -X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitMajor=1"
+      ldflags+=" -X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitMajor=1"
       ldflags+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
       ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=v$v -X k8s.io/client-go/pkg/version.gitMajor=1"
       ldflags+=" -X k8s.io/client-go/pkg/version.gitMinor=$minor"
       ;;
   esac
-  (cd "$dir" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS='' \
-    nice -n "$NICE" "$GO" build "${flags[@]}" -ldflags "$ldflags" -o "$out" "$pkg")
+  go_cache_go "$dir" -ldflags "$ldflags" -o "$out" "$pkg"
 }
 
 build_one() {
-  local name="$1" bin v dest tmp start elapsed
-  v="$(engine_version "$name")"
-  bin="$(engine_path "$name")"
-  dest="$(dirname "$bin")"
-  if [ -x "$bin" ]; then
-    echo "found $name $v: $bin"
-    return 0
-  fi
-  [ -x "$GO" ] || die "no go toolchain found (set GO or put go on PATH) to build $name"
-  mkdir -p "$CACHE"
-  # One builder per engine at a time; a second caller waits, then finds it.
-  exec {lockfd}> "$CACHE/.$name.lock"
-  flock "$lockfd"
-  if [ -x "$bin" ]; then
-    echo "found $name $v: $bin"
-    exec {lockfd}>&-
-    return 0
-  fi
-  tmp="$(mktemp -d "$CACHE/.$name-$v.XXXXXX")"
-  log "building $name $v (this takes minutes on a cold Go cache)..."
-  start=$(date +%s)
-  if ! go_build "$name" "$tmp/$name" > "$tmp/build.log" 2>&1; then
-    tail -n 40 "$tmp/build.log" >&2
-    rm -rf "$tmp"
-    exec {lockfd}>&-
-    die "building $name $v failed"
-  fi
-  elapsed=$(($(date +%s) - start))
-  {
-    echo "name=$name"
-    echo "version=$v"
-    echo "go=$(GOTOOLCHAIN=local "$GO" env GOVERSION)"
-    echo "gosum=$(sha256sum "$(engine_dir "$name")/go.sum" | cut -c1-16)"
-    echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "seconds=$elapsed"
-  } > "$tmp/BUILDINFO"
-  rm -f "$tmp/build.log"
-  chmod 755 "$tmp"
-  rm -rf "$dest"
-  mv "$tmp" "$dest"
-  exec {lockfd}>&-
-  echo "built $name $v in ${elapsed}s: $bin"
+  local v
+  v="$(engine_version "$1")"
+  go_cache_ensure "$1" "$v" "$(engine_dir "$1")" go_build "$1" > /dev/null || die "$1 $v is not available"
 }
 
 cmd_build() {
@@ -161,6 +116,7 @@ cmd_build() {
   for n in "${names[@]}"; do
     engine_dir "$n" > /dev/null
     build_one "$n"
+    echo "$n $(engine_version "$n"): $(engine_path "$n")"
   done
 }
 
@@ -241,70 +197,67 @@ wait_until() {
 
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
-nomad_ready() {
-  local addr="$1"
-  curl -fsS "$addr/v1/agent/health" > /dev/null || return 1
-  # The dev agent is only useful once its own client node is ready for work.
-  curl -fsS "$addr/v1/nodes" | grep -q '"Status":"ready"'
+# consul_ready <http address>: a leader is elected (the dev server elects itself) and the
+# catalogue answers.
+consul_ready() {
+  local leader
+  leader="$(curl -fsS "$1/v1/status/leader")" || return 1
+  [ -n "$leader" ] && [ "$leader" != '""' ] || return 1
+  curl -fsS "$1/v1/catalog/nodes" | grep -q '"Node"'
 }
 
-cmd_start_nomad() {
-  [ $# -eq 1 ] || die "usage: engines.sh start-nomad <dir>"
-  local dir bin http rpc serf addr t0
+cmd_start_consul() {
+  [ $# -eq 1 ] || die "usage: engines.sh start-consul <dir>"
+  local dir bin http dns grpc server serf_lan serf_wan addr t0
   mkdir -p "$1"
   dir="$(cd "$1" && pwd)"
-  pid_alive "$dir/nomad.pid" && die "nomad is already running from $dir (pid $(cat "$dir/nomad.pid"))"
-  build_one nomad > /dev/null
-  bin="$(engine_path nomad)"
-  if [ -n "${HOMEPORT_NOMAD_PORT:-}" ] && ! port_free "$HOMEPORT_NOMAD_PORT"; then
-    die "HOMEPORT_NOMAD_PORT=$HOMEPORT_NOMAD_PORT is already in use on 127.0.0.1"
-  fi
-  free_port http "${HOMEPORT_NOMAD_PORT:-4646}"
-  free_port rpc
-  free_port serf
+  pid_alive "$dir/consul.pid" && die "consul is already running from $dir (pid $(cat "$dir/consul.pid"))"
+  build_one consul
+  bin="$(engine_path consul)"
+  free_port http
+  free_port dns
+  free_port grpc
+  free_port server
+  free_port serf_lan
+  free_port serf_wan
   addr="http://127.0.0.1:$http"
-  rm -rf "$dir/nomad"
-  mkdir -p "$dir/nomad/data"
-  cat > "$dir/nomad/agent.hcl" << EOF
-# Single-node dev agent (server + client) on loopback for tests.
-data_dir  = "$dir/nomad/data"
-bind_addr = "127.0.0.1"
-log_level = "INFO"
+  rm -rf "$dir/consul"
+  mkdir -p "$dir/consul"
+  # Every listener on loopback and on a port of its own, so that several agents (and other
+  # suites) can run side by side. Option names: agent/config/config.go of the consul module.
+  cat > "$dir/consul/agent.hcl" << EOF
+node_name      = "homeport-e2e"
+datacenter     = "dc1"
+bind_addr      = "127.0.0.1"
+client_addr    = "127.0.0.1"
+advertise_addr = "127.0.0.1"
+log_level      = "INFO"
 
 ports {
-  http = $http
-  rpc  = $rpc
-  serf = $serf
+  http     = $http
+  https    = -1
+  dns      = $dns
+  grpc     = $grpc
+  grpc_tls = -1
+  server   = $server
+  serf_lan = $serf_lan
+  serf_wan = $serf_wan
 }
 
-advertise {
-  http = "127.0.0.1"
-  rpc  = "127.0.0.1"
-  serf = "127.0.0.1"
-}
-
-client {
-  options = {
-    # Cloud fingerprinters probe link-local metadata addresses and the Consul
-    # one polls localhost:8500; a loopback test agent needs none of them.
-    "fingerprint.denylist" = "env_aws,env_gce,env_azure,env_digitalocean,consul"
-  }
-}
-
-plugin "raw_exec" {
-  config {
-    enabled = true
-  }
-}
+# Script checks are what Nomad registers for command checks; the dev agent must run them.
+enable_local_script_checks = true
 EOF
   t0=$(date +%s%N)
-  spawn "$dir/nomad.pid" "$dir/nomad.log" "$bin" agent -dev -config "$dir/nomad/agent.hcl"
-  wait_until "$TIMEOUT" "$dir/nomad.pid" nomad_ready "$addr" || fail_start "nomad ($addr)" "$dir/nomad.log" "$dir"
-  cat > "$dir/nomad.env" << EOF
-export NOMAD_ADDR=$addr
-export HOMEPORT_NOMAD_BIN=$bin
+  spawn "$dir/consul.pid" "$dir/consul.log" "$bin" agent -dev -config-file "$dir/consul/agent.hcl"
+  wait_until "$TIMEOUT" "$dir/consul.pid" consul_ready "$addr" || fail_start "consul ($addr)" "$dir/consul.log" "$dir"
+  cat > "$dir/consul.env" << EOF
+export CONSUL_HTTP_ADDR=$addr
+export HOMEPORT_CONSUL_DNS_PORT=$dns
+export HOMEPORT_CONSUL_GRPC_PORT=$grpc
+export HOMEPORT_CONSUL_SERF_LAN_PORT=$serf_lan
+export HOMEPORT_CONSUL_BIN=$bin
 EOF
-  echo "nomad $(engine_version nomad) ready at $addr in $(ms_since "$t0") ms (pid $(cat "$dir/nomad.pid"), log $dir/nomad.log, env $dir/nomad.env)"
+  echo "consul $(engine_version consul) ready at $addr (DNS 127.0.0.1:$dns) in $(ms_since "$t0") ms (pid $(cat "$dir/consul.pid"), log $dir/consul.log, env $dir/consul.env)"
 }
 
 # kube_pki <pkidir>: a CA, a serving certificate for kube-apiserver and the
@@ -347,8 +300,8 @@ cmd_start_kube() {
   kd="$dir/kube"
   pid_alive "$dir/kube-apiserver.pid" && die "kube-apiserver is already running from $dir"
   pid_alive "$dir/etcd.pid" && die "etcd is already running from $dir"
-  build_one etcd > /dev/null
-  build_one kube-apiserver > /dev/null
+  build_one etcd
+  build_one kube-apiserver
   etcd_bin="$(engine_path etcd)"
   api_bin="$(engine_path kube-apiserver)"
   command -v openssl > /dev/null || die "openssl is needed to make the test certificates"
@@ -468,7 +421,7 @@ cmd_stop() {
   # Finish the job even when whoever reads our output has gone away.
   trap '' PIPE
   # The API server goes before its etcd.
-  for f in "$dir/kube-apiserver.pid" "$dir/nomad.pid" "$dir/etcd.pid"; do
+  for f in "$dir/kube-apiserver.pid" "$dir/consul.pid" "$dir/etcd.pid"; do
     [ -e "$f" ] && stop_pidfile "$f"
   done
   return 0
@@ -480,7 +433,7 @@ main() {
   case "$cmd" in
     build) cmd_build "$@" ;;
     path) cmd_path "$@" ;;
-    start-nomad) cmd_start_nomad "$@" ;;
+    start-consul) cmd_start_consul "$@" ;;
     start-kube) cmd_start_kube "$@" ;;
     stop) cmd_stop "$@" ;;
     *)

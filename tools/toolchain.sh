@@ -21,7 +21,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TC="$ROOT/toolchain"
-CACHE="${HOMEPORT_TOOLCHAIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/homeport/toolchain}"
+GO_CACHE_LOG=toolchain
+# shellcheck source=tools/lib/go-cache.sh
+. "$ROOT/tools/lib/go-cache.sh"
+CACHE="$GO_CACHE_ROOT"
 
 # Versions served. They must match the npm SDKs pinned in package.json;
 # check_sdk_version refuses to go on when they drift apart.
@@ -36,7 +39,6 @@ NODEJS_HOST_VERSION=3.0.0-20250806165243-bee5e4fa4815
 KUBERNETES_BUILD_VERSION=4.25.0
 
 export GOTOOLCHAIN=local CGO_ENABLED=0
-GO_BUILD=(go build -mod=readonly -trimpath)
 PULUMI_VERSION_VAR=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 WORK=""
 
@@ -64,106 +66,53 @@ ensure_jq() {
   command -v jq > /dev/null || die "jq is still missing after apt-get install"
 }
 
-# stamp_of <wrapper dir>: fingerprint of a wrapper module, so that editing it
-# rebuilds the binary even when the version (the cache directory) is unchanged.
-stamp_of() {
-  (cd "$1" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 |
-    LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-}
+# Each build function writes one binary to $1; go_cache_ensure (tools/lib/go-cache.sh) skips it
+# when the cache already holds that binary built from the same wrapper module, and otherwise
+# moves the fresh build into <cache>/<name>-<version>/<name>.
 
-# have <dir> <binary> <stamp> <label>: true (and says so) when <dir>/<binary>
-# was already built from the same wrapper module.
-have() {
-  if [ -x "$1/$2" ] && [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$3" ]; then
-    log "found $4: $1/$2"
-    return 0
-  fi
-  log "building $4"
-  return 1
-}
-
-# store <dir> <binary> <built file> <stamp> <start>: moves a fresh build into
-# the cache.
-store() {
-  mkdir -p "$1"
-  mv -f "$3" "$1/$2"
-  printf '%s\n' "$4" > "$1/.stamp"
-  log "built $2 in $(($(date +%s) - $5))s: $1/$2"
-}
-
-build_pulumi() {
-  local dir="$CACHE/pulumi-$PULUMI_VERSION" stamp start
-  stamp="$(stamp_of "$TC/pulumi")"
-  have "$dir" pulumi "$stamp" "pulumi v$PULUMI_VERSION" && return 0
-  start=$(date +%s)
-  (cd "$TC/pulumi" && "${GO_BUILD[@]}" -tags osusergo,grpcnotrace \
+pulumi_build() {
+  go_cache_go "$TC/pulumi" -tags osusergo,grpcnotrace \
     -ldflags "-s -w -X $PULUMI_VERSION_VAR=v$PULUMI_VERSION" \
-    -o "$WORK/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
-  store "$dir" pulumi "$WORK/pulumi" "$stamp" "$start"
+    -o "$1" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 }
 
-build_nodejs_host() {
-  local dir="$CACHE/pulumi-language-nodejs-$NODEJS_HOST_VERSION" stamp start
-  stamp="$(stamp_of "$TC/language-nodejs")"
-  have "$dir" pulumi-language-nodejs "$stamp" "pulumi-language-nodejs $NODEJS_HOST_VERSION" && return 0
-  start=$(date +%s)
-  (cd "$TC/language-nodejs" && "${GO_BUILD[@]}" -tags osusergo,grpcnotrace \
+nodejs_host_build() {
+  go_cache_go "$TC/language-nodejs" -tags osusergo,grpcnotrace \
     -ldflags "-s -w -X $PULUMI_VERSION_VAR=v$NODEJS_HOST_VERSION" \
-    -o "$WORK/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
-  store "$dir" pulumi-language-nodejs "$WORK/pulumi-language-nodejs" "$stamp" "$start"
+    -o "$1" github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 }
 
-# build_bridged <name> <version>: a Terraform-bridged provider from
-# toolchain/provider-<name>. The wrapper is copied to a scratch directory, its
-# tfgen command writes the Pulumi schema and the bridge metadata there, and
-# the provider is then built with both embedded.
-build_bridged() {
-  local name="$1" version="$2"
-  local src="$TC/provider-$name" dir="$CACHE/pulumi-resource-$name-$version"
-  local bin="pulumi-resource-$name" w="$WORK/$name" stamp start ldflags
-  stamp="$(stamp_of "$src")"
-  have "$dir" "$bin" "$stamp" "$bin v$version" && return 0
-  start=$(date +%s)
+# bridged_build <out> <name> <version>: a Terraform-bridged provider from
+# toolchain/provider-<name>. The wrapper is copied to a scratch directory, its tfgen command
+# writes the Pulumi schema and the bridge metadata there, and the provider is then built with
+# both embedded.
+bridged_build() {
+  local out="$1" name="$2" version="$3" w="$WORK/$2" ldflags
   ldflags="-s -w -X homeport.local/toolchain/provider-$name/info.Version=$version"
-  mkdir -p "$w"
-  cp -R "$src/." "$w/"
-  (
-    cd "$w"
-    "${GO_BUILD[@]}" -ldflags "$ldflags" -o "$w/tfgen-$name" ./tfgen
-    if ! "$w/tfgen-$name" schema --out "$w/gen" --skip-docs --skip-examples > "$w/tfgen.log" 2>&1; then
-      cat "$w/tfgen.log" >&2
-      exit 1
-    fi
-    jq -c --arg v "$version" '.version = $v' "$w/gen/schema.json" > "$w/schema-embed.json"
-    cp "$w/gen/bridge-metadata.json" "$w/bridge-metadata.json"
-    "${GO_BUILD[@]}" -ldflags "$ldflags" -o "$w/$bin" .
-  )
-  mkdir -p "$dir"
-  cp "$w/schema-embed.json" "$dir/schema.json" # for reference only
-  store "$dir" "$bin" "$w/$bin" "$stamp" "$start"
+  mkdir -p "$w" && cp -R "$TC/provider-$name/." "$w/" || return 1
+  go_cache_go "$w" -ldflags "$ldflags" -o "$w/tfgen-$name" ./tfgen || return 1
+  if ! "$w/tfgen-$name" schema --out "$w/gen" --skip-docs --skip-examples > "$w/tfgen.log" 2>&1; then
+    cat "$w/tfgen.log" >&2
+    return 1
+  fi
+  jq -c --arg v "$version" '.version = $v' "$w/gen/schema.json" > "$w/schema-embed.json" || return 1
+  cp "$w/gen/bridge-metadata.json" "$w/bridge-metadata.json" || return 1
+  go_cache_go "$w" -ldflags "$ldflags" -o "$out" . || return 1
+  cp "$w/schema-embed.json" "$GO_CACHE_DEST/schema.json" # for reference only
 }
 
 # The Kubernetes provider is not bridged: its module ships schema.json and
 # terraform-mapping.json, which only need the version stamped in.
-build_kubernetes() {
-  local src="$TC/provider-kubernetes" dir="$CACHE/pulumi-resource-kubernetes-$KUBERNETES_BUILD_VERSION"
-  local bin=pulumi-resource-kubernetes w="$WORK/kubernetes" stamp start mod
-  stamp="$(stamp_of "$src")"
-  have "$dir" "$bin" "$stamp" "$bin v$KUBERNETES_BUILD_VERSION" && return 0
-  start=$(date +%s)
-  mkdir -p "$w"
-  cp -R "$src/." "$w/"
-  (
-    cd "$w"
-    go mod download github.com/pulumi/pulumi-kubernetes/provider/v4
-    mod="$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/$bin"
-    jq -c --arg v "$KUBERNETES_BUILD_VERSION" '.version = $v' "$mod/schema.json" > "$w/schema-embed.json"
-    jq -c . "$mod/terraform-mapping.json" > "$w/terraform-mapping-embed.json"
-    "${GO_BUILD[@]}" \
-      -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$KUBERNETES_BUILD_VERSION" \
-      -o "$w/$bin" .
-  )
-  store "$dir" "$bin" "$w/$bin" "$stamp" "$start"
+kubernetes_build() {
+  local out="$1" w="$WORK/kubernetes" bin=pulumi-resource-kubernetes mod
+  mkdir -p "$w" && cp -R "$TC/provider-kubernetes/." "$w/" || return 1
+  (cd "$w" && go mod download github.com/pulumi/pulumi-kubernetes/provider/v4) || return 1
+  mod="$(cd "$w" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/$bin" || return 1
+  jq -c --arg v "$KUBERNETES_BUILD_VERSION" '.version = $v' "$mod/schema.json" > "$w/schema-embed.json" || return 1
+  jq -c . "$mod/terraform-mapping.json" > "$w/terraform-mapping-embed.json" || return 1
+  go_cache_go "$w" \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$KUBERNETES_BUILD_VERSION" \
+    -o "$out" .
 }
 
 # install_plugin <name> <built version> <served version>: exposes a provider
@@ -194,11 +143,14 @@ main() {
   WORK="$(mktemp -d "$CACHE/.pulumi-toolchain.XXXXXX")"
   trap 'rm -rf "$WORK"' EXIT
 
-  build_pulumi
-  build_nodejs_host
-  build_bridged random "$RANDOM_VERSION"
-  build_bridged docker "$DOCKER_VERSION"
-  build_kubernetes
+  go_cache_ensure pulumi "$PULUMI_VERSION" "$TC/pulumi" pulumi_build > /dev/null
+  go_cache_ensure pulumi-language-nodejs "$NODEJS_HOST_VERSION" "$TC/language-nodejs" nodejs_host_build > /dev/null
+  go_cache_ensure pulumi-resource-random "$RANDOM_VERSION" "$TC/provider-random" \
+    bridged_build random "$RANDOM_VERSION" > /dev/null
+  go_cache_ensure pulumi-resource-docker "$DOCKER_VERSION" "$TC/provider-docker" \
+    bridged_build docker "$DOCKER_VERSION" > /dev/null
+  go_cache_ensure pulumi-resource-kubernetes "$KUBERNETES_BUILD_VERSION" "$TC/provider-kubernetes" \
+    kubernetes_build > /dev/null
 
   # bin/ goes on PATH. pulumi is hard-linked so that the language host and
   # pulumi-resource-pulumi-nodejs (the dynamic provider plugin, shipped in

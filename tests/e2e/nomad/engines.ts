@@ -1,6 +1,7 @@
 /**
- * The real engines of the Nomad and Kubernetes suites (tools/engines.sh) and the render of an
- * example stack, both run in child processes. Shared by tests/e2e/nomad and tests/e2e/kubernetes.
+ * The real engines and checkers of the end-to-end suites (tools/engines.sh: Consul, etcd +
+ * kube-apiserver, nomad-jobcheck) and the render of an example stack, both run in child
+ * processes. Shared by tests/e2e/nomad, tests/e2e/consul and tests/e2e/kubernetes.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -38,8 +39,15 @@ export interface Engine {
   readonly report: string;
 }
 
-/** Starts `nomad agent -dev` or etcd + kube-apiserver in a new temporary directory. */
-export async function startEngine(kind: "nomad" | "kube"): Promise<Engine> {
+/** The path of a built engine or checker (tools/engines.sh path NAME). */
+export async function enginePath(name: string): Promise<string> {
+  const r = await run("bash", [ENGINES, "path", name]);
+  if (r.status !== 0) throw new Error(`tools/engines.sh path ${name}: ${tail(r.stderr, 3)}`);
+  return r.stdout.trim();
+}
+
+/** Starts `consul agent -dev` or etcd + kube-apiserver in a new temporary directory. */
+export async function startEngine(kind: "consul" | "kube"): Promise<Engine> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `homeport-e2e-${kind}-`));
   const started = Date.now();
   const r = await run("bash", [ENGINES, `start-${kind}`, dir], { timeoutMs: 5 * 60_000 });

@@ -1,8 +1,9 @@
 /**
- * A tiny Pulumi program for the Nomad end-to-end suite: one NomadVariable and one NomadJob that
- * runs a real process (raw_exec: Python's http.server on a dynamic port, registered in Nomad's
- * own service catalogue with an HTTP check). The suite runs it with the real CLI: `pulumi up`,
- * `preview`, `destroy`. Settings: address, datacenter, count, token (secret).
+ * A tiny Pulumi program for the Nomad contract suite: one NomadVariable and one NomadJob (a
+ * raw_exec job: Python's http.server on a dynamic port, registered in Nomad's own service
+ * catalogue with an HTTP check). The suite runs it with the real CLI (`pulumi up`, `preview`,
+ * `destroy`) against the stand-in for Nomad's HTTP API, which runs nothing. Settings: address,
+ * datacenter, count, token (secret).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { NomadJob, NomadVariable } from "../../../../components/platforms/nomad/nomad-job";
