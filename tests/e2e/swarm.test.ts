@@ -23,7 +23,7 @@ import {
 import { record, seconds, FIGURES_FILE } from "./lib/figures";
 import { Reply, request, requestLoop, tryRequest } from "./lib/https";
 import { ROOT, toolchainEnv, Workspace } from "./lib/pulumi";
-import { must, runSync, tail, waitFor } from "./lib/shell";
+import { failure, must, runSync, tail, waitFor } from "./lib/shell";
 
 const STACK = "e2e";
 const STACK_FILE = path.join(ROOT, `Pulumi.${STACK}.yaml`);
@@ -48,9 +48,23 @@ const state: {
   baseline: Record<string, string[]>;
   hosts: Record<string, string>;
   dashboardAuth?: string;
-} = { services: [], baseline: {}, hosts: {} };
+  credentials: Record<string, string>;
+} = { services: [], baseline: {}, hosts: {}, credentials: {} };
 
 const KINDS = ["service", "container", "network", "secret", "config", "volume"] as const;
+
+/**
+ * Host paths the monitoring part bind-mounts on Swarm (cAdvisor's) that a usual Docker host has
+ * but this machine may not: its engine keeps its data elsewhere, and /dev has no disk links.
+ * The suite creates the missing ones (empty) and removes what it created.
+ */
+const MONITORING_HOST_PATHS = ["/var/lib/docker", "/dev/disk"];
+const createdHostPaths: string[] = [];
+
+/** Marks the deployment checks as unable to run, with a reason that is never empty. */
+function block(reason: string): void {
+  state.blocked = reason.trim() || "a precondition failed without a message";
+}
 
 function script(rel: string, ...args: string[]) {
   return runSync("bash", [path.join(ROOT, rel), ...args], { timeoutMs: 60 * 60_000 });
@@ -91,21 +105,21 @@ function convergenceReport(): string {
 describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () => {
   before(async () => {
     if (process.getuid?.() !== 0) {
-      state.blocked = "needs root to run dockerd";
+      block("needs root to run dockerd");
       return;
     }
     if (!fs.existsSync(STACK_FILE)) {
-      state.blocked = `${STACK_FILE} is missing`;
+      block(`${STACK_FILE} is missing`);
       return;
     }
     const env = toolchainEnv();
     if (typeof env === "string") {
-      state.blocked = env;
+      block(env);
       return;
     }
     const plugins = runSync("pulumi", ["plugin", "ls", "--json"], { env });
     if (plugins.status !== 0) {
-      state.blocked = `the Pulumi CLI from the toolchain does not run: ${plugins.stderr.trim()}`;
+      block(`the Pulumi CLI from the toolchain does not run: ${failure(plugins)}`);
       return;
     }
     const names = (JSON.parse(plugins.stdout || "[]") as { name: string; kind: string }[])
@@ -113,18 +127,18 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
       .map((p) => p.name);
     const missing = ["docker", "random"].filter((p) => !names.includes(p));
     if (missing.length > 0) {
-      state.blocked = `the toolchain has no ${missing.join(", ")} provider plugin yet (npm run toolchain)`;
+      block(`the toolchain has no ${missing.join(", ")} provider plugin yet (npm run toolchain)`);
       return;
     }
 
     const install = script("tools/docker-engine.sh", "install");
     if (install.status !== 0) {
-      state.blocked = `Docker engine not installable: ${tail(install.stderr, 5)}`;
+      block(`Docker engine not installable: ${failure(install, 5)}`);
       return;
     }
     const started = script("tools/docker-engine.sh", "start", ENGINE_DIR);
     if (started.status !== 0) {
-      state.blocked = `the Docker engine did not start: ${tail(started.stderr, 10)}`;
+      block(`the Docker engine did not start: ${failure(started)}`);
       return;
     }
     process.env.DOCKER_HOST = `unix://${ENGINE_DIR}/docker.sock`;
@@ -139,13 +153,30 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     const t0 = Date.now();
     const images = script("tests/e2e/images/build-images.sh");
     if (images.status !== 0) {
-      state.blocked = `the test images could not be built: ${tail(images.stderr, 10)}`;
+      block(`the test images could not be built: ${failure(images)}`);
       return;
     }
     console.log(`# images (${seconds(Date.now() - t0)}s):\n${images.stdout.trim()}`);
 
     for (const kind of KINDS) state.baseline[kind] = leftovers(kind);
     state.ws = new Workspace(STACK, STACK_FILE, { ...env, DOCKER_HOST: process.env.DOCKER_HOST });
+    const parts = (state.ws.config()["homeport:parts"] as string[] | undefined) ?? [];
+    if (parts.includes("monitoring")) {
+      // Prometheus reads the engine's socket as the group that owns it on this machine.
+      const gid = fs.statSync("/var/run/docker.sock").gid;
+      const monitoring = (state.ws.config()["homeport:monitoring"] ?? {}) as Record<
+        string,
+        unknown
+      >;
+      state.ws.setConfig({ "homeport:monitoring": { ...monitoring, dockerGroupId: gid } });
+      for (const p of MONITORING_HOST_PATHS.filter((p) => !fs.existsSync(p))) {
+        fs.mkdirSync(p, { recursive: true });
+        createdHostPaths.push(p);
+      }
+      console.log(
+        `# monitoring: docker group ${gid}; created host paths: ${createdHostPaths.join(", ") || "none"}`,
+      );
+    }
     must(
       runSync("pulumi", ["stack", "init", STACK, "--non-interactive"], {
         cwd: state.ws.projectDir,
@@ -167,6 +198,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
       // The state of a destroyed stack is of no further use; a failed run keeps it to look at.
       if (state.destroyed) fs.rmSync(state.ws.dir, { recursive: true, force: true });
     }
+    for (const p of createdHostPaths.reverse()) fs.rmSync(p, { recursive: true, force: true });
     if (!state.blocked && process.env.HOMEPORT_E2E_KEEP_ENGINE !== "1") {
       script("tools/docker-engine.sh", "stop", ENGINE_DIR);
     }
@@ -216,6 +248,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     const outputs = ws.outputs();
     state.hosts = routeHosts(outputs);
     const credentials = (outputs.credentials ?? {}) as Record<string, string>;
+    state.credentials = credentials;
     if (credentials["proxy-dashboard-password"]) {
       state.dashboardAuth = `admin:${credentials["proxy-dashboard-password"]}`;
     }
@@ -236,13 +269,16 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
       "proxy-whoami": "whoami",
       "apps.frontend": "frontend",
       "apps.api": "backend",
+      grafana: "grafana",
     };
+    /** The path each route's own health check uses (the stand-ins answer /health too). */
+    const healthPath: Record<string, string> = { grafana: "/api/health" };
     for (const [name, host] of routed) {
       // Traefik's Swarm provider polls: a route appears within its refresh interval.
       const reply = await waitFor(
         `https://${host}/ to answer`,
         async () => {
-          const r = await tryRequest(host, "/health");
+          const r = await tryRequest(host, healthPath[name] ?? "/health");
           return r && r.status === 200 ? r : undefined;
         },
         60_000,
@@ -288,6 +324,60 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
       (JSON.parse(r.body) as { http?: unknown }).http,
       "the API answered without its overview",
     );
+  });
+
+  it("monitoring: real Prometheus scrapes node-exporter, cAdvisor and Traefik, finds Alertmanager; Grafana takes the generated password", async (t) => {
+    if (!needsDeployment(t)) return;
+    const prometheus = state.services.find((s) => /prometheus$/.test(s));
+    if (!prometheus) return t.skip("the stack has no monitoring part");
+    const container = serviceContainers(prometheus).find((c) => c.status.startsWith("Up"));
+    assert.ok(container, `${prometheus} has no running container`);
+    const api = (query: string) => {
+      const r = docker(
+        "exec",
+        container.id,
+        "wget",
+        "-q",
+        "-O",
+        "-",
+        `http://127.0.0.1:9090${query}`,
+      );
+      return r.status === 0
+        ? (JSON.parse(r.stdout) as { data: Record<string, unknown> })
+        : undefined;
+    };
+    type Target = { labels: Record<string, string>; health: string; lastError: string };
+    const jobs = ["prometheus", "node-exporter", "cadvisor", "traefik"];
+    let seen: Target[] = [];
+    const started = Date.now();
+    // Discovery refreshes and scrapes run every 30 s in the stack's settings.
+    await waitFor(
+      `Prometheus to scrape ${jobs.join(", ")}`,
+      () => {
+        seen = (api("/api/v1/targets?state=active")?.data.activeTargets as Target[]) ?? [];
+        const up = new Set(seen.filter((x) => x.health === "up").map((x) => x.labels.job));
+        return jobs.every((j) => up.has(j)) ? true : undefined;
+      },
+      240_000,
+      5000,
+    ).catch((e: Error) => {
+      const report = seen.map((x) => `${x.labels.job} ${x.health} ${x.lastError}`).join("\n");
+      throw new Error(`${e.message}\ntargets:\n${report}`);
+    });
+    record("monitoringScrapeSeconds", seconds(Date.now() - started), " s");
+    console.log(
+      `# prometheus targets: ${seen.map((x) => `${x.labels.job}=${x.health}`).join(", ")}`,
+    );
+    const managers = api("/api/v1/alertmanagers")?.data.activeAlertmanagers as unknown[];
+    assert.equal(managers?.length, 1, "Prometheus found no Alertmanager");
+    const host = state.hosts.grafana;
+    assert.ok(host, "the stack routes no Grafana");
+    const password = Object.entries(state.credentials).find(([k]) => /grafana/.test(k))?.[1];
+    assert.ok(password, "the stack exports no Grafana password");
+    assert.equal((await request(host, "/api/datasources")).status, 401);
+    assert.equal((await request(host, "/api/datasources", { auth: "admin:wrong" })).status, 401);
+    const r = await request(host, "/api/datasources", { auth: `admin:${password}` });
+    assert.equal(r.status, 200, r.body);
   });
 
   it("hands secrets to containers as files under /run/secrets, never as environment text", async (t) => {

@@ -73,10 +73,11 @@ mirror() {
   ' "${files[@]}"
 }
 
-# Debian packages whose binaries run for real in the monitoring images: package -> binary.
+# Debian packages whose binaries run for real in the monitoring images: package -> the paths kept
+# from it (Alertmanager's binary reads its default notification templates at start).
 declare -A MONITORING_BINARIES=(
   [prometheus]=/usr/bin/prometheus
-  [prometheus-alertmanager]=/usr/bin/prometheus-alertmanager
+  [prometheus-alertmanager]="/usr/bin/prometheus-alertmanager /usr/share/prometheus/alertmanager"
   [prometheus-node-exporter]=/usr/bin/prometheus-node-exporter
 )
 
@@ -144,13 +145,16 @@ derive() {
 
 # The stand-in's files and the monitoring binaries, laid out as they go into the image.
 standin_overlay() {
-  local o="$1" shim deb pkg unpacked
+  local o="$1" shim deb pkg unpacked kept
   shift
   unpacked="$(mktemp -d)"
   for deb in "$@"; do
     pkg="$(basename "$deb" | cut -d_ -f1)"
     dpkg-deb -x "$deb" "$unpacked/$pkg"
-    install -D -m 0755 "$unpacked/$pkg${MONITORING_BINARIES[$pkg]}" "$o${MONITORING_BINARIES[$pkg]}"
+    for kept in ${MONITORING_BINARIES[$pkg]}; do
+      mkdir -p "$o$(dirname "$kept")"
+      cp -a "$unpacked/$pkg$kept" "$o$kept"
+    done
   done
   rm -rf "$unpacked"
   # Data and configuration directories as the upstream images have them: a new named volume
