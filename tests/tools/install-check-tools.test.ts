@@ -4,41 +4,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { basics, fakes } from "./fakes";
 
 const root = path.resolve(__dirname, "../..");
 const SCRIPT = path.join(root, "tools/install-check-tools.sh");
 const HOW =
   "install Debian's prometheus and prometheus-alertmanager packages (apt-get install prometheus prometheus-alertmanager) or put promtool and amtool on PATH.";
 
-/** A directory of executable scripts (name -> shell body) to put first on PATH. */
-function fakes(scripts: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-tools-fakes-"));
-  for (const [name, body] of Object.entries(scripts)) {
-    fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-  }
-  return dir;
-}
-
-/** The basic commands the script runs besides apt, without whatever else the machine has. */
-function basics(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-tools-basics-"));
-  for (const name of [
-    "sh",
-    "mkdir",
-    "mktemp",
-    "chmod",
-    "chown",
-    "rm",
-    "grep",
-    "tail",
-    "tr",
-    "cut",
-  ]) {
-    const found = ["/usr/bin", "/bin"].map((d) => path.join(d, name)).find((f) => fs.existsSync(f));
-    if (found) fs.symlinkSync(found, path.join(dir, name));
-  }
-  return dir;
-}
+const basicCommands = () =>
+  basics(["sh", "mkdir", "mktemp", "chmod", "chown", "rm", "grep", "tail", "tr", "cut"]);
 
 function install(pathDirs: string[]) {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "check-tools-home-"));
@@ -52,7 +26,7 @@ function install(pathDirs: string[]) {
 describe("tools/install-check-tools.sh", () => {
   it("uses promtool and amtool already on PATH and downloads nothing", () => {
     const dir = fakes({ promtool: "exit 0", amtool: "exit 0", "apt-get": "exit 99" });
-    const r = install([dir, basics()]);
+    const r = install([dir, basicCommands()]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${dir}/promtool\n${dir}/amtool\n`);
     assert.equal(fs.existsSync(path.join(r.home, ".cache/homeport/tools/bin")), false);
@@ -63,7 +37,7 @@ describe("tools/install-check-tools.sh", () => {
       "apt-get": 'echo "E: Unable to locate package prometheus" >&2; exit 100',
       "dpkg-deb": "exit 0",
     });
-    const r = install([dir, basics()]);
+    const r = install([dir, basicCommands()]);
     assert.equal(r.status, 1);
     assert.equal(r.stdout, "");
     assert.equal(
@@ -73,7 +47,7 @@ describe("tools/install-check-tools.sh", () => {
   });
 
   it("says in one line how to get them on a machine without apt-get", () => {
-    const r = install([basics()]);
+    const r = install([basicCommands()]);
     assert.equal(r.status, 1);
     assert.equal(
       r.stderr,
