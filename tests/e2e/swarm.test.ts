@@ -24,14 +24,15 @@ import { record, seconds, FIGURES_FILE } from "./lib/figures";
 import { Reply, request, requestLoop, tryRequest } from "./lib/https";
 import { ROOT, toolchainEnv, Workspace } from "./lib/pulumi";
 import { failure, must, runSync, tail, waitFor } from "./lib/shell";
-import { stackFileForThisMachine } from "./lib/stacks";
+import { stackFileForThisMachine, stackParts } from "./lib/stacks";
 
 /**
  * The stack deployed: the e2e stack by default; HOMEPORT_E2E_STACK=dev deploys the dev stack with
- * its own settings, only this machine's overrides on top (tests/e2e/lib/stacks.ts).
+ * its own settings, only this machine's overrides on top (tests/e2e/lib/stacks.ts);
+ * HOMEPORT_E2E_STACK=path/to/Pulumi.<name>.yaml deploys that file as it is.
  */
-const STACK = process.env.HOMEPORT_E2E_STACK ?? "e2e";
-const STACK_FILE = stackFileForThisMachine(STACK);
+const STACK_FILE = stackFileForThisMachine(process.env.HOMEPORT_E2E_STACK ?? "e2e");
+const STACK = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(STACK_FILE))?.[1] ?? "e2e";
 const ENGINE_DIR =
   process.env.HOMEPORT_E2E_ENGINE_DIR ??
   path.join(process.env.HOME ?? "/root", ".cache/homeport/e2e/engine");
@@ -71,8 +72,8 @@ function block(reason: string): void {
   state.blocked = reason.trim() || "a precondition failed without a message";
 }
 
-function script(rel: string, ...args: string[]) {
-  return runSync("bash", [path.join(ROOT, rel), ...args], { timeoutMs: 60 * 60_000 });
+function script(rel: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env) {
+  return runSync("bash", [path.join(ROOT, rel), ...args], { timeoutMs: 60 * 60_000, env });
 }
 
 /** Skips the test (with the reason) when the deployment is not there to check. */
@@ -144,12 +145,12 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
       return;
     }
 
-    const install = script("tools/docker-engine.sh", "install");
+    const install = script("tools/docker-engine.sh", ["install"]);
     if (install.status !== 0) {
       block(`Docker engine not installable: ${failure(install, 5)}`);
       return;
     }
-    const started = script("tools/docker-engine.sh", "start", ENGINE_DIR);
+    const started = script("tools/docker-engine.sh", ["start", ENGINE_DIR]);
     if (started.status !== 0) {
       block(`the Docker engine did not start: ${failure(started)}`);
       return;
@@ -164,7 +165,11 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     );
 
     const t0 = Date.now();
-    const images = script("tests/e2e/images/build-images.sh");
+    // A stack without the proxy part needs no Traefik (nor its build).
+    const images = script("tests/e2e/images/build-images.sh", [], {
+      ...process.env,
+      ...(stackParts(STACK_FILE).includes("proxy") ? {} : { HOMEPORT_E2E_SKIP_TRAEFIK: "1" }),
+    });
     if (images.status !== 0) {
       block(`the test images could not be built: ${failure(images)}`);
       return;
@@ -213,7 +218,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     }
     for (const p of createdHostPaths.reverse()) fs.rmSync(p, { recursive: true, force: true });
     if (!state.blocked && process.env.HOMEPORT_E2E_KEEP_ENGINE !== "1") {
-      script("tools/docker-engine.sh", "stop", ENGINE_DIR);
+      script("tools/docker-engine.sh", ["stop", ENGINE_DIR]);
     }
   });
 
@@ -361,7 +366,8 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
         : undefined;
     };
     type Target = { labels: Record<string, string>; health: string; lastError: string };
-    const jobs = ["prometheus", "node-exporter", "cadvisor", "traefik"];
+    const jobs = ["prometheus", "node-exporter", "cadvisor"];
+    if (stackParts(STACK_FILE).includes("proxy")) jobs.push("traefik");
     let seen: Target[] = [];
     const started = Date.now();
     // Discovery refreshes and scrapes run every 30 s in the stack's settings.

@@ -50,11 +50,20 @@ export function machineOverrides(e2eStackFile = path.join(ROOT, "Pulumi.e2e.yaml
   ].reduce(merge, {});
 }
 
+/** The parts a stack file deploys (`homeport:parts`, every part when unset). */
+export function stackParts(file: string): string[] {
+  return (
+    (readConfig(file)["homeport:parts"] as string[] | undefined) ?? ["proxy", "monitoring", "apps"]
+  );
+}
+
 /**
  * A stack file holding `stack`'s own settings (Pulumi.<stack>.yaml) with only
- * {@link machineOverrides} laid on top, in a temporary directory. For "e2e" it is the file itself.
+ * {@link machineOverrides} laid on top, in a temporary directory. For "e2e" it is the file itself;
+ * a path to a stack file (`….yaml`) is taken as it is.
  */
 export function stackFileForThisMachine(stack: string): string {
+  if (/\.ya?ml$/.test(stack)) return path.resolve(stack);
   const own = path.join(ROOT, `Pulumi.${stack}.yaml`);
   if (stack === "e2e" || !fs.existsSync(own)) return own;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `homeport-e2e-${stack}-`));
