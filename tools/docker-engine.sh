@@ -7,8 +7,10 @@
 #   tools/docker-engine.sh stop <dir>     leave the Swarm, stop dockerd and containerd
 #   tools/docker-engine.sh status <dir>   exit 0 when the engine answers
 #
-# The engine runs without iptables, without the default bridge and on the vfs storage driver, so
-# it works in containers and small VMs. Its data root, exec root, pid file and log are under
+# The engine runs without iptables and without the default bridge, so it works in containers and
+# small VMs, on the overlay2 storage driver (containers share their image's layers; vfs, which
+# copies every layer and container in full, with HOMEPORT_DOCKER_STORAGE_DRIVER=vfs where
+# overlayfs is missing). Its data root, exec root, pid file and log are under
 # <dir>; it listens on <dir>/docker.sock and, so that services which bind-mount the engine's
 # socket (Traefik's Swarm provider) find it, on /var/run/docker.sock as well when that path is
 # free. start writes <dir>/docker.env (DOCKER_HOST, HOMEPORT_DOCKER_SOCKET) and prints its path.
@@ -16,6 +18,7 @@
 # Environment:
 #   HOMEPORT_DOCKER_TIMEOUT  seconds to wait for the engine (default 60)
 #   HOMEPORT_DOCKER_SHARED_SOCKET  set to 0 to skip /var/run/docker.sock
+#   HOMEPORT_DOCKER_STORAGE_DRIVER  overlay2 (default) or vfs
 set -euo pipefail
 
 TIMEOUT="${HOMEPORT_DOCKER_TIMEOUT:-60}"
@@ -65,7 +68,7 @@ start_engine() {
     mkdir -p "$dir/data" "$dir/exec"
     # setsid: the engine outlives the shell that started it, and stop finds it by its pid file.
     setsid /usr/sbin/dockerd --iptables=false --ip6tables=false --bridge=none \
-      --storage-driver=vfs --data-root "$dir/data" --exec-root "$dir/exec" \
+      --storage-driver="${HOMEPORT_DOCKER_STORAGE_DRIVER:-overlay2}" --data-root "$dir/data" --exec-root "$dir/exec" \
       --pidfile "$dir/dockerd.pid" "${hosts[@]}" >"$dir/dockerd.log" 2>&1 </dev/null &
     local waited=0
     until alive "$sock"; do

@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../components/config/load";
 import {
   evaluatePolicies,
   Evaluation,
@@ -10,7 +9,7 @@ import {
   Violation,
 } from "../policies/lib/evaluate";
 import { POLICIES } from "../policies/lib/catalogue";
-import { renderStack, stackFileConfig, stackFileFromArgs } from "./render-lib";
+import { renderStack, runCli, stackFileConfig, stackFileFromArgs } from "./render-lib";
 
 export { evaluatePolicies };
 export type { Evaluation, Violation };
@@ -66,38 +65,29 @@ async function main(): Promise<number> {
     );
     return 2;
   }
+  let config: ReturnType<typeof readPackConfig>;
   try {
-    const rendered = await renderStack(file, values.stack);
-    const result = await evaluatePolicies(rendered.resources, environment, {
-      config: readPackConfig(packConfig),
-    });
-    const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
-    if (values.json) {
-      process.stdout.write(JSON.stringify({ environment, ...result }, null, 2) + "\n");
-    } else {
-      process.stdout.write(
-        `Policy pack on stack ${rendered.stack} (${environment}, ${path.basename(packConfig)}): ` +
-          `${result.timing.resources} resources.\n` +
-          formatViolations(result.violations),
-      );
-    }
-    return mandatory.length > 0 ? 1 : 0;
+    config = readPackConfig(packConfig);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 1;
-    }
-    throw err;
+    if (!(err instanceof SyntaxError)) throw err;
+    console.error(
+      `${packConfig}: not valid JSON (${err.message}). Fix: correct it, or pass --pack-config FILE.`,
+    );
+    return 1;
   }
+  const rendered = await renderStack(file, values.stack);
+  const result = await evaluatePolicies(rendered.resources, environment, { config });
+  const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ environment, ...result }, null, 2) + "\n");
+  } else {
+    process.stdout.write(
+      `Policy pack on stack ${rendered.stack} (${environment}, ${path.basename(packConfig)}): ` +
+        `${result.timing.resources} resources.\n` +
+        formatViolations(result.violations),
+    );
+  }
+  return mandatory.length > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().then(
-    // On a pipe, stdout is written asynchronously: exit once everything has been flushed.
-    (code) => process.stdout.write("", () => process.exit(code)),
-    (err: Error) => {
-      console.error(err.stack ?? String(err));
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli("npm run policy", usage, main);

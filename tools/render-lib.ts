@@ -84,7 +84,7 @@ export function stackFileConfig(file: string): {
   config: Record<string, string>;
   secretKeys: string[];
 } {
-  const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as {
+  const doc = (yaml.load(fs.readFileSync(file, "utf8"), { filename: file }) ?? {}) as {
     config?: Record<string, unknown>;
   };
   const config: Record<string, string> = {};
@@ -249,11 +249,100 @@ export function stackFileFromArgs(
     console.error(usage);
     return 2;
   }
-  if (!fs.existsSync(file)) {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
     console.error(
-      `Stack file ${file} does not exist. Fix: name an existing stack (Pulumi.<stack>.yaml) or pass --config FILE.`,
+      `Stack file ${file} ${fs.existsSync(file) ? "is not a file" : "does not exist"}. Fix: name an existing stack (Pulumi.<stack>.yaml) or pass --config FILE.`,
     );
     return 2;
   }
   return file;
+}
+
+/** A path as the user typed it: relative to the working directory when it is inside it. */
+function shown(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
+}
+
+/** How to fix the YAML errors people make in stack files, by js-yaml's reason. */
+const YAML_FIXES: Record<string, string> = {
+  "bad indentation of a mapping entry":
+    "indent each setting with spaces, as deep as the settings beside it",
+  "tab characters must not be used in indentation": "indent with spaces, not tabs",
+  "duplicated mapping key": "keep one of the two entries with that key",
+};
+
+/** What a file system error code means for an input file. */
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: "does not exist",
+  EACCES: "cannot be read (permission denied)",
+  EISDIR: "is a directory, not a file",
+  ENOTDIR: "is not under a directory",
+};
+
+/** An error of Node's parseArgs: its code and the option or argument it names. */
+const ARG_PROBLEMS: Record<string, (what: string) => string> = {
+  ERR_PARSE_ARGS_UNKNOWN_OPTION: (what) => `unknown option ${what}`,
+  ERR_PARSE_ARGS_INVALID_OPTION_VALUE: (what) => `option ${what} needs a value`,
+  ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL: (what) => `unexpected argument ${what}`,
+};
+
+/**
+ * The one line (or, for a ConfigError, the report) a command-line tool prints for an error, and
+ * its exit code: 2 for a bad command line, 1 for a bad input file. Never a stack trace.
+ */
+export function cliError(
+  err: unknown,
+  command: string,
+  usage: string,
+): { text: string; code: number } {
+  const e = err as {
+    name?: string;
+    code?: string;
+    path?: string;
+    message?: string;
+    reason?: string;
+    mark?: { line: number; column: number; name?: string | null; buffer?: string };
+  };
+  if (e?.name === "ConfigError" && e.message) return { text: e.message, code: 1 };
+  if (e?.code && ARG_PROBLEMS[e.code]) {
+    const what = /'([^' ]+)/.exec(e.message ?? "")?.[1] ?? "";
+    return { text: `${command}: ${ARG_PROBLEMS[e.code](what)}. ${usage}`, code: 2 };
+  }
+  if (e?.name === "YAMLException" && e.mark) {
+    const where = `${shown(e.mark.name ?? "stack file")}:${e.mark.line + 1}:${e.mark.column + 1}`;
+    const reason = e.reason ?? "invalid YAML";
+    let fix = YAML_FIXES[reason] ?? "correct the YAML syntax at that place";
+    if (reason === "duplicated mapping key" && e.mark.buffer !== undefined) {
+      const key = /^\s*(.+?)\s*:(\s|$)/.exec(e.mark.buffer.split("\n")[e.mark.line] ?? "")?.[1];
+      if (key) fix = `keep one of the two "${key}" entries`;
+    }
+    return { text: `${where}: not valid YAML: ${reason}. Fix: ${fix}.`, code: 1 };
+  }
+  if (e?.code && e.path && FILE_PROBLEMS[e.code]) {
+    return {
+      text: `${shown(e.path)} ${FILE_PROBLEMS[e.code]}. Fix: name a readable file (relative paths are read from ${process.cwd()}).`,
+      code: 1,
+    };
+  }
+  const first = String(e?.message ?? err).split("\n")[0];
+  return {
+    text: `${command} failed: ${first} (an unexpected error; HOMEPORT_DEBUG=1 prints its stack trace)`,
+    code: 1,
+  };
+}
+
+/**
+ * Runs a command-line tool's main function: its exit code once stdout is flushed (on a pipe,
+ * stdout is written asynchronously, and a large output would otherwise be cut short), or the
+ * error's one line on stderr.
+ */
+export function runCli(command: string, usage: string, main: () => Promise<number>): void {
+  const exit = (code: number) => process.stdout.write("", () => process.exit(code));
+  main().then(exit, (err: unknown) => {
+    const { text, code } = cliError(err, command, usage);
+    console.error(text);
+    if (process.env.HOMEPORT_DEBUG === "1") console.error((err as Error)?.stack ?? String(err));
+    exit(code);
+  });
 }

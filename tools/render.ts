@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../components/config/load";
-import { renderStack, stackFileFromArgs } from "./render-lib";
+import { renderStack, runCli, stackFileFromArgs } from "./render-lib";
 
 const usage = "usage: npm run render -- (--stack NAME | --config FILE) [--out FILE]";
 
@@ -20,27 +19,11 @@ async function main(): Promise<number> {
   }
   const file = stackFileFromArgs(values, usage);
   if (typeof file === "number") return file;
-  try {
-    const result = await renderStack(file, values.stack);
-    const json = JSON.stringify(result, null, 2) + "\n";
-    if (values.out) fs.writeFileSync(values.out, json);
-    else process.stdout.write(json);
-    return 0;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 1;
-    }
-    throw err;
-  }
+  const result = await renderStack(file, values.stack);
+  const json = JSON.stringify(result, null, 2) + "\n";
+  if (values.out) fs.writeFileSync(values.out, json);
+  else process.stdout.write(json);
+  return 0;
 }
 
-main().then(
-  // On a pipe, stdout is written asynchronously: exit once everything written has been flushed,
-  // or a large render is cut short.
-  (code) => process.stdout.write("", () => process.exit(code)),
-  (err: Error) => {
-    console.error(err.stack ?? String(err));
-    process.exit(1);
-  },
-);
+runCli("npm run render", usage, main);

@@ -23,10 +23,16 @@ import {
 import { record, seconds, FIGURES_FILE } from "./lib/figures";
 import { Reply, request, requestLoop, tryRequest } from "./lib/https";
 import { ROOT, toolchainEnv, Workspace } from "./lib/pulumi";
-import { must, runSync, tail, waitFor } from "./lib/shell";
+import { failure, must, runSync, tail, waitFor } from "./lib/shell";
+import { stackFileForThisMachine, stackParts } from "./lib/stacks";
 
-const STACK = "e2e";
-const STACK_FILE = path.join(ROOT, `Pulumi.${STACK}.yaml`);
+/**
+ * The stack deployed: the e2e stack by default; HOMEPORT_E2E_STACK=dev deploys the dev stack with
+ * its own settings, only this machine's overrides on top (tests/e2e/lib/stacks.ts);
+ * HOMEPORT_E2E_STACK=path/to/Pulumi.<name>.yaml deploys that file as it is.
+ */
+const STACK_FILE = stackFileForThisMachine(process.env.HOMEPORT_E2E_STACK ?? "e2e");
+const STACK = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(STACK_FILE))?.[1] ?? "e2e";
 const ENGINE_DIR =
   process.env.HOMEPORT_E2E_ENGINE_DIR ??
   path.join(process.env.HOME ?? "/root", ".cache/homeport/e2e/engine");
@@ -48,12 +54,26 @@ const state: {
   baseline: Record<string, string[]>;
   hosts: Record<string, string>;
   dashboardAuth?: string;
-} = { services: [], baseline: {}, hosts: {} };
+  credentials: Record<string, string>;
+} = { services: [], baseline: {}, hosts: {}, credentials: {} };
 
 const KINDS = ["service", "container", "network", "secret", "config", "volume"] as const;
 
-function script(rel: string, ...args: string[]) {
-  return runSync("bash", [path.join(ROOT, rel), ...args], { timeoutMs: 60 * 60_000 });
+/**
+ * Host paths the monitoring part bind-mounts on Swarm (cAdvisor's) that a usual Docker host has
+ * but this machine may not: its engine keeps its data elsewhere, and /dev has no disk links.
+ * The suite creates the missing ones (empty) and removes what it created.
+ */
+const MONITORING_HOST_PATHS = ["/var/lib/docker", "/dev/disk"];
+const createdHostPaths: string[] = [];
+
+/** Marks the deployment checks as unable to run, with a reason that is never empty. */
+function block(reason: string): void {
+  state.blocked = reason.trim() || "a precondition failed without a message";
+}
+
+function script(rel: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env) {
+  return runSync("bash", [path.join(ROOT, rel), ...args], { timeoutMs: 60 * 60_000, env });
 }
 
 /** Skips the test (with the reason) when the deployment is not there to check. */
@@ -67,6 +87,14 @@ function needsDeployment(t: TestContext): Workspace | undefined {
     return undefined;
   }
   return state.ws;
+}
+
+/** Skips the test (with the reason) when the stack does not deploy `part`. */
+function needsPart(t: TestContext, part: string): boolean {
+  const parts = (state.ws?.config()["homeport:parts"] as string[] | undefined) ?? [];
+  if (parts.includes(part)) return true;
+  t.skip(`the ${STACK} stack has no ${part} part`);
+  return false;
 }
 
 /** Host names of the stack's routes, from its `urls` output: name -> host. */
@@ -91,21 +119,21 @@ function convergenceReport(): string {
 describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () => {
   before(async () => {
     if (process.getuid?.() !== 0) {
-      state.blocked = "needs root to run dockerd";
+      block("needs root to run dockerd");
       return;
     }
     if (!fs.existsSync(STACK_FILE)) {
-      state.blocked = `${STACK_FILE} is missing`;
+      block(`${STACK_FILE} is missing`);
       return;
     }
     const env = toolchainEnv();
     if (typeof env === "string") {
-      state.blocked = env;
+      block(env);
       return;
     }
     const plugins = runSync("pulumi", ["plugin", "ls", "--json"], { env });
     if (plugins.status !== 0) {
-      state.blocked = `the Pulumi CLI from the toolchain does not run: ${plugins.stderr.trim()}`;
+      block(`the Pulumi CLI from the toolchain does not run: ${failure(plugins)}`);
       return;
     }
     const names = (JSON.parse(plugins.stdout || "[]") as { name: string; kind: string }[])
@@ -113,18 +141,18 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
       .map((p) => p.name);
     const missing = ["docker", "random"].filter((p) => !names.includes(p));
     if (missing.length > 0) {
-      state.blocked = `the toolchain has no ${missing.join(", ")} provider plugin yet (npm run toolchain)`;
+      block(`the toolchain has no ${missing.join(", ")} provider plugin yet (npm run toolchain)`);
       return;
     }
 
-    const install = script("tools/docker-engine.sh", "install");
+    const install = script("tools/docker-engine.sh", ["install"]);
     if (install.status !== 0) {
-      state.blocked = `Docker engine not installable: ${tail(install.stderr, 5)}`;
+      block(`Docker engine not installable: ${failure(install, 5)}`);
       return;
     }
-    const started = script("tools/docker-engine.sh", "start", ENGINE_DIR);
+    const started = script("tools/docker-engine.sh", ["start", ENGINE_DIR]);
     if (started.status !== 0) {
-      state.blocked = `the Docker engine did not start: ${tail(started.stderr, 10)}`;
+      block(`the Docker engine did not start: ${failure(started)}`);
       return;
     }
     process.env.DOCKER_HOST = `unix://${ENGINE_DIR}/docker.sock`;
@@ -137,15 +165,36 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     );
 
     const t0 = Date.now();
-    const images = script("tests/e2e/images/build-images.sh");
+    // A stack without the proxy part needs no Traefik (nor its build).
+    const images = script("tests/e2e/images/build-images.sh", [], {
+      ...process.env,
+      ...(stackParts(STACK_FILE).includes("proxy") ? {} : { HOMEPORT_E2E_SKIP_TRAEFIK: "1" }),
+    });
     if (images.status !== 0) {
-      state.blocked = `the test images could not be built: ${tail(images.stderr, 10)}`;
+      block(`the test images could not be built: ${failure(images)}`);
       return;
     }
     console.log(`# images (${seconds(Date.now() - t0)}s):\n${images.stdout.trim()}`);
 
     for (const kind of KINDS) state.baseline[kind] = leftovers(kind);
     state.ws = new Workspace(STACK, STACK_FILE, { ...env, DOCKER_HOST: process.env.DOCKER_HOST });
+    const parts = (state.ws.config()["homeport:parts"] as string[] | undefined) ?? [];
+    if (parts.includes("monitoring")) {
+      // Prometheus reads the engine's socket as the group that owns it on this machine.
+      const gid = fs.statSync("/var/run/docker.sock").gid;
+      const monitoring = (state.ws.config()["homeport:monitoring"] ?? {}) as Record<
+        string,
+        unknown
+      >;
+      state.ws.setConfig({ "homeport:monitoring": { ...monitoring, dockerGroupId: gid } });
+      for (const p of MONITORING_HOST_PATHS.filter((p) => !fs.existsSync(p))) {
+        fs.mkdirSync(p, { recursive: true });
+        createdHostPaths.push(p);
+      }
+      console.log(
+        `# monitoring: docker group ${gid}; created host paths: ${createdHostPaths.join(", ") || "none"}`,
+      );
+    }
     must(
       runSync("pulumi", ["stack", "init", STACK, "--non-interactive"], {
         cwd: state.ws.projectDir,
@@ -167,8 +216,9 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
       // The state of a destroyed stack is of no further use; a failed run keeps it to look at.
       if (state.destroyed) fs.rmSync(state.ws.dir, { recursive: true, force: true });
     }
+    for (const p of createdHostPaths.reverse()) fs.rmSync(p, { recursive: true, force: true });
     if (!state.blocked && process.env.HOMEPORT_E2E_KEEP_ENGINE !== "1") {
-      script("tools/docker-engine.sh", "stop", ENGINE_DIR);
+      script("tools/docker-engine.sh", ["stop", ENGINE_DIR]);
     }
   });
 
@@ -216,6 +266,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     const outputs = ws.outputs();
     state.hosts = routeHosts(outputs);
     const credentials = (outputs.credentials ?? {}) as Record<string, string>;
+    state.credentials = credentials;
     if (credentials["proxy-dashboard-password"]) {
       state.dashboardAuth = `admin:${credentials["proxy-dashboard-password"]}`;
     }
@@ -226,7 +277,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
   });
 
   it("the proxy answers on HTTPS and routes each host to its own service", async (t) => {
-    if (!needsDeployment(t)) return;
+    if (!needsDeployment(t) || !needsPart(t, "proxy")) return;
     const routed = Object.entries(state.hosts).filter(([name]) => name !== "proxy-dashboard");
     assert.ok(
       routed.length >= 2,
@@ -236,13 +287,16 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
       "proxy-whoami": "whoami",
       "apps.frontend": "frontend",
       "apps.api": "backend",
+      grafana: "grafana",
     };
+    /** The path each route's own health check uses (the stand-ins answer /health too). */
+    const healthPath: Record<string, string> = { grafana: "/api/health" };
     for (const [name, host] of routed) {
       // Traefik's Swarm provider polls: a route appears within its refresh interval.
       const reply = await waitFor(
         `https://${host}/ to answer`,
         async () => {
-          const r = await tryRequest(host, "/health");
+          const r = await tryRequest(host, healthPath[name] ?? "/health");
           return r && r.status === 200 ? r : undefined;
         },
         60_000,
@@ -256,7 +310,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
   });
 
   it("redirects plain HTTP to HTTPS", async (t) => {
-    if (!needsDeployment(t)) return;
+    if (!needsDeployment(t) || !needsPart(t, "proxy")) return;
     const host = Object.values(state.hosts)[0];
     const r: Reply = await request(host, "/some/path?q=1", { scheme: "http" });
     assert.ok([301, 308].includes(r.status), `expected a permanent redirect, got ${r.status}`);
@@ -267,7 +321,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
   });
 
   it("refuses the dashboard without credentials and accepts the generated ones", async (t) => {
-    if (!needsDeployment(t)) return;
+    if (!needsDeployment(t) || !needsPart(t, "proxy")) return;
     const host = state.hosts["proxy-dashboard"];
     if (!host) return t.skip("the dashboard is disabled in the e2e stack");
     assert.ok(state.dashboardAuth, "the stack exports no dashboard password");
@@ -290,6 +344,67 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     );
   });
 
+  it("monitoring: real Prometheus scrapes node-exporter, cAdvisor and Traefik, finds Alertmanager; Grafana takes the generated password", async (t) => {
+    if (!needsDeployment(t)) return;
+    if (!needsPart(t, "monitoring")) return;
+    const prometheus = state.services.find((s) => /prometheus$/.test(s));
+    assert.ok(prometheus, "the monitoring part deployed no Prometheus service");
+    const container = serviceContainers(prometheus).find((c) => c.status.startsWith("Up"));
+    assert.ok(container, `${prometheus} has no running container`);
+    const api = (query: string) => {
+      const r = docker(
+        "exec",
+        container.id,
+        "wget",
+        "-q",
+        "-O",
+        "-",
+        `http://127.0.0.1:9090${query}`,
+      );
+      return r.status === 0
+        ? (JSON.parse(r.stdout) as { data: Record<string, unknown> })
+        : undefined;
+    };
+    type Target = { labels: Record<string, string>; health: string; lastError: string };
+    const jobs = ["prometheus", "node-exporter", "cadvisor"];
+    if (stackParts(STACK_FILE).includes("proxy")) jobs.push("traefik");
+    let seen: Target[] = [];
+    const started = Date.now();
+    // Discovery refreshes and scrapes run every 30 s in the stack's settings.
+    await waitFor(
+      `Prometheus to scrape ${jobs.join(", ")}`,
+      () => {
+        seen = (api("/api/v1/targets?state=active")?.data.activeTargets as Target[]) ?? [];
+        const up = new Set(seen.filter((x) => x.health === "up").map((x) => x.labels.job));
+        return jobs.every((j) => up.has(j)) ? true : undefined;
+      },
+      240_000,
+      5000,
+    ).catch((e: Error) => {
+      const report = seen.map((x) => `${x.labels.job} ${x.health} ${x.lastError}`).join("\n");
+      throw new Error(`${e.message}\ntargets:\n${report}`);
+    });
+    record("monitoringScrapeSeconds", seconds(Date.now() - started), " s");
+    console.log(
+      `# prometheus targets: ${seen.map((x) => `${x.labels.job}=${x.health}`).join(", ")}`,
+    );
+    const managers = api("/api/v1/alertmanagers")?.data.activeAlertmanagers as unknown[];
+    assert.equal(managers?.length, 1, "Prometheus found no Alertmanager");
+    const parts = (state.ws?.config()["homeport:parts"] as string[] | undefined) ?? [];
+    if (!parts.includes("proxy")) {
+      t.diagnostic("Grafana's login through the proxy is not checked: the stack has no proxy part");
+      return;
+    }
+    const host = state.hosts.grafana;
+    assert.ok(host, "the stack routes no Grafana");
+    const password = Object.entries(state.credentials).find(([k]) => /grafana/.test(k))?.[1];
+    assert.ok(password, "the stack exports no Grafana password");
+    assert.equal((await request(host, "/api/datasources")).status, 401);
+    assert.equal((await request(host, "/api/datasources", { auth: "admin:wrong" })).status, 401);
+    const r = await request(host, "/api/datasources", { auth: `admin:${password}` });
+    assert.equal(r.status, 200, r.body);
+  });
+
   it("hands secrets to containers as files under /run/secrets, never as environment text", async (t) => {
     const ws = needsDeployment(t);
     if (!ws) return;
@@ -302,11 +417,14 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     for (const service of state.services) {
       const spec = inspectService(service).Spec.TaskTemplate.ContainerSpec;
       for (const s of spec.Secrets ?? []) {
-        assert.match(
-          s.File.Name,
-          /^\/run\/secrets\//,
-          `${service}: secret ${s.SecretName} is mounted elsewhere`,
+        // Under /run/secrets, or where the program is told to read it as its configuration
+        // file (Alertmanager's whole configuration holds the receivers' credentials).
+        const readByFlag = (spec.Args ?? []).some((a) => a.endsWith(`=${s.File.Name}`));
+        assert.ok(
+          s.File.Name.startsWith("/run/secrets/") || readByFlag,
+          `${service}: secret ${s.SecretName} is mounted at ${s.File.Name}, neither under /run/secrets nor read by a flag`,
         );
+        if (readByFlag) console.log(`# ${service}: secret ${s.SecretName} is its ${s.File.Name}`);
       }
       for (const c of serviceContainers(service).filter((c) => c.status.startsWith("Up"))) {
         const env = containerEnv(c.id).join("\n");
@@ -348,7 +466,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
 
   it("rolls out a new backend image with zero failed requests under a steady request loop", async (t) => {
     const ws = needsDeployment(t);
-    if (!ws) return;
+    if (!ws || !needsPart(t, "proxy")) return;
     const host = state.hosts["apps.api"];
     if (!host)
       return t.skip(
@@ -382,7 +500,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
   });
 
   it("replaces a task whose container is killed", async (t) => {
-    if (!needsDeployment(t)) return;
+    if (!needsDeployment(t) || !needsPart(t, "proxy")) return;
     const host = state.hosts["proxy-whoami"] ?? state.hosts["apps.api"];
     if (!host) return t.skip("no routed test service in the e2e stack");
     const service =

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { formatViolations } from "../../tools/policy";
@@ -70,4 +72,53 @@ describe("npm run policy", () => {
       assert.equal(run.status, 0);
     });
   }
+
+  describe("one line, a non-zero exit and no stack trace for a bad file or command line", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-errors-"));
+    const policy = (...args: string[]) =>
+      spawnSync(process.execPath, ["--import", "tsx", "tools/policy.ts", ...args], {
+        cwd: root,
+        encoding: "utf8",
+      });
+    const usage =
+      "usage: npm run policy -- (--stack NAME | --config FILE) [--pack-config FILE] [--json]";
+
+    it("an unknown flag", () => {
+      const run = policy("--stack", "dev", "--jsn");
+      assert.equal(run.status, 2);
+      assert.equal(run.stderr, `npm run policy: unknown option --jsn. ${usage}\n`);
+    });
+
+    it("a duplicate key in the stack file", () => {
+      const file = path.join(dir, "dup.yaml");
+      fs.writeFileSync(file, "config:\n  homeport:target: swarm\n  homeport:target: nomad\n");
+      const run = policy("--config", file);
+      assert.equal(run.status, 1);
+      assert.equal(
+        run.stderr,
+        `${file}:3:3: not valid YAML: duplicated mapping key. Fix: keep one of the two "homeport:target" entries.\n`,
+      );
+    });
+
+    it("a pack config that is not JSON", () => {
+      const file = path.join(dir, "pack.json");
+      fs.writeFileSync(file, "{x");
+      const run = policy("--stack", "dev", "--pack-config", file);
+      assert.equal(run.status, 1);
+      assert.equal(
+        run.stderr,
+        `${file}: not valid JSON (Expected property name or '}' in JSON at position 1). Fix: correct it, or pass --pack-config FILE.\n`,
+      );
+    });
+
+    it("a missing pack config", () => {
+      const file = path.join(dir, "missing.json");
+      const run = policy("--stack", "dev", "--pack-config", file);
+      assert.equal(run.status, 2);
+      assert.equal(
+        run.stderr,
+        `Pack config ${file} does not exist. Fix: set homeport:environment to dev or production, or pass --pack-config FILE.\n`,
+      );
+    });
+  });
 });

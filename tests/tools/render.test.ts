@@ -94,4 +94,64 @@ describe("npm run render", () => {
       `Stack file ${path.join(root, "Pulumi.nope.yaml")} does not exist. Fix: name an existing stack (Pulumi.<stack>.yaml) or pass --config FILE.\n`,
     );
   });
+
+  describe("one line, a non-zero exit and no stack trace for a bad file or command line", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-errors-"));
+    const file = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const usage = "usage: npm run render -- (--stack NAME | --config FILE) [--out FILE]";
+    const cases: [string, string[], number, string][] = [
+      [
+        "bad indentation",
+        [
+          "--config",
+          file("indent.yaml", "config:\n  homeport:target: swarm\n   homeport:domain: x\n"),
+        ],
+        1,
+        `${dir}/indent.yaml:3:19: not valid YAML: bad indentation of a mapping entry. Fix: indent each setting with spaces, as deep as the settings beside it.`,
+      ],
+      [
+        "a tab",
+        ["--config", file("tab.yaml", "config:\n\thomeport:target: swarm\n")],
+        1,
+        `${dir}/tab.yaml:2:1: not valid YAML: tab characters must not be used in indentation. Fix: indent with spaces, not tabs.`,
+      ],
+      [
+        "a duplicate key",
+        [
+          "--config",
+          file(
+            "dup.yaml",
+            "config:\n  homeport:target: swarm\n  homeport:domain: a.b\n  homeport:target: nomad\n",
+          ),
+        ],
+        1,
+        `${dir}/dup.yaml:4:3: not valid YAML: duplicated mapping key. Fix: keep one of the two "homeport:target" entries.`,
+      ],
+      [
+        "a directory as the stack file",
+        ["--config", dir],
+        2,
+        `Stack file ${dir} is not a file. Fix: name an existing stack (Pulumi.<stack>.yaml) or pass --config FILE.`,
+      ],
+      ["an unknown flag", ["--stak", "dev"], 2, `npm run render: unknown option --stak. ${usage}`],
+      ["a positional argument", ["dev"], 2, `npm run render: unexpected argument dev. ${usage}`],
+      [
+        "a flag without its value",
+        ["--stack"],
+        2,
+        `npm run render: option --stack needs a value. ${usage}`,
+      ],
+    ];
+    for (const [what, args, status, message] of cases) {
+      it(`${what}`, () => {
+        const out = render(...args);
+        assert.equal(out.status, status);
+        assert.equal(out.stdout, "");
+        assert.equal(out.stderr, `${message}\n`);
+      });
+    }
+  });
 });

@@ -13,14 +13,27 @@
 #   homeport-e2e/image-api:1, :2       the stand-in backend and worker (2: the rollout's new version)
 #   homeport-e2e/image-web:1           the stand-in frontend
 #   homeport-e2e/rabbitmq:1, minio:1   the stand-in broker and S3
+#   homeport-e2e/prometheus:1          REAL Prometheus: Debian's prometheus package (2.42 on bookworm)
+#   homeport-e2e/alertmanager:1        REAL Alertmanager: Debian's prometheus-alertmanager (0.25)
+#   homeport-e2e/node-exporter:1       REAL node-exporter: Debian's prometheus-node-exporter (1.5)
+#                                      (each labelled homeport.e2e.debian=<package>_<version>)
+#   homeport-e2e/grafana-standin:1     stand-in for Grafana (not packaged by Debian): /api/health,
+#                                      /metrics, the admin password file, the provisioning files
+#   homeport-e2e/cadvisor-standin:1    stand-in for cAdvisor (not packaged by Debian): /healthz, /metrics
 #
-# Cache (HOMEPORT_E2E_CACHE, default ~/.cache/homeport/e2e): rootfs-bookworm.tar, the base root
-# filesystem. Images already in the engine are kept, so a second run builds nothing.
+# The real monitoring binaries are unpacked from Debian's .deb files (`apt-get download`, cached in
+# $CACHE/debs; `dpkg-deb -x`, no maintainer script runs) into the one stand-in base image, so every
+# image above stays a metadata-only derivation of one layer.
+#
+# Cache (HOMEPORT_E2E_CACHE, default ~/.cache/homeport/e2e): rootfs-bookworm-*.tar, the base root
+# filesystem; debs/, the monitoring packages. Images already in the engine are kept, so a second run builds nothing.
 #
 # Environment: DEBIAN_MIRROR (default: the first deb.debian.org-style URI in the apt sources),
 # HOMEPORT_E2E_SKIP_TRAEFIK=1 to leave Traefik out. Prints one line per image.
-set -euo pipefail
+set -Eeuo pipefail
 shopt -s inherit_errexit
+# Whatever stops the script says where: no exit without a word.
+trap 'echo "e2e-images: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${HOMEPORT_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/homeport/e2e}"
@@ -28,7 +41,10 @@ DOCKER=/usr/bin/docker
 SUITE=bookworm
 # wget: the frontend's health check runs it; python3: the stand-ins; tini: PID 1 that forwards signals.
 PACKAGES=ca-certificates,curl,python3,tini,wget
-ROOTFS_TAR="$CACHE/rootfs-$SUITE-$(echo "$PACKAGES" | sha256sum | cut -c1-8).tar"
+# The format version is part of the key: a tarball made by an older script (with "/" mode 0700)
+# is not reused.
+ROOTFS_FORMAT=2
+ROOTFS_TAR="$CACHE/rootfs-$SUITE-$(echo "$PACKAGES $ROOTFS_FORMAT" | sha256sum | cut -c1-8).tar"
 
 log() { echo "e2e-images: $*" >&2; }
 die() {
@@ -44,9 +60,44 @@ mirror() {
     echo "$DEBIAN_MIRROR"
     return
   fi
-  # The first URI of a main Debian suite in the machine's apt sources (deb822 or one-line style).
-  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list 2>/dev/null |
-    awk '/^URIs:/ && $2 ~ /debian\/?$/ { print $2; exit } /^deb / && $3 ~ /debian\/?$/ { print $3; exit }'
+  # The first URI of a main Debian suite in the machine's apt sources (deb822 or one-line style),
+  # read from the files that exist: a machine may have only sources.list.d/debian.sources.
+  local files=() f
+  for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list; do
+    [ -f "$f" ] && files+=("$f")
+  done
+  [ "${#files[@]}" -gt 0 ] || return 0
+  awk '
+    /^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /debian\/?$/) { print $i; exit } }
+    /^deb / { sub(/ \[[^]]*\]/, ""); if ($2 ~ /debian\/?$/) { print $2; exit } }
+  ' "${files[@]}"
+}
+
+# Debian packages whose binaries run for real in the monitoring images: package -> the paths kept
+# from it (Alertmanager's binary reads its default notification templates at start).
+declare -A MONITORING_BINARIES=(
+  [prometheus]=/usr/bin/prometheus
+  [prometheus-alertmanager]="/usr/bin/prometheus-alertmanager /usr/share/prometheus/alertmanager"
+  [prometheus-node-exporter]=/usr/bin/prometheus-node-exporter
+)
+
+# monitoring_debs: the packages' .deb files in $CACHE/debs (downloaded once), one path a line.
+monitoring_debs() {
+  local dir="$CACHE/debs" pkg missing=()
+  mkdir -p "$dir"
+  for pkg in "${!MONITORING_BINARIES[@]}"; do
+    compgen -G "$dir/${pkg}_*.deb" >/dev/null || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "apt-get download ${missing[*]} (once; cached in $dir)"
+    chown _apt "$dir" 2>/dev/null || true
+    (cd "$dir" && apt-get download -qq "${missing[@]}" 2>/dev/null) ||
+      { apt-get update -qq && (cd "$dir" && apt-get download -qq "${missing[@]}"); } ||
+      die "cannot download Debian's ${missing[*]}; check the apt sources (apt-get update)"
+  fi
+  for pkg in "${!MONITORING_BINARIES[@]}"; do
+    compgen -G "$dir/${pkg}_*.deb" | LC_ALL=C sort | tail -n 1
+  done | LC_ALL=C sort
 }
 
 exists() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
@@ -58,6 +109,8 @@ base_rootfs() {
   m="$(mirror)"
   [ -n "$m" ] || die "no Debian mirror in the apt sources; set DEBIAN_MIRROR"
   root="$(mktemp -d "$CACHE/rootfs.XXXXXX")"
+  # mktemp makes 0700; the tarball's "." becomes every image's "/", which non-root users must enter.
+  chmod 0755 "$root"
   log "debootstrap $SUITE from $m (once; cached in $ROOTFS_TAR)"
   nice -n 10 debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$root" "$m" >"$root.log" 2>&1 ||
     {
@@ -90,9 +143,26 @@ derive() {
   echo "$tag"
 }
 
-# The stand-in's files, laid out as they go into the image.
+# The stand-in's files and the monitoring binaries, laid out as they go into the image.
 standin_overlay() {
-  local o="$1" shim
+  local o="$1" shim deb pkg unpacked kept
+  shift
+  unpacked="$(mktemp -d)"
+  for deb in "$@"; do
+    pkg="$(basename "$deb" | cut -d_ -f1)"
+    dpkg-deb -x "$deb" "$unpacked/$pkg"
+    for kept in ${MONITORING_BINARIES[$pkg]}; do
+      mkdir -p "$o$(dirname "$kept")"
+      cp -a "$unpacked/$pkg$kept" "$o$kept"
+    done
+  done
+  rm -rf "$unpacked"
+  # Data and configuration directories as the upstream images have them: a new named volume
+  # takes the owner of the directory it is mounted on.
+  mkdir -p "$o/prometheus" "$o/alertmanager" "$o/var/lib/grafana" "$o/etc/prometheus" \
+    "$o/etc/alertmanager" "$o/etc/grafana"
+  chown 65534:65534 "$o/prometheus" "$o/alertmanager"
+  chown 472:472 "$o/var/lib/grafana"
   install -D -m 0755 "$HERE/standin/standin.py" "$o/opt/standin/standin.py"
   mkdir -p "$o/usr/lib/python3/dist-packages/image_api" "$o/usr/local/bin" "$o/app/dist"
   install -m 0644 "$HERE"/standin/image_api/*.py "$o/usr/lib/python3/dist-packages/image_api/"
@@ -108,18 +178,20 @@ standin_overlay() {
 }
 
 standin() {
-  local hash tag overlay
-  hash="$(cat "$HERE"/standin/standin.py "$HERE"/standin/image_api/*.py "$0" | sha256sum | cut -c1-12)"
+  local hash tag overlay debs
+  mapfile -t debs < <(monitoring_debs)
+  hash="$({ cat "$HERE"/standin/standin.py "$HERE"/standin/image_api/*.py "$0"; printf '%s\n' "${debs[@]##*/}"; } | sha256sum | cut -c1-12)"
   tag="homeport-e2e/standin:$hash"
   if ! exists "$tag"; then
     base_rootfs
     overlay="$(mktemp -d)"
-    standin_overlay "$overlay"
+    chmod 0755 "$overlay"
+    standin_overlay "$overlay" "${debs[@]}"
     cp "$ROOTFS_TAR" "$overlay.tar"
     # Append only entries the base lacks: docker import refuses duplicate paths.
     tar -tf "$ROOTFS_TAR" | sed 's#/$##' | LC_ALL=C sort >"$overlay.base"
     (cd "$overlay" && find . -mindepth 1 | LC_ALL=C sort) | LC_ALL=C comm -23 - "$overlay.base" >"$overlay.new"
-    tar --numeric-owner --owner=0 --group=0 --no-recursion -rf "$overlay.tar" -C "$overlay" -T "$overlay.new"
+    tar --numeric-owner --no-recursion -rf "$overlay.tar" -C "$overlay" -T "$overlay.new"
     "$DOCKER" import \
       --change 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/bin/python3", "/opt/standin/standin.py"]' \
       --change 'ENV STANDIN_VERSION=1' \
@@ -138,6 +210,7 @@ traefik_image() {
   if ! exists "$tag"; then
     base_rootfs
     dir="$(mktemp -d)"
+    chmod 0755 "$dir" # the image's "/"
     mkdir -p "$dir/usr/local/bin" "$dir/etc/ssl/certs" "$dir/tmp"
     chmod 1777 "$dir/tmp"
     install -m 0755 "$bin" "$dir/usr/local/bin/traefik"
@@ -165,6 +238,30 @@ main() {
   # RabbitMQ and MinIO run through the command the platform sets (rabbitmq-server, minio).
   "$DOCKER" tag "$base" homeport-e2e/rabbitmq:1 && echo homeport-e2e/rabbitmq:1
   "$DOCKER" tag "$base" homeport-e2e/minio:1 && echo homeport-e2e/minio:1
+  # Monitoring: the real Debian binaries, run with the arguments the platform sets.
+  local deb pkg debian
+  while read -r deb; do
+    pkg="$(basename "$deb" | cut -d_ -f1)"
+    debian="LABEL homeport.e2e.debian=$(basename "$deb" .deb)"
+    case "$pkg" in
+      prometheus)
+        derive homeport-e2e/prometheus:1 "$base" "$debian" "WORKDIR /prometheus" \
+          'ENTRYPOINT ["/usr/bin/prometheus"]' \
+          'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
+        ;;
+      prometheus-alertmanager)
+        derive homeport-e2e/alertmanager:1 "$base" "$debian" "WORKDIR /alertmanager" \
+          'ENTRYPOINT ["/usr/bin/prometheus-alertmanager"]' \
+          'CMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]'
+        ;;
+      prometheus-node-exporter)
+        derive homeport-e2e/node-exporter:1 "$base" "$debian" \
+          'ENTRYPOINT ["/usr/bin/prometheus-node-exporter"]' 'CMD []'
+        ;;
+    esac
+  done < <(monitoring_debs)
+  derive homeport-e2e/grafana-standin:1 "$base" "ENV STANDIN_ROLE=grafana"
+  derive homeport-e2e/cadvisor-standin:1 "$base" "ENV STANDIN_ROLE=cadvisor"
   if [ "${HOMEPORT_E2E_SKIP_TRAEFIK:-0}" != 1 ]; then traefik_image; fi
   # Earlier stand-in bases and what was derived from them: under vfs each is a full copy.
   "$DOCKER" image ls homeport-e2e/standin --format '{{.Repository}}:{{.Tag}}' | grep -vxF "$base" |

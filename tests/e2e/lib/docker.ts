@@ -86,6 +86,7 @@ export interface ServiceSpec {
     readonly TaskTemplate: {
       readonly ContainerSpec: {
         readonly Image: string;
+        readonly Args?: string[];
         readonly Env?: string[];
         readonly Secrets?: ServiceSpecSecret[];
       };

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as yaml from "js-yaml";
 import { must, run, RunResult, runSync } from "./shell";
 
 export const ROOT = path.resolve(__dirname, "../../..");
@@ -74,6 +75,25 @@ export class Workspace {
       // The suite checks behaviour, not types: `npm test` typechecks the program.
       PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     };
+  }
+
+  /** The workspace's copy of the stack file; the repository's own file is never written. */
+  get stackFile(): string {
+    return path.join(this.projectDir, `Pulumi.${this.stack}.yaml`);
+  }
+
+  /** The stack's settings (the `config:` map of its file), as written. */
+  config(): Record<string, unknown> {
+    const doc = yaml.load(fs.readFileSync(this.stackFile, "utf8")) as {
+      config?: Record<string, unknown>;
+    } | null;
+    return doc?.config ?? {};
+  }
+
+  /** Changes settings of the workspace's stack file before a run (e.g. this machine's values). */
+  setConfig(changes: Record<string, unknown>): void {
+    const config = { ...this.config(), ...changes };
+    fs.writeFileSync(this.stackFile, yaml.dump({ config }, { lineWidth: -1 }));
   }
 
   /** Runs `pulumi <args>` on the stack, asynchronously; the output is kept for the report. */

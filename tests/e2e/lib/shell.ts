@@ -69,6 +69,18 @@ export function must(r: RunResult, what: string): string {
   return r.stdout;
 }
 
+/**
+ * Why a command failed, for a skip or an error message: the end of its stderr, else of its
+ * stdout, else its exit status. Never empty.
+ */
+export function failure(r: RunResult, lines = 10): string {
+  const text = tail(r.stderr, lines).trim() || tail(r.stdout, lines).trim();
+  return (
+    text ||
+    `it exited with status ${r.status ?? "null (killed or not started)"} and printed nothing`
+  );
+}
+
 /** The last lines of a long output, for error messages. */
 export function tail(text: string, lines = 40): string {
   return text.trimEnd().split("\n").slice(-lines).join("\n");

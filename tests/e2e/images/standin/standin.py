@@ -15,12 +15,19 @@ options only) STANDIN_ROLE does:
     minio server DIR --address :9000 ...  an S3 endpoint: bucket HEAD/PUT, /minio/health/live;
                                           checks that clients use MINIO_ROOT_USER as access key
     mc ready local                        MinIO's health check
+    grafana                               STAND-IN for Grafana on :3000 (GF_SERVER_HTTP_PORT):
+                                          /api/health, /metrics, /api/* behind the admin's basic
+                                          auth (GF_SECURITY_ADMIN_PASSWORD__FILE); refuses to start
+                                          without its password file or datasource provisioning,
+                                          or when /var/lib/grafana is not writable
+    cadvisor [--flags]                    STAND-IN for cAdvisor on :8080: /healthz, /metrics
 
 Every HTTP server reports its role and version (STANDIN_VERSION, set by the image) in an
 X-Standin header, so a rollout can be followed request by request. Secret values are never
 printed or served.
 """
 
+import base64
 import json
 import os
 import signal
@@ -284,6 +291,61 @@ def minio(argv):
     return serve("minio", bind_port(argv, 9000), handler=S3Handler)
 
 
+def grafana():
+    """Grafana's contracts the platform relies on; not Grafana (it is not packaged by Debian)."""
+    password_file = os.environ.get("GF_SECURITY_ADMIN_PASSWORD__FILE", "")
+    try:
+        with open(password_file, encoding="utf-8") as handle:
+            password = handle.read().strip()
+    except OSError as error:
+        log(f"grafana: cannot read GF_SECURITY_ADMIN_PASSWORD__FILE ({error.strerror})")
+        return 1
+    provisioning = "/etc/grafana/provisioning/datasources"
+    datasources = sorted(os.listdir(provisioning)) if os.path.isdir(provisioning) else []
+    if not datasources:
+        log(f"grafana: no datasource provisioned in {provisioning}")
+        return 1
+    try:
+        with open("/var/lib/grafana/grafana.db", "a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        log(f"grafana: /var/lib/grafana is not writable ({error.strerror})")
+        return 1
+    user = os.environ.get("GF_SECURITY_ADMIN_USER", "admin")
+    expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+    class GrafanaHandler(Handler):
+        def do_GET(self):
+            path = self.path.split("?", 1)[0]
+            if path == "/api/health":
+                return self.reply(200, json.dumps({"database": "ok", "version": f"standin-{VERSION}"}))
+            if path == "/metrics":
+                return self.reply(200, b"grafana_build_info 1\n", "text/plain")
+            if path.startswith("/api/"):
+                if self.headers.get("Authorization") != expected:
+                    return self.reply(401, json.dumps({"message": "Unauthorized"}))
+                return self.reply(200, json.dumps({"datasources": datasources}))
+            return Handler.do_GET(self)
+
+        do_HEAD = do_GET
+
+    log(f"grafana stand-in: datasources {', '.join(datasources)}")
+    return serve("grafana", int(os.environ.get("GF_SERVER_HTTP_PORT", "3000")), handler=GrafanaHandler)
+
+
+def cadvisor():
+    """cAdvisor's endpoints; not cAdvisor (it is not packaged by Debian)."""
+    metrics = b"container_last_seen 1\n"
+    return serve(
+        "cadvisor",
+        8080,
+        {
+            "/healthz": lambda r: r.reply(200, b"ok", "text/plain"),
+            "/metrics": lambda r: r.reply(200, metrics, "text/plain"),
+        },
+    )
+
+
 def main(argv):
     name = os.path.basename(argv[0]) if argv else ""
     if not argv or name.startswith("-"):
@@ -306,6 +368,10 @@ def main(argv):
         return minio(rest)
     if name == "mc":
         return http_ok("http://127.0.0.1:9000/minio/health/live")
+    if name == "grafana":
+        return grafana()
+    if name == "cadvisor":
+        return cadvisor()
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -1,0 +1,77 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { ROOT } from "./pulumi";
+
+type Config = Record<string, unknown>;
+
+const readConfig = (file: string): Config =>
+  (yaml.load(fs.readFileSync(file, "utf8")) as { config?: Config } | null)?.config ?? {};
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** `over` laid onto `base`, maps merged key by key, everything else replaced. */
+function merge(base: Config, over: Config): Config {
+  const out: Config = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = isObject(v) && isObject(base[k]) ? merge(base[k], v) : v;
+  }
+  return out;
+}
+
+/** The value at a dotted path of the stack's settings, as a nested map (for merge). */
+function pick(config: Config, key: string, dotted: string): Config {
+  let value: unknown = config[key];
+  const parts = dotted ? dotted.split(".") : [];
+  for (const p of parts) value = isObject(value) ? value[p] : undefined;
+  if (value === undefined) return {};
+  const nested = parts.reduceRight<unknown>((inner, p) => ({ [p]: inner }), value);
+  return { [key]: nested };
+}
+
+/**
+ * What the e2e stack (Pulumi.e2e.yaml) changes for this machine, and only that, so that another
+ * stack can run here with its own settings otherwise:
+ * - the image references: every image is built locally (no registry);
+ * - the Swarm settings this kernel forces (no IPVS: DNS round-robin endpoints, host-mode ports)
+ *   and, with host-mode ports on one node, one proxy replica.
+ */
+export function machineOverrides(e2eStackFile = path.join(ROOT, "Pulumi.e2e.yaml")): Config {
+  const e2e = readConfig(e2eStackFile);
+  return [
+    pick(e2e, "homeport:proxy", "image"),
+    pick(e2e, "homeport:apps", "images"),
+    pick(e2e, "homeport:monitoring", "images"),
+    pick(e2e, "homeport:swarm", "endpointMode"),
+    pick(e2e, "homeport:swarm", "publishMode"),
+    pick(e2e, "homeport:sizes", "proxy"),
+  ].reduce(merge, {});
+}
+
+/** The parts a stack file deploys (`homeport:parts`, every part when unset). */
+export function stackParts(file: string): string[] {
+  return (
+    (readConfig(file)["homeport:parts"] as string[] | undefined) ?? ["proxy", "monitoring", "apps"]
+  );
+}
+
+/**
+ * A stack file holding `stack`'s own settings (Pulumi.<stack>.yaml) with only
+ * {@link machineOverrides} laid on top, in a temporary directory. For "e2e" it is the file itself;
+ * a path to a stack file (`….yaml`) is taken as it is.
+ */
+export function stackFileForThisMachine(stack: string): string {
+  if (/\.ya?ml$/.test(stack)) return path.resolve(stack);
+  const own = path.join(ROOT, `Pulumi.${stack}.yaml`);
+  if (stack === "e2e" || !fs.existsSync(own)) return own;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `homeport-e2e-${stack}-`));
+  const file = path.join(dir, `Pulumi.${stack}.yaml`);
+  fs.writeFileSync(
+    file,
+    `# Pulumi.${stack}.yaml with this machine's overrides (tests/e2e/lib/stacks.ts)\n` +
+      yaml.dump({ config: merge(readConfig(own), machineOverrides()) }, { lineWidth: -1 }),
+  );
+  return file;
+}

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import * as yaml from "js-yaml";
+import { machineOverrides, stackFileForThisMachine } from "../e2e/lib/stacks";
+
+const root = path.resolve(__dirname, "../..");
+const configOf = (file: string) =>
+  (yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
+
+describe("the e2e suite's stack for this machine (tests/e2e/lib/stacks.ts)", () => {
+  it("overrides only the image references and the settings this kernel forces", () => {
+    assert.deepEqual(machineOverrides(), {
+      "homeport:proxy": { image: "homeport-e2e/traefik:v3.6.7" },
+      "homeport:apps": {
+        images: {
+          backend: "homeport-e2e/image-api:1",
+          frontend: "homeport-e2e/image-web:1",
+          rabbitmq: "homeport-e2e/rabbitmq:1",
+          minio: "homeport-e2e/minio:1",
+        },
+      },
+      "homeport:monitoring": {
+        images: {
+          prometheus: "homeport-e2e/prometheus:1",
+          alertmanager: "homeport-e2e/alertmanager:1",
+          nodeExporter: "homeport-e2e/node-exporter:1",
+          grafana: "homeport-e2e/grafana-standin:1",
+          cadvisor: "homeport-e2e/cadvisor-standin:1",
+        },
+      },
+      "homeport:swarm": { endpointMode: "dnsrr", publishMode: "host" },
+      "homeport:sizes": { proxy: 1 },
+    });
+  });
+
+  it("keeps every setting of the dev stack and lays the overrides on top", () => {
+    const dev = configOf(path.join(root, "Pulumi.dev.yaml"));
+    const derived = configOf(stackFileForThisMachine("dev"));
+    const overrides = machineOverrides();
+    assert.deepEqual(derived, {
+      ...dev,
+      ...overrides,
+      "homeport:swarm": {
+        ...(dev["homeport:swarm"] as object),
+        ...(overrides["homeport:swarm"] as object),
+      },
+    });
+  });
+
+  it("deploys the e2e stack from its own file", () => {
+    assert.equal(stackFileForThisMachine("e2e"), path.join(root, "Pulumi.e2e.yaml"));
+  });
+});
