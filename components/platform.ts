@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { PARTS, StackConfig } from "./config/schema";
 import { PartOutputs } from "./part";
 import { PART_BUILDERS } from "./parts";
+import { PlatformAdapter } from "./model";
 import { createAdapter } from "./platforms/create-adapter";
-import { PlatformAdapter } from "./platforms/platform";
-import { routingOptions } from "./routing-options";
+import { routePublishing } from "./stack-args";
 
 export const PLATFORM_TYPE = "homeport:platform:Platform";
 
@@ -22,8 +22,7 @@ export class Platform extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(PLATFORM_TYPE, name, {}, opts);
     const config = args.config;
-    const routing = routingOptions(config);
-    this.adapter = createAdapter(config, routing, this);
+    this.adapter = createAdapter(config, routePublishing(config), this);
     const built: Partial<Record<(typeof PARTS)[number], PartOutputs>> = {};
     for (const part of PARTS) {
       if (!config.parts.includes(part)) continue;

@@ -7,6 +7,7 @@ import {
   mebibytes,
   millicores,
   PlacementSpec,
+  PlatformCapabilities,
   seconds,
   SecretSpec,
   WorkloadSpec,
@@ -49,23 +50,27 @@ export interface AppSizes {
 export const DEFAULT_SIZES = APPS_DEFAULT_SIZES;
 
 /**
- * The tier's sizes for a stack. Nomad's built-in service discovery has no DNS, so cluster peers
- * cannot name each other there: RabbitMQ and MinIO run as one member each, and `notes` says so.
+ * The tier's sizes for a stack. Where cluster members get no stable addresses (Nomad's built-in
+ * service discovery has no DNS), peers cannot name each other: RabbitMQ and MinIO run as one
+ * member each, and `notes` says so.
  */
-export function appSizes(cfg: {
-  readonly target: string;
-  readonly environment: "dev" | "production";
-  readonly sizes: Partial<Record<string, number>>;
-  readonly apps: Pick<AppsSettings, "s3">;
-}): AppSizes & { readonly notes: string[]; readonly clamped: ("rabbitmq" | "minio")[] } {
+export function appSizes(
+  cfg: {
+    readonly environment: "dev" | "production";
+    readonly sizes: Partial<Record<string, number>>;
+    readonly apps: Pick<AppsSettings, "s3">;
+  },
+  capabilities: Pick<PlatformCapabilities, "stableMemberAddresses" | "prose">,
+): AppSizes & { readonly notes: string[]; readonly clamped: ("rabbitmq" | "minio")[] } {
+  const { orchestrator, serviceDiscovery } = capabilities.prose;
   const defaults = DEFAULT_SIZES[cfg.environment];
   const notes: string[] = [];
   const clamped: ("rabbitmq" | "minio")[] = [];
   const cluster = (tier: "rabbitmq" | "minio"): number => {
     const wanted = cfg.sizes[tier] ?? defaults[tier];
-    if (cfg.target === "nomad" && wanted > 1) {
+    if (!capabilities.stableMemberAddresses && wanted > 1) {
       notes.push(
-        `${tier} runs as a single member on Nomad (asked: ${wanted}): its cluster peers need stable DNS names, which Nomad's built-in service discovery does not provide.`,
+        `${tier} runs as a single member on ${orchestrator} (asked: ${wanted}): its cluster peers need stable DNS names, which ${serviceDiscovery} does not provide.`,
       );
       clamped.push(tier);
       return 1;
@@ -283,19 +288,24 @@ export function backendSpec(
 }
 
 /**
- * Why the worker has no health check on Nomad: it listens on no port, and Nomad's built-in service
- * catalogue runs only HTTP and TCP checks (Celery's ping is a command).
+ * Why the worker has no health check where checks cannot run commands (Nomad's built-in service
+ * catalogue): it listens on no port, and Celery's ping is a command.
  */
-export const WORKER_NOMAD_CHECK_REASON =
-  "a Celery worker listens on no port and Nomad's built-in service catalogue runs only HTTP and TCP checks; Nomad restarts a worker whose process exits";
+export const workerCheckReason = (prose: PlatformCapabilities["prose"]): string =>
+  `a Celery worker listens on no port and ${prose.serviceCatalogue} runs only HTTP and TCP checks; ${prose.orchestrator} restarts a worker whose process exits`;
 
 /** The Celery worker that resizes images; alive while it answers Celery's ping. */
 export function workerSpec(
   opts: {
     readonly image: string;
     readonly replicas: number;
-    /** The target; on Nomad the missing check is a recorded exemption. @default none */
-    readonly target?: string;
+    /**
+     * Whether the orchestrator runs command checks; where it does not, the missing check is a
+     * recorded exemption. @default true
+     */
+    readonly commandChecks?: boolean;
+    /** How messages name the orchestrator; required where `commandChecks` is false. */
+    readonly prose?: PlatformCapabilities["prose"];
   },
   wiring: AppWiring,
 ): WorkloadSpec {
@@ -327,10 +337,10 @@ export function workerSpec(
     stopGracePeriod: seconds(60),
     security: { user: "10001:10001" },
     exemptions:
-      opts.target === "nomad"
+      opts.commandChecks === false && opts.prose
         ? [
-            { rule: "workload-require-health-check", reason: WORKER_NOMAD_CHECK_REASON },
-            { rule: "workload-require-readiness", reason: WORKER_NOMAD_CHECK_REASON },
+            { rule: "workload-require-health-check", reason: workerCheckReason(opts.prose) },
+            { rule: "workload-require-readiness", reason: workerCheckReason(opts.prose) },
           ]
         : undefined,
   };

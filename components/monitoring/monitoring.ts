@@ -9,12 +9,13 @@ import {
   memory,
   mebibytes,
   millicores,
+  PlatformAdapter,
   SchedulingSpec,
   seconds,
   VolumeSpec,
+  WorkloadDeployment,
   WorkloadSpec,
 } from "../model";
-import { PlatformAdapter, WorkloadDeployment } from "../platforms/platform";
 import { renderAlertRules } from "./alert-rules";
 import { renderAlertmanagerConfig, ReceiverConfig } from "./alertmanager-config";
 import {
@@ -25,7 +26,7 @@ import {
   renderDatasources,
 } from "./grafana-provisioning";
 import { MONITORING_IMAGES, MONITORING_PORTS, MONITORING_WORKLOADS } from "./images";
-import { discoverySource, renderPrometheusConfig, RULES_FILE } from "./prometheus-config";
+import { renderPrometheusConfig, RULES_FILE } from "./prometheus-config";
 
 export const MONITORING_TYPE = "homeport:monitoring:Monitoring";
 
@@ -81,7 +82,6 @@ export class Monitoring extends pulumi.ComponentResource {
     super(MONITORING_TYPE, name, {}, opts);
     const { config, platform } = args;
     const settings = config.monitoring;
-    const target = platform.target;
     const images = { ...MONITORING_IMAGES, ...settings.images };
     const scheduling = {
       prometheus: tierScheduling(
@@ -103,12 +103,16 @@ export class Monitoring extends pulumi.ComponentResource {
         false,
       ),
     };
-    const discovery = discoverySource(config, pulumi.getStack());
+    const discovery = platform.metricsDiscovery();
+    const api = platform.apiAccess;
     const deploy = (workload: string, spec: WorkloadSpec, dependsOn?: pulumi.Resource[]) =>
       platform.deploy(workload, MONITORING_PART, spec, { parent: this, dependsOn });
 
     const nodeExporter = deploy(MONITORING_WORKLOADS.nodeExporter, nodeExporterSpec(images));
-    const cadvisor = deploy(MONITORING_WORKLOADS.cadvisor, cadvisorSpec(images, target));
+    const cadvisor = deploy(
+      MONITORING_WORKLOADS.cadvisor,
+      cadvisorSpec(images, platform.capabilities.dockerEngine),
+    );
 
     const receiver = receiverConfig(settings);
     const alertmanagerYaml = pulumi
@@ -171,8 +175,8 @@ export class Monitoring extends pulumi.ComponentResource {
       alertmanager: `${MONITORING_WORKLOADS.alertmanager}:${MONITORING_PORTS.alertmanager}`,
       externalLabels: { homeport_stack: pulumi.getStack() },
     });
-    const onSwarm = target === "swarm";
-    const prometheusExemptions: ExemptionSpec[] = onSwarm
+    // Where the orchestrator's API is the Docker engine's, Prometheus reads it through the socket.
+    const prometheusExemptions: ExemptionSpec[] = api.dockerSocket
       ? [
           {
             rule: RULE_DOCKER_SOCKET,
@@ -198,7 +202,7 @@ export class Monitoring extends pulumi.ComponentResource {
           {
             name: "rules",
             path: `/etc/prometheus/${RULES_FILE}`,
-            content: renderAlertRules(target),
+            content: renderAlertRules(discovery.containerWorkload),
           },
         ],
         ports: [{ name: "http", port: MONITORING_PORTS.prometheus }],
@@ -229,13 +233,13 @@ export class Monitoring extends pulumi.ComponentResource {
         state: "stateful",
         // HA twins each keep their own TSDB: never two on one node, where they would share it.
         placement: {
-          constraints: onSwarm ? [{ attribute: "role", value: "manager" }] : [],
+          constraints: api.constraints,
           maxPerNode: 1,
         },
         security: {
-          // On Swarm the docker group of the managers grants read access to the socket.
-          user: onSwarm ? `65534:${settings.dockerGroupId}` : "65534:65534",
-          dockerSocket: onSwarm,
+          // The socket's group (Swarm: the managers' docker group) grants read access to it.
+          user: `65534:${api.socketGroup ?? 65534}`,
+          dockerSocket: api.dockerSocket,
           discovery: true,
         },
         exemptions: prometheusExemptions,
@@ -425,9 +429,9 @@ function nodeExporterSpec(images: Record<keyof typeof MONITORING_IMAGES, string>
 
 function cadvisorSpec(
   images: Record<keyof typeof MONITORING_IMAGES, string>,
-  target: StackConfig["target"],
+  /** Containers run on the Docker engine, which cAdvisor then reads directly. */
+  dockerEngine: boolean,
 ): WorkloadSpec {
-  const dockerEngine = target !== "kubernetes";
   return {
     image: images.cadvisor,
     args: [

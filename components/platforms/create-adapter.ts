@@ -1,42 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/schema";
+import { PlatformAdapter, RoutePublishing } from "../model";
 import { KubernetesPlatform } from "./kubernetes/kubernetes-platform";
 import { NomadPlatform } from "./nomad/nomad-platform";
-import { PlatformAdapter } from "./platform";
-import { RoutingOptions } from "./routing";
 import { SwarmPlatform } from "./swarm/swarm-platform";
 
-export interface AdapterOptions {
-  readonly routing: RoutingOptions;
-  /** Extra annotations for every Kubernetes Ingress. @default {} */
-  readonly ingressAnnotations?: Record<string, string>;
-  /**
-   * Kubernetes: the controller of the IngressClass the platform creates under the stack's
-   * `ingressClass` name. @default none: the IngressClass exists already
-   */
-  readonly ingressClassController?: string;
-}
-
-/** The adapter for the stack's target, parented to `parent`. */
+/**
+ * The adapter for the stack's target, parented to `parent`: the one place that picks an
+ * orchestrator. Concerns receive it as a {@link PlatformAdapter} and never learn which it is.
+ */
 export function createAdapter(
   config: StackConfig,
-  options: AdapterOptions,
+  routing: RoutePublishing,
   parent: pulumi.Resource,
 ): PlatformAdapter & pulumi.ComponentResource {
   switch (config.target) {
     case "swarm":
-      return new SwarmPlatform("swarm", { config, routing: options.routing }, { parent });
+      return new SwarmPlatform("swarm", { config, routing }, { parent });
     case "kubernetes":
-      return new KubernetesPlatform(
-        "kubernetes",
-        {
-          config,
-          ingressAnnotations: options.ingressAnnotations,
-          ingressClassController: options.ingressClassController,
-        },
-        { parent },
-      );
+      return new KubernetesPlatform("kubernetes", { config, routing }, { parent });
     case "nomad":
-      return new NomadPlatform("nomad", { config, routing: options.routing }, { parent });
+      return new NomadPlatform("nomad", { config, routing }, { parent });
   }
 }

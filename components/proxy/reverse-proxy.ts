@@ -4,8 +4,8 @@ import * as random from "@pulumi/random";
 import { dashboardHost, whoamiHost } from "../config/parts/proxy";
 import { StackConfig } from "../config/schema";
 import { PartBuilder } from "../part";
-import { PlatformAdapter, WorkloadDeployment } from "../platforms/platform";
-import { certificateSource, CertificateSource } from "../routing-options";
+import { PlatformAdapter, WorkloadDeployment } from "../model";
+import { certificateSource, CertificateSource } from "./certificates";
 import {
   DEFAULT_PROXY_REPLICAS,
   traefikWorkloadSpec,
@@ -81,7 +81,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
     const { config } = args;
     const proxy = config.proxy;
     const readFile = args.readFile ?? ((path: string) => fs.readFileSync(path, "utf8"));
-    this.certificates = certificateSource(config);
+    this.certificates = certificateSource(proxy, args.platform.capabilities.acmeIssuer);
     const acmeCaBundle =
       this.certificates === "acme" && proxy.acme?.caBundle
         ? pemOrFile("proxy.acme.caBundle", proxy.acme.caBundle, readFile)
@@ -113,6 +113,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
       "proxy",
       traefikWorkloadSpec({
         config,
+        platform: args.platform,
         certificates: this.certificates,
         dashboardUsers,
         acmeCaBundle,

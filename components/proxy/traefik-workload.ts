@@ -5,6 +5,7 @@ import {
   FileSpec,
   mebibytes,
   millicores,
+  PlatformProfile,
   RouteSpec,
   SchedulingSpec,
   seconds,
@@ -12,7 +13,7 @@ import {
   VolumeSpec,
   WorkloadSpec,
 } from "../model";
-import { CertificateSource } from "../routing-options";
+import { CertificateSource } from "./certificates";
 import { dynamicConfig, TRAEFIK_PATHS, TRAEFIK_PORTS, traefikArgs } from "./traefik-args";
 
 /** Replicas of the proxy when `homeport:sizes.proxy` is not set. */
@@ -25,6 +26,8 @@ export const ACME_SINGLETON_REASON =
 /** Everything the proxy's workload is built from, resolved to plain values where possible. */
 export interface TraefikWorkloadInput {
   readonly config: StackConfig;
+  /** What the orchestrator offers: its route provider, API access and port publishing. */
+  readonly platform: Pick<PlatformProfile, "capabilities" | "apiAccess" | "routeProvider">;
   readonly certificates: CertificateSource;
   /** htpasswd line(s) for the dashboard, secret. Required when the dashboard is enabled. */
   readonly dashboardUsers?: pulumi.Input<string>;
@@ -46,14 +49,6 @@ export function proxyScheduling(
   return { mode: "replicated", replicas: size ?? DEFAULT_PROXY_REPLICAS };
 }
 
-/**
- * True when every node binds the published ports itself (Nomad, Swarm's host mode): then two
- * proxies cannot share a node, and a rollout cannot start a new proxy beside the old one. Swarm's
- * ingress mesh and Kubernetes' LoadBalancer Service publish them without binding a node's ports.
- */
-export const portsBoundPerNode = (config: StackConfig): boolean =>
-  config.target === "nomad" || (config.target === "swarm" && config.swarm.publishMode === "host");
-
 /** The dashboard's route: TLS only, basic auth, to Traefik's internal API service. */
 export function dashboardRoute(host: string, users: pulumi.Input<string>): RouteSpec {
   return {
@@ -67,9 +62,11 @@ export function dashboardRoute(host: string, users: pulumi.Input<string>): Route
 
 /** The Traefik workload in the neutral model. Pure: creates no resource. */
 export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
-  const { config, certificates } = input;
+  const { config, certificates, platform } = input;
   const proxy = config.proxy;
-  const swarm = config.target === "swarm";
+  const provider = platform.routeProvider();
+  // Where the orchestrator's API is the Docker engine's, the proxy reads it through the socket.
+  const api = platform.apiAccess;
   const files: FileSpec[] = [
     { name: "dynamic", path: TRAEFIK_PATHS.dynamicConfig, content: dynamicConfig(certificates) },
   ];
@@ -85,10 +82,7 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
       path: TRAEFIK_PATHS.certificateKey,
     });
   }
-  if (config.target === "nomad" && proxy.nomadToken) {
-    // Traefik's Nomad provider reads NOMAD_TOKEN when no token is configured.
-    secrets.push({ name: "nomad-token", value: proxy.nomadToken, env: "NOMAD_TOKEN" });
-  }
+  secrets.push(...provider.secrets);
   const volumes: VolumeSpec[] =
     certificates === "acme"
       ? [
@@ -110,17 +104,13 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
   }
 
   const scheduling = proxyScheduling(config, certificates);
-  const perNode = portsBoundPerNode(config);
+  // Where every node binds the published ports itself, two proxies cannot share a node, and a
+  // rollout cannot start a new proxy beside the old one.
+  const perNode = platform.capabilities.publishedPortsBindNodes;
   const { web, websecure, traefik } = TRAEFIK_PORTS;
   return {
     image: proxy.image,
-    args: traefikArgs({
-      target: config.target,
-      proxy,
-      certificates,
-      kubernetes: config.kubernetes,
-      nomad: config.nomad,
-    }),
+    args: traefikArgs({ proxy, certificates, providerArgs: provider.traefikArgs }),
     ports: [
       { name: "web", port: web.port, publish: { hostPort: web.published } },
       { name: "websecure", port: websecure.port, publish: { hostPort: websecure.published } },
@@ -147,8 +137,8 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
     },
     scheduling,
     placement: {
-      // The Swarm provider reads services through the manager's Docker API.
-      constraints: swarm ? [{ attribute: "role", value: "manager" }] : [],
+      // The provider reads services where the orchestrator's API is (Swarm: the managers).
+      constraints: api.constraints,
       spread: true,
       maxPerNode: perNode ? 1 : undefined,
     },
@@ -162,11 +152,11 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
     stopGracePeriod: seconds(30),
     state: certificates === "acme" ? "stateful" : "stateless",
     security: {
-      dockerSocket: swarm,
+      dockerSocket: api.dockerSocket,
       servesRoutes: true,
       readOnlyRootFilesystem: true,
       // The Docker socket and fresh ACME volumes belong to root; elsewhere Traefik runs unprivileged.
-      user: swarm || certificates === "acme" ? undefined : "65532:65532",
+      user: api.dockerSocket || certificates === "acme" ? undefined : "65532:65532",
     },
     exemptions: [
       ...(scheduling.mode === "singleton"
@@ -177,7 +167,7 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
             },
           ]
         : []),
-      ...(swarm
+      ...(api.dockerSocket
         ? [
             {
               rule: "workload-docker-socket-restricted",

@@ -2,14 +2,14 @@ import { StackConfig } from "../../config/schema";
 import {
   DEFAULT_RESTART,
   META,
-  nanoseconds,
   NodeConstraint,
-  nomadMetaKey,
   replicaCount,
   ResolvedWorkload,
   seconds,
   wholeMebibytes,
 } from "../../model";
+import { nomadMetaKey } from "./meta-key";
+import { nanoseconds } from "./units";
 
 /**
  * Nomad's JSON job format (the API's `Job` object, field names as Nomad spells them). Only the

@@ -3,14 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import {
   DEFAULT_RESTART,
-  goDuration,
-  nanoCpus,
+  DOCKER_SOCKET,
   NodeConstraint,
   replicaCount,
   ResolvedVolume,
   ResolvedWorkload,
+  RoutePublishing,
+  traefikLabels,
 } from "../../model";
-import { RoutingOptions, traefikLabels } from "../routing";
+import { goDuration, nanoCpus } from "./units";
 
 /** What a Swarm service spec needs beyond the workload itself. */
 export interface SwarmServiceContext {
@@ -20,7 +21,7 @@ export interface SwarmServiceContext {
   /** Network name, for Traefik's `traefik.swarm.network` label. */
   readonly networkName: pulumi.Input<string>;
   readonly settings: StackConfig["swarm"];
-  readonly routing: RoutingOptions;
+  readonly routing: RoutePublishing;
   /** Swarm secret IDs and names, by model secret name. */
   readonly secrets: Record<
     string,
@@ -130,8 +131,8 @@ export function swarmServiceArgs(
   if (w.security.dockerSocket) {
     mounts.push({
       type: "bind",
-      source: "/var/run/docker.sock",
-      target: "/var/run/docker.sock",
+      source: DOCKER_SOCKET,
+      target: DOCKER_SOCKET,
       readOnly: true,
     });
   }
@@ -145,7 +146,10 @@ export function swarmServiceArgs(
     name: ctx.serviceName,
     labels: toLabelList({
       ...w.metadata,
-      ...traefikLabels(w, ctx.routing, { network: ctx.networkName }),
+      ...traefikLabels(w, {
+        certResolver: ctx.routing.certResolver,
+        providerKeys: { "traefik.swarm.network": ctx.networkName },
+      }),
     }),
     mode: replicas === undefined ? { global: true } : { replicated: { replicas } },
     taskSpec: {

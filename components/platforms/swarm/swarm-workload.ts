@@ -1,8 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
-import { ResolvedWorkload } from "../../model";
-import { RoutingOptions } from "../routing";
+import { ResolvedWorkload, RoutePublishing } from "../../model";
 import { swarmJobContainerArgs } from "./job-spec";
 import { swarmServiceArgs, swarmVolumeDriver, SwarmVolumeDriver } from "./service-spec";
 
@@ -15,7 +14,7 @@ export interface SwarmWorkloadArgs {
   readonly network: docker.Network;
   readonly settings: StackConfig["swarm"];
   readonly storage: StackConfig["storage"];
-  readonly routing: RoutingOptions;
+  readonly routing: RoutePublishing;
   /** Docker volume for a shared volume name; shared volumes are created once per stack. */
   readonly sharedVolume: (name: string, driver: SwarmVolumeDriver | undefined) => docker.Volume;
   readonly provider?: docker.Provider;

@@ -139,7 +139,7 @@ describe("reverse proxy on Swarm", () => {
       String(l["traefik.http.middlewares.traefik-basic-auth.basicauth.users"]),
       /^admin:/,
     );
-    assert.equal(l["traefik.http.middlewares.traefik-basic-auth.basicauth.removeheader"], "true");
+    assert.equal(l["traefik.http.middlewares.traefik-basic-auth.basicauth.removeHeader"], "true");
     assert.equal(l["traefik.swarm.network"], "test-platform");
   });
 

@@ -7,8 +7,9 @@ import {
   traefikWorkloadSpec,
   whoamiWorkloadSpec,
 } from "../../../components/proxy/traefik-workload";
-import { certificateSource } from "../../../components/routing-options";
+import { certificateSource } from "../../../components/proxy/certificates";
 import { stackConfig } from "../../helpers/harness";
+import { profileFor } from "../../helpers/platforms";
 
 const USERS = "admin:$2a$10$hash";
 
@@ -16,9 +17,11 @@ function spec(settings: Record<string, unknown>) {
   const config = stackConfig({ domain: "home.example.org", parts: ["proxy"], ...settings }, [
     "proxy",
   ]);
+  const platform = profileFor(config);
   return traefikWorkloadSpec({
     config,
-    certificates: certificateSource(config),
+    platform,
+    certificates: certificateSource(config.proxy, platform.capabilities.acmeIssuer),
     dashboardUsers: USERS,
     acmeCaBundle: "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n",
     certificate: "-----BEGIN CERTIFICATE-----\nLEAF\n-----END CERTIFICATE-----\n",
