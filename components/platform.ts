@@ -3,8 +3,8 @@ import { PARTS, StackConfig } from "./config/schema";
 import { PartOutputs } from "./part";
 import { PART_BUILDERS } from "./parts";
 import { PlatformAdapter } from "./model";
-import { createAdapter } from "./platforms/create-adapter";
-import { routePublishing } from "./stack-args";
+import { createAdapter, platformCapabilities } from "./platforms/create-adapter";
+import { checkStack, routePublishing } from "./stack-args";
 
 export const PLATFORM_TYPE = "homeport:platform:Platform";
 
@@ -20,6 +20,8 @@ export class Platform extends pulumi.ComponentResource {
   public readonly credentials: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Settings whose meaning depends on the orchestrator fail here, before any resource exists.
+    checkStack(args.config, platformCapabilities(args.config));
     super(PLATFORM_TYPE, name, {}, opts);
     const config = args.config;
     this.adapter = createAdapter(config, routePublishing(config), this);

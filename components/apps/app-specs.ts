@@ -158,7 +158,7 @@ export interface BrokerWiring {
 
 /** Everything the app's processes need, as the app reads it (api/config.py). */
 export interface AppWiring {
-  readonly settings: AppsSettings;
+  readonly settings: Pick<AppsSettings, "region" | "bucket">;
   readonly s3: S3Wiring;
   readonly broker: BrokerWiring;
 }

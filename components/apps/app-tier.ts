@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { apiHost, frontendHost } from "../config/parts/apps";
-import { StackConfig } from "../config/schema";
-import { PartBuilder } from "../part";
+import { AppsSettings } from "../config/parts/apps";
+import { Environment, Tier } from "../config/schema";
 import { META, PlatformAdapter, WorkloadDeployment, WorkloadSpec } from "../model";
 import {
   AppWiring,
@@ -29,11 +28,20 @@ export const singleMemberReasons = (prose: PlatformAdapter["capabilities"]["pros
   minio: `${prose.serviceDiscovery} has no DNS names for cluster peers, so MinIO runs one server on ${prose.orchestrator}; set homeport:apps.s3 to an external S3 for durable storage`,
 });
 
+/** The tiers of the application whose number of copies a stack may set. */
+export type AppTierName = Extract<Tier, "frontend" | "backend" | "worker" | "rabbitmq" | "minio">;
+
 export interface AppTierArgs {
-  /** The validated stack configuration (`homeport:apps`, sizes, domain, environment). */
-  readonly config: StackConfig;
-  /** The target the workloads are deployed on. */
+  /** The orchestrator the workloads are deployed on. */
   readonly platform: PlatformAdapter;
+  /** The frontend's and the API's public host names. */
+  readonly hosts: { readonly frontend: string; readonly api: string };
+  /** Images, bucket, region, external S3, member nodes and volume sizes (`homeport:apps`). */
+  readonly settings: Omit<AppsSettings, "hosts">;
+  /** Sizes default per environment: single broker and MinIO for dev, clusters for production. */
+  readonly environment: Environment;
+  /** Copies of each tier. @default {@link DEFAULT_SIZES} of the environment */
+  readonly replicas?: Partial<Record<AppTierName, number>>;
 }
 
 /** Marks a workload as a member of a cluster, so policies count the members together. */
@@ -69,13 +77,15 @@ export class AppTier extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppTierArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(APP_TIER_TYPE, name, {}, opts);
-    const { config, platform } = args;
-    const settings = config.apps;
-    const sizes = appSizes(config, platform.capabilities);
+    const { platform, settings } = args;
+    const sizes = appSizes(
+      { environment: args.environment, sizes: args.replicas ?? {}, apps: settings },
+      platform.capabilities,
+    );
     const single = singleMemberReasons(platform.capabilities.prose);
     for (const note of sizes.notes) pulumi.log.warn(note, this);
-    const appHost = frontendHost(settings, config.domain);
-    const api = apiHost(settings, config.domain);
+    const appHost = args.hosts.frontend;
+    const api = args.hosts.api;
     const apiUrl = `https://${api}/`;
     const workloads: Record<string, WorkloadDeployment> = {};
     const deploy = (
@@ -216,12 +226,3 @@ export class AppTier extends pulumi.ComponentResource {
     this.registerOutputs({ frontendUrl: this.frontendUrl, apiUrl: this.apiUrl });
   }
 }
-
-/** Builds the apps part: the {@link AppTier} on the stack's target. */
-export const buildApps: PartBuilder = (ctx, opts) => {
-  const tier = new AppTier("apps", { config: ctx.config, platform: ctx.platform }, opts);
-  return {
-    urls: { "apps.frontend": tier.frontendUrl, "apps.api": tier.apiUrl },
-    credentials: tier.credentials,
-  };
-};

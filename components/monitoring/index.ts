@@ -3,5 +3,4 @@ export * from "./alertmanager-config";
 export * from "./grafana-provisioning";
 export * from "./images";
 export * from "./monitoring";
-export * from "./monitoring-part";
 export * from "./prometheus-config";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ConfigError } from "../config/load";
 import { MonitoringSettings } from "../config/parts/monitoring";
-import { StackConfig, Tier } from "../config/schema";
+import { Tier } from "../config/schema";
 import {
   ExemptionSpec,
   gibibytes,
@@ -37,11 +37,21 @@ export const MONITORING_PART = "monitoring";
 export const RULE_HOST_PATHS = "workload-no-sensitive-host-paths";
 export const RULE_DOCKER_SOCKET = "workload-docker-socket-restricted";
 
+/** The monitoring tiers whose number of copies a stack may set. */
+export type MonitoringTier = Extract<Tier, "prometheus" | "alertmanager" | "grafana">;
+
 export interface MonitoringArgs {
-  /** The validated stack configuration (domain, sizes, target settings, `homeport:monitoring`). */
-  readonly config: StackConfig;
   /** The orchestrator the workloads are deployed on. */
   readonly platform: PlatformAdapter;
+  /** The DNS domain the UIs are served under (grafana.<domain>, prometheus.<domain>…). */
+  readonly domain: string;
+  /**
+   * Retention, storage, scrape interval, alerting, Grafana's login, UI users and image overrides
+   * (`homeport:monitoring`); the orchestrator-specific settings belong to the adapters.
+   */
+  readonly settings: Omit<MonitoringSettings, "nomadAddress" | "dockerGroupId">;
+  /** Copies of each tier. @default one each */
+  readonly replicas?: Partial<Record<MonitoringTier, number>>;
 }
 
 const wget = (port: number, path: string): string[] => [
@@ -80,24 +90,24 @@ export class Monitoring extends pulumi.ComponentResource {
 
   constructor(name: string, args: MonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(MONITORING_TYPE, name, {}, opts);
-    const { config, platform } = args;
-    const settings = config.monitoring;
+    const { platform, settings, domain } = args;
+    const replicas = args.replicas ?? {};
     const images = { ...MONITORING_IMAGES, ...settings.images };
     const scheduling = {
       prometheus: tierScheduling(
-        config,
+        replicas.prometheus,
         "prometheus",
         "one TSDB per replica: a second copy is a separate HA twin, set homeport:sizes.prometheus to run two",
         true,
       ),
       alertmanager: tierScheduling(
-        config,
+        replicas.alertmanager,
         "alertmanager",
         "silences and the notification log live in one instance (no gossip cluster)",
         false,
       ),
       grafana: tierScheduling(
-        config,
+        replicas.grafana,
         "grafana",
         "users, preferences and sessions live in one SQLite database",
         false,
@@ -131,7 +141,7 @@ export class Monitoring extends pulumi.ComponentResource {
             },
           ]
         : [];
-    const alertmanagerHost = `alertmanager.${config.domain}`;
+    const alertmanagerHost = `alertmanager.${domain}`;
     const alertmanager = deploy(MONITORING_WORKLOADS.alertmanager, {
       image: images.alertmanager,
       args: [
@@ -168,7 +178,7 @@ export class Monitoring extends pulumi.ComponentResource {
       security: { user: "65534:65534" },
     });
 
-    const prometheusHost = `prometheus.${config.domain}`;
+    const prometheusHost = `prometheus.${domain}`;
     const prometheusYaml = renderPrometheusConfig({
       discovery,
       scrapeInterval: settings.scrapeInterval,
@@ -253,7 +263,7 @@ export class Monitoring extends pulumi.ComponentResource {
       { parent: this },
     );
     const grafanaPassword = pulumi.secret(adminPassword.result);
-    const grafanaHost = `grafana.${config.domain}`;
+    const grafanaHost = `grafana.${domain}`;
     const dashboards = loadDashboards();
     const grafana = deploy(
       MONITORING_WORKLOADS.grafana,
@@ -341,12 +351,11 @@ export class Monitoring extends pulumi.ComponentResource {
  * reason; tiers that cannot scale refuse any other count with a clear error.
  */
 export function tierScheduling(
-  config: StackConfig,
-  tier: Tier,
+  replicas: number | undefined,
+  tier: MonitoringTier,
   reason: string,
   scalable: boolean,
 ): SchedulingSpec {
-  const replicas = config.sizes[tier];
   if (replicas === undefined || replicas === 1) return { mode: "singleton", reason };
   if (!scalable) {
     throw new ConfigError([
@@ -357,7 +366,9 @@ export function tierScheduling(
 }
 
 /** The receiver settings as Outputs of plain values, secrets kept secret. */
-function receiverConfig(settings: MonitoringSettings): pulumi.Output<ReceiverConfig> {
+function receiverConfig(
+  settings: Pick<MonitoringSettings, "alerting">,
+): pulumi.Output<ReceiverConfig> {
   const alerting = settings.alerting;
   switch (alerting.receiver) {
     case "webhook":

@@ -1,9 +1,27 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/schema";
-import { PlatformAdapter, RoutePublishing } from "../model";
+import { PlatformAdapter, PlatformCapabilities, RoutePublishing } from "../model";
 import { KubernetesPlatform } from "./kubernetes/kubernetes-platform";
+import { KUBERNETES_CAPABILITIES } from "./kubernetes/profile";
 import { NomadPlatform } from "./nomad/nomad-platform";
+import { NOMAD_CAPABILITIES } from "./nomad/profile";
+import { swarmCapabilities } from "./swarm/profile";
 import { SwarmPlatform } from "./swarm/swarm-platform";
+
+/**
+ * What the stack's orchestrator will offer, known before anything is deployed, so settings that
+ * depend on it are checked before any resource exists.
+ */
+export function platformCapabilities(config: StackConfig): PlatformCapabilities {
+  switch (config.target) {
+    case "swarm":
+      return swarmCapabilities(config.swarm);
+    case "kubernetes":
+      return KUBERNETES_CAPABILITIES;
+    case "nomad":
+      return NOMAD_CAPABILITIES;
+  }
+}
 
 /**
  * The adapter for the stack's target, parented to `parent`: the one place that picks an

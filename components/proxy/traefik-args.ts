@@ -1,4 +1,4 @@
-import { ACME_DIRECTORIES, ProxySettings } from "../config/parts/proxy";
+import { ACME_DIRECTORIES, AcmeSettings, ProxySettings } from "../config/parts/proxy";
 import { CERT_RESOLVER, DOCKER_SOCKET, ENTRYPOINT_WEB, ENTRYPOINT_WEBSECURE } from "../model";
 import { CertificateSource } from "./certificates";
 
@@ -26,7 +26,11 @@ export const TRAEFIK_PATHS = {
 
 /** What the static configuration depends on, beyond the proxy's own settings. */
 export interface TraefikArgsInput {
-  readonly proxy: Pick<ProxySettings, "logLevel" | "acme" | "dashboard">;
+  readonly logLevel: ProxySettings["logLevel"];
+  /** ACME settings, used when `certificates` is "acme". @default none */
+  readonly acme?: AcmeSettings;
+  /** Serve the dashboard (on its authenticated route to `api@internal`). */
+  readonly dashboard: boolean;
   readonly certificates: CertificateSource;
   /** The orchestrator's provider arguments (`RouteProvider.traefikArgs` of the adapter). */
   readonly providerArgs: readonly string[];
@@ -39,7 +43,7 @@ export const acmeDirectory = (caServer: string): string => ACME_DIRECTORIES[caSe
 export const DIAL_TIMEOUT = "2s";
 
 function acmeArgs(input: TraefikArgsInput): string[] {
-  const acme = input.proxy.acme;
+  const acme = input.acme;
   if (input.certificates !== "acme" || !acme) return [];
   const prefix = `--certificatesResolvers.${CERT_RESOLVER}.acme`;
   return [
@@ -62,7 +66,7 @@ export function traefikArgs(input: TraefikArgsInput): string[] {
   return [
     "--global.checkNewVersion=false",
     "--global.sendAnonymousUsage=false",
-    `--log.level=${input.proxy.logLevel}`,
+    `--log.level=${input.logLevel}`,
     `--entryPoints.${ENTRYPOINT_WEB}.address=:${web.port}`,
     // The redirect names the published port: the websecure entry point listens on another one.
     `--entryPoints.${ENTRYPOINT_WEB}.http.redirections.entryPoint.to=:${websecure.published}`,
@@ -78,7 +82,7 @@ export function traefikArgs(input: TraefikArgsInput): string[] {
     "--ping.entryPoint=traefik",
     "--metrics.prometheus=true",
     "--metrics.prometheus.entryPoint=traefik",
-    ...(input.proxy.dashboard.enabled ? ["--api=true", "--api.dashboard=true"] : []),
+    ...(input.dashboard ? ["--api=true", "--api.dashboard=true"] : []),
     `--providers.file.filename=${TRAEFIK_PATHS.dynamicConfig}`,
     ...input.providerArgs,
     ...acmeArgs(input),

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { dashboardHost, WHOAMI_IMAGE } from "../config/parts/proxy";
-import { StackConfig } from "../config/schema";
+import { WHOAMI_IMAGE } from "../config/parts/proxy";
 import {
   FileSpec,
   mebibytes,
@@ -14,6 +13,7 @@ import {
   WorkloadSpec,
 } from "../model";
 import { CertificateSource } from "./certificates";
+import { ReverseProxySettings } from "./reverse-proxy-args";
 import { dynamicConfig, TRAEFIK_PATHS, TRAEFIK_PORTS, traefikArgs } from "./traefik-args";
 
 /** Replicas of the proxy when `homeport:sizes.proxy` is not set. */
@@ -25,7 +25,8 @@ export const ACME_SINGLETON_REASON =
 
 /** Everything the proxy's workload is built from, resolved to plain values where possible. */
 export interface TraefikWorkloadInput {
-  readonly config: StackConfig;
+  /** What the proxy is asked to be. */
+  readonly settings: ReverseProxySettings;
   /** What the orchestrator offers: its route provider, API access and port publishing. */
   readonly platform: Pick<PlatformProfile, "capabilities" | "apiAccess" | "routeProvider">;
   readonly certificates: CertificateSource;
@@ -39,10 +40,10 @@ export interface TraefikWorkloadInput {
 
 /** How many proxies run: one ACME holder (or none, when the size is 0), else the configured size. */
 export function proxyScheduling(
-  config: StackConfig,
+  replicas: number | undefined,
   certificates: CertificateSource,
 ): SchedulingSpec {
-  const size = config.sizes.proxy;
+  const size = replicas;
   if (certificates === "acme" && size !== 0) {
     return { mode: "singleton", reason: ACME_SINGLETON_REASON };
   }
@@ -62,8 +63,7 @@ export function dashboardRoute(host: string, users: pulumi.Input<string>): Route
 
 /** The Traefik workload in the neutral model. Pure: creates no resource. */
 export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
-  const { config, certificates, platform } = input;
-  const proxy = config.proxy;
+  const { settings, certificates, platform } = input;
   const provider = platform.routeProvider();
   // Where the orchestrator's API is the Docker engine's, the proxy reads it through the socket.
   const api = platform.apiAccess;
@@ -74,11 +74,11 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
   if (certificates === "acme" && input.acmeCaBundle !== undefined) {
     files.push({ name: "acme-ca", path: TRAEFIK_PATHS.acmeCaBundle, content: input.acmeCaBundle });
   }
-  if (certificates === "supplied" && proxy.certificate && input.certificate !== undefined) {
+  if (certificates === "supplied" && settings.certificate && input.certificate !== undefined) {
     files.push({ name: "tls-cert", path: TRAEFIK_PATHS.certificate, content: input.certificate });
     secrets.push({
       name: "tls-key",
-      value: proxy.certificate.key,
+      value: settings.certificate.key,
       path: TRAEFIK_PATHS.certificateKey,
     });
   }
@@ -90,27 +90,33 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
             name: "acme",
             mountPath: TRAEFIK_PATHS.acmeDir,
             // On shared storage the ACME state follows the proxy to whichever node runs it.
-            class: config.storage.backend === "local" ? "local" : "shared",
+            class: settings.acmeStateClass ?? "local",
           },
         ]
       : [];
 
   const routes: RouteSpec[] = [];
-  if (proxy.dashboard.enabled) {
+  if (settings.dashboard) {
     if (input.dashboardUsers === undefined) {
       throw new Error("The dashboard is enabled but no htpasswd users were given.");
     }
-    routes.push(dashboardRoute(dashboardHost(proxy, config.domain), input.dashboardUsers));
+    routes.push(dashboardRoute(settings.dashboard.host, input.dashboardUsers));
   }
 
-  const scheduling = proxyScheduling(config, certificates);
+  const scheduling = proxyScheduling(settings.replicas, certificates);
   // Where every node binds the published ports itself, two proxies cannot share a node, and a
   // rollout cannot start a new proxy beside the old one.
   const perNode = platform.capabilities.publishedPortsBindNodes;
   const { web, websecure, traefik } = TRAEFIK_PORTS;
   return {
-    image: proxy.image,
-    args: traefikArgs({ proxy, certificates, providerArgs: provider.traefikArgs }),
+    image: settings.image,
+    args: traefikArgs({
+      logLevel: settings.logLevel ?? "INFO",
+      acme: settings.acme,
+      dashboard: settings.dashboard !== undefined,
+      certificates,
+      providerArgs: provider.traefikArgs,
+    }),
     ports: [
       { name: "web", port: web.port, publish: { hostPort: web.published } },
       { name: "websecure", port: websecure.port, publish: { hostPort: websecure.published } },

@@ -19,6 +19,7 @@ before(async () => {
   const { KubernetesPlatform } =
     await import("../../../components/platforms/kubernetes/kubernetes-platform");
   const { AppTier } = await import("../../../components/apps/app-tier");
+  const { appTierArgs } = await import("../../../components/stack-args");
   const config = stackConfig({
     target: "kubernetes",
     environment: "production",
@@ -29,7 +30,7 @@ before(async () => {
   });
   const parent = await testParent();
   const platform = new KubernetesPlatform("kubernetes", { config }, { parent });
-  new AppTier("apps", { config, platform }, { parent });
+  new AppTier("apps", { ...appTierArgs(config), platform }, { parent });
   await rec.settle();
 });
 

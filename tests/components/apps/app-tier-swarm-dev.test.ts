@@ -16,6 +16,7 @@ before(async () => {
   rec = await startRecorder("test");
   const { SwarmPlatform } = await import("../../../components/platforms/swarm/swarm-platform");
   const { AppTier } = await import("../../../components/apps/app-tier");
+  const { appTierArgs } = await import("../../../components/stack-args");
   const config = stackConfig({
     target: "swarm",
     domain: "homeport.localhost",
@@ -31,7 +32,7 @@ before(async () => {
     { config, routing: {}, namePrefix: "d-" },
     { parent },
   );
-  new AppTier("apps", { config, platform }, { parent });
+  new AppTier("apps", { ...appTierArgs(config), platform }, { parent });
   await rec.settle();
 });
 

@@ -18,6 +18,7 @@ before(async () => {
   rec = await startRecorder("test");
   const { SwarmPlatform } = await import("../../../components/platforms/swarm/swarm-platform");
   const { AppTier } = await import("../../../components/apps/app-tier");
+  const { appTierArgs } = await import("../../../components/stack-args");
   const config = stackConfig({
     target: "swarm",
     environment: "production",
@@ -31,7 +32,7 @@ before(async () => {
     { config, routing: { certResolver: "acme" }, namePrefix: "t-" },
     { parent },
   );
-  const tier = new AppTier("apps", { config, platform }, { parent });
+  const tier = new AppTier("apps", { ...appTierArgs(config), platform }, { parent });
   await rec.settle();
   const value = (o: { apply: (f: (v: string) => void) => unknown }) =>
     new Promise<string>((resolve) => o.apply(resolve));

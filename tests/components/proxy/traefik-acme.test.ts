@@ -179,7 +179,9 @@ async function issue(challenge: Challenge): Promise<Issued> {
   fs.writeFileSync(path.join(dynamicDir, "tls.yml"), dynamicConfig("acme"));
 
   const args = traefikArgs({
-    proxy: config.proxy,
+    logLevel: config.proxy.logLevel,
+    acme: config.proxy.acme,
+    dashboard: config.proxy.dashboard.enabled,
     certificates: "acme",
     providerArgs: swarmRouteProvider().traefikArgs,
   })

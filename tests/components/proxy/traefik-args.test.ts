@@ -50,10 +50,13 @@ function input(overrides: Overrides = {}): TraefikArgsInput {
     kubernetes: () => kubernetesRouteProvider(kubernetes),
     nomad: () => nomadRouteProvider(nomad, undefined),
   };
+  const proxy = proxySettings.parse(overrides.proxy ?? {});
   return {
+    logLevel: proxy.logLevel,
+    acme: proxy.acme,
+    dashboard: proxy.dashboard.enabled,
     certificates: overrides.certificates ?? "self-signed",
     providerArgs: providers[overrides.target ?? "swarm"]().traefikArgs,
-    proxy: proxySettings.parse(overrides.proxy ?? {}),
   };
 }
 

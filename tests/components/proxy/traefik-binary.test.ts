@@ -97,7 +97,9 @@ async function start(target: Target, certificates: CertificateSource): Promise<R
       ),
   }[target]();
   const args = traefikArgs({
-    proxy,
+    logLevel: proxy.logLevel,
+    acme: proxy.acme,
+    dashboard: proxy.dashboard.enabled,
     certificates,
     providerArgs: provider.traefikArgs,
   }).map((a) =>

@@ -8,6 +8,7 @@ import {
   whoamiWorkloadSpec,
 } from "../../../components/proxy/traefik-workload";
 import { certificateSource } from "../../../components/proxy/certificates";
+import { reverseProxyArgs } from "../../../components/stack-args";
 import { stackConfig } from "../../helpers/harness";
 import { profileFor } from "../../helpers/platforms";
 
@@ -19,7 +20,7 @@ function spec(settings: Record<string, unknown>) {
   ]);
   const platform = profileFor(config);
   return traefikWorkloadSpec({
-    config,
+    settings: reverseProxyArgs(config),
     platform,
     certificates: certificateSource(config.proxy, platform.capabilities.acmeIssuer),
     dashboardUsers: USERS,
