@@ -15,6 +15,14 @@ export const ROUTE_RETRY_ATTEMPTS = 3;
 export const LB_HEALTH_INTERVAL = "2s";
 export const LB_HEALTH_TIMEOUT = "1s";
 
+/** Key of a router's field in Traefik's flat dynamic configuration (labels, tags). */
+export const routerKey = (router: string, field: string): string =>
+  `traefik.http.routers.${router}.${field}`;
+
+/** Prefix of a middleware's keys in Traefik's flat dynamic configuration. */
+export const middlewareKeyPrefix = (middleware: string): string =>
+  `traefik.http.middlewares.${middleware}.`;
+
 /**
  * How often Traefik re-reads a polled catalogue (Swarm, Nomad; their default is 15 s): until it
  * does, it still sends requests to replicas that a rollout has stopped.
@@ -49,17 +57,17 @@ export function traefikLabels(
   };
   workload.routes.forEach((route, index) => {
     const router = routerName(workload.name, index);
-    const prefix = `traefik.http.routers.${router}`;
-    labels[`${prefix}.rule`] = routeRule(route);
-    labels[`${prefix}.entrypoints`] = route.tls ? ENTRYPOINT_WEBSECURE : ENTRYPOINT_WEB;
+    const key = (field: string) => routerKey(router, field);
+    labels[key("rule")] = routeRule(route);
+    labels[key("entrypoints")] = route.tls ? ENTRYPOINT_WEBSECURE : ENTRYPOINT_WEB;
     if (route.tls) {
-      labels[`${prefix}.tls`] = "true";
-      if (options.certResolver) labels[`${prefix}.tls.certresolver`] = options.certResolver;
+      labels[key("tls")] = "true";
+      if (options.certResolver) labels[key("tls.certresolver")] = options.certResolver;
     }
     const middlewares = route.middlewares.map((spec, mwIndex) => {
       const name = middlewareName(router, mwIndex, spec.kind);
       const mw = traefikMiddleware(spec);
-      const mwPrefix = `traefik.http.middlewares.${name}.${mw.type.toLowerCase()}`;
+      const mwPrefix = `${middlewareKeyPrefix(name)}${mw.type.toLowerCase()}`;
       if (mw.users !== undefined) {
         // Only the bcrypt hash of a generated password reaches a label or tag; the password
         // itself stays a secret. Keeping the hash unsecret keeps the rest of the labels (and a
@@ -77,8 +85,8 @@ export function traefikLabels(
       // listener to another replica, and a health check of the load balancer drops a stopping
       // replica within seconds.
       const retry = `${router}-retry`;
-      labels[`traefik.http.middlewares.${retry}.retry.attempts`] = String(ROUTE_RETRY_ATTEMPTS);
-      labels[`traefik.http.middlewares.${retry}.retry.initialInterval`] = "100ms";
+      labels[`${middlewareKeyPrefix(retry)}retry.attempts`] = String(ROUTE_RETRY_ATTEMPTS);
+      labels[`${middlewareKeyPrefix(retry)}retry.initialInterval`] = "100ms";
       middlewares.unshift(retry);
       if (workload.health?.kind === "http") {
         const check = `traefik.http.services.${router}.loadbalancer.healthcheck`;
@@ -90,11 +98,11 @@ export function traefikLabels(
         labels[`${check}.timeout`] = LB_HEALTH_TIMEOUT;
       }
     }
-    if (middlewares.length > 0) labels[`${prefix}.middlewares`] = middlewares.join(",");
+    if (middlewares.length > 0) labels[key("middlewares")] = middlewares.join(",");
     // Traefik's Swarm provider cannot see a service's ports and drops all of a service's labels
     // when it has no port for the service it creates by default: a route to an internal service
     // declares one too, which no router uses, to keep its labels in force.
-    labels[`${prefix}.service`] = route.internalService ?? router;
+    labels[key("service")] = route.internalService ?? router;
     labels[`traefik.http.services.${router}.loadbalancer.server.port`] = String(route.portNumber);
   });
   return labels;

@@ -3,6 +3,7 @@ import {
   NodeConstraint,
   replicaCount,
   ResolvedHealthCheck,
+  ResolvedUser,
   ResolvedVolume,
   ResolvedWorkload,
   VolumeClass,
@@ -119,13 +120,9 @@ function affinity(w: ResolvedWorkload): PodSpec["affinity"] {
   return nodeAffinity || podAntiAffinity ? { nodeAffinity, podAntiAffinity } : undefined;
 }
 
-function userContext(user: string | undefined) {
+function userContext(user: ResolvedUser | undefined) {
   if (!user) return {};
-  const [uid, gid] = user.split(":").map(Number);
-  return {
-    runAsUser: uid,
-    ...(gid !== undefined && !Number.isNaN(gid) ? { runAsGroup: gid } : {}),
-  };
+  return { runAsUser: user.uid, ...(user.gid !== undefined ? { runAsGroup: user.gid } : {}) };
 }
 
 /**
@@ -133,8 +130,8 @@ function userContext(user: string | undefined) {
  * (fsGroup), so a fresh claim and a 0400 secret are readable and writable by it.
  */
 function volumeGroup(w: ResolvedWorkload): { fsGroup?: number } {
-  const gid = Number(w.security.user?.split(":")[1]);
-  return Number.isInteger(gid) && gid > 0 ? { fsGroup: gid } : {};
+  const gid = w.security.user?.gid;
+  return gid !== undefined && gid > 0 ? { fsGroup: gid } : {};
 }
 
 type VolumeSource = Omit<k8s.types.input.core.v1.Volume, "name">;

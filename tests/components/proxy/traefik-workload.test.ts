@@ -103,7 +103,7 @@ describe("Traefik workload", () => {
       const w = resolveWorkload("traefik", "proxy", spec({ target }));
       assert.equal(w.security.dockerSocket, false, target);
       assert.deepEqual(w.placement.constraints, [], target);
-      assert.equal(w.security.user, "65532:65532", target);
+      assert.deepEqual(w.security.user, { uid: 65532, gid: 65532 }, target);
       assert.deepEqual(w.exemptions, [], target);
     }
   });
