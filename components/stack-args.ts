@@ -1,4 +1,4 @@
-import { appSizes } from "./apps/app-specs";
+import { appSizes } from "./apps/sizes";
 import { AppTierArgs } from "./apps/app-tier";
 import { ConfigError, settingProblem } from "./config/load";
 import { apiHost, frontendHost } from "./config/parts/apps";

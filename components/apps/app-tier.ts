@@ -3,16 +3,12 @@ import * as random from "@pulumi/random";
 import { AppsSettings } from "../config/parts/apps";
 import { Environment, Tier } from "../config/schema";
 import { META, PlatformAdapter, WorkloadDeployment, WorkloadSpec } from "../model";
-import {
-  AppWiring,
-  appSizes,
-  backendSpec,
-  bucketInitSpec,
-  frontendSpec,
-  minioSpec,
-  rabbitmqSpec,
-  workerSpec,
-} from "./app-specs";
+import { minioSpec, rabbitmqSpec } from "./cluster-specs";
+import { bucketInitSpec } from "./ensure-bucket";
+import { appSizes } from "./sizes";
+import { backendSpec, frontendSpec } from "./web-specs";
+import { AppWiring } from "./wiring";
+import { workerSpec } from "./worker-spec";
 
 export const APP_TIER_TYPE = "homeport:apps:AppTier";
 

@@ -11,7 +11,7 @@ import {
   minioServerArgs,
   rabbitmqConf,
   rabbitmqSpec,
-} from "../../../components/apps/app-specs";
+} from "../../../components/apps";
 import { appsSettings } from "../../../components/config/parts/apps";
 import { resolveWorkload } from "../../../components/model/resolve";
 import { NOMAD_CAPABILITIES } from "../../../components/platforms/nomad/profile";
