@@ -1,8 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ConfigError } from "../config/load";
 import { MonitoringSettings } from "../config/parts/monitoring";
-import { Tier } from "../config/schema";
 import {
   ExemptionSpec,
   gibibytes,
@@ -10,14 +8,13 @@ import {
   mebibytes,
   millicores,
   PlatformAdapter,
-  SchedulingSpec,
   seconds,
-  VolumeSpec,
   WorkloadDeployment,
   WorkloadSpec,
 } from "../model";
 import { renderAlertRules } from "./alert-rules";
-import { renderAlertmanagerConfig, ReceiverConfig } from "./alertmanager-config";
+import { renderAlertmanagerConfig } from "./alertmanager-config";
+import { cadvisorSpec, nodeExporterSpec, RULE_DOCKER_SOCKET, wget } from "./exporters";
 import {
   GRAFANA_PATHS,
   loadDashboards,
@@ -27,18 +24,13 @@ import {
 } from "./grafana-provisioning";
 import { MONITORING_IMAGES, MONITORING_PORTS, MONITORING_WORKLOADS } from "./images";
 import { renderPrometheusConfig, RULES_FILE } from "./prometheus-config";
+import { receiverConfig } from "./receiver";
+import { MonitoringTier, tierScheduling } from "./tier-scheduling";
 
 export const MONITORING_TYPE = "homeport:monitoring:Monitoring";
 
 /** The part name written on every monitoring workload. */
 export const MONITORING_PART = "monitoring";
-
-/** Policy rules the exporters and Prometheus are exempted from, with the reason. */
-export const RULE_HOST_PATHS = "workload-no-sensitive-host-paths";
-export const RULE_DOCKER_SOCKET = "workload-docker-socket-restricted";
-
-/** The monitoring tiers whose number of copies a stack may set. */
-export type MonitoringTier = Extract<Tier, "prometheus" | "alertmanager" | "grafana">;
 
 export interface MonitoringArgs {
   /** The orchestrator the workloads are deployed on. */
@@ -53,22 +45,6 @@ export interface MonitoringArgs {
   /** Copies of each tier. @default one each */
   readonly replicas?: Partial<Record<MonitoringTier, number>>;
 }
-
-const wget = (port: number, path: string): string[] => [
-  "CMD",
-  "wget",
-  "-q",
-  "-O",
-  "/dev/null",
-  `http://127.0.0.1:${port}${path}`,
-];
-
-const hostPath = (name: string, path: string, mountPath: string): VolumeSpec => ({
-  name,
-  hostPath: path,
-  mountPath,
-  class: "host-readonly",
-});
 
 /**
  * Prometheus (with its rules), Alertmanager, Grafana, and node-exporter and cAdvisor on every
@@ -344,144 +320,4 @@ export class Monitoring extends pulumi.ComponentResource {
       alertmanagerUrl: this.alertmanagerUrl,
     });
   }
-}
-
-/**
- * How many copies of a monitoring tier run. Unset means one, recorded as a singleton with its
- * reason; tiers that cannot scale refuse any other count with a clear error.
- */
-export function tierScheduling(
-  replicas: number | undefined,
-  tier: MonitoringTier,
-  reason: string,
-  scalable: boolean,
-): SchedulingSpec {
-  if (replicas === undefined || replicas === 1) return { mode: "singleton", reason };
-  if (!scalable) {
-    throw new ConfigError([
-      `homeport:sizes.${tier} is ${replicas}: it runs exactly one copy (${reason}). Fix: remove it or set it to 1.`,
-    ]);
-  }
-  return { mode: "replicated", replicas };
-}
-
-/** The receiver settings as Outputs of plain values, secrets kept secret. */
-function receiverConfig(
-  settings: Pick<MonitoringSettings, "alerting">,
-): pulumi.Output<ReceiverConfig> {
-  const alerting = settings.alerting;
-  switch (alerting.receiver) {
-    case "webhook":
-      return pulumi
-        .output(alerting.webhook?.url ?? "")
-        .apply((url): ReceiverConfig => ({ kind: "webhook", url }));
-    case "email": {
-      const email = alerting.email;
-      if (!email) return pulumi.output<ReceiverConfig>({ kind: "none" });
-      return pulumi.output(email.password).apply((password): ReceiverConfig => ({
-        kind: "email",
-        to: email.to,
-        from: email.from,
-        smarthost: email.smarthost,
-        username: email.username,
-        password,
-        requireTls: email.requireTls,
-      }));
-    }
-    case "slack": {
-      const slack = alerting.slack;
-      if (!slack) return pulumi.output<ReceiverConfig>({ kind: "none" });
-      return pulumi
-        .output(slack.apiUrl)
-        .apply((apiUrl): ReceiverConfig => ({ kind: "slack", apiUrl, channel: slack.channel }));
-    }
-    case "none":
-      return pulumi.output<ReceiverConfig>({ kind: "none" });
-  }
-}
-
-function nodeExporterSpec(images: Record<keyof typeof MONITORING_IMAGES, string>): WorkloadSpec {
-  return {
-    image: images.nodeExporter,
-    args: [
-      "--path.procfs=/host/proc",
-      "--path.sysfs=/host/sys",
-      "--path.rootfs=/host/root",
-      "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/docker/.+|var/lib/kubelet/.+)($|/)",
-    ],
-    ports: [{ name: "metrics", port: MONITORING_PORTS.nodeExporter }],
-    volumes: [
-      hostPath("proc", "/proc", "/host/proc"),
-      hostPath("sys", "/sys", "/host/sys"),
-      hostPath("root", "/", "/host/root"),
-    ],
-    health: {
-      kind: "http",
-      port: "metrics",
-      path: "/",
-      inContainer: wget(MONITORING_PORTS.nodeExporter, "/"),
-    },
-    resources: {
-      requests: { cpu: millicores(50), memory: mebibytes(32) },
-      limits: { memory: mebibytes(128) },
-    },
-    scheduling: { mode: "per-node" },
-    metrics: { port: "metrics" },
-    security: { user: "65534:65534", readOnlyRootFilesystem: true },
-    exemptions: [
-      {
-        rule: RULE_HOST_PATHS,
-        reason:
-          "node-exporter reads host metrics from /proc, /sys and the root filesystem, read-only",
-      },
-    ],
-  };
-}
-
-function cadvisorSpec(
-  images: Record<keyof typeof MONITORING_IMAGES, string>,
-  /** Containers run on the Docker engine, which cAdvisor then reads directly. */
-  dockerEngine: boolean,
-): WorkloadSpec {
-  return {
-    image: images.cadvisor,
-    args: [
-      "--housekeeping_interval=15s",
-      "--store_container_labels=true",
-      "--disable_metrics=percpu,sched,tcp,udp,hugetlb,referenced_memory,cpu_topology,resctrl,advtcp",
-      ...(dockerEngine ? ["--docker_only=true"] : []),
-    ],
-    ports: [{ name: "http", port: MONITORING_PORTS.cadvisor }],
-    volumes: [
-      hostPath("rootfs", "/", "/rootfs"),
-      hostPath("run", "/var/run", "/var/run"),
-      hostPath("sys", "/sys", "/sys"),
-      hostPath("disk", "/dev/disk", "/dev/disk"),
-      ...(dockerEngine ? [hostPath("docker", "/var/lib/docker", "/var/lib/docker")] : []),
-    ],
-    health: {
-      kind: "http",
-      port: "http",
-      path: "/healthz",
-      inContainer: wget(MONITORING_PORTS.cadvisor, "/healthz"),
-    },
-    resources: {
-      requests: { cpu: millicores(100), memory: mebibytes(64) },
-      limits: { memory: mebibytes(256) },
-    },
-    scheduling: { mode: "per-node" },
-    metrics: { port: "http" },
-    security: { readOnlyRootFilesystem: true },
-    exemptions: [
-      {
-        rule: RULE_HOST_PATHS,
-        reason:
-          "cAdvisor reads container statistics from /sys, /var/run and the container runtime's directory, read-only",
-      },
-      {
-        rule: RULE_DOCKER_SOCKET,
-        reason: "cAdvisor asks the container runtime (in /var/run, read-only) which containers run",
-      },
-    ],
-  };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../../components/config/load";
-import { tierScheduling } from "../../../components/monitoring/monitoring";
+import { tierScheduling } from "../../../components/monitoring/tier-scheduling";
 import { stackConfig } from "../../helpers/harness";
 
 const config = (sizes: Record<string, number>) =>
