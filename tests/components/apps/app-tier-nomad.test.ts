@@ -8,9 +8,10 @@ import {
   startRecorder,
   testParent,
 } from "../../helpers/harness";
+import { TOKENS } from "../../helpers/types";
 
-const JOB = "pulumi-nodejs:dynamic/nomad:Job";
-const VARIABLE = "pulumi-nodejs:dynamic/nomad:Variable";
+const JOB = TOKENS.nomadJob;
+const VARIABLE = TOKENS.nomadVariable;
 let rec: Recorder;
 
 before(async () => {

@@ -8,8 +8,9 @@ import {
   startRecorder,
   testParent,
 } from "../../helpers/harness";
+import { TOKENS } from "../../helpers/types";
 
-const SERVICE = "docker:index/service:Service";
+const SERVICE = TOKENS.swarmService;
 let rec: Recorder;
 
 before(async () => {
@@ -84,7 +85,7 @@ describe("AppTier on Swarm (dev)", () => {
     assert.equal(spec("backend").image, "registry.lan/image-api:1.2.3");
     assert.equal(spec("worker").image, "registry.lan/image-api:1.2.3");
     assert.equal(
-      resource(rec, "docker:index/container:Container", "bucket-init").inputs.image,
+      resource(rec, TOKENS.dockerContainer, "bucket-init").inputs.image,
       "registry.lan/image-api:1.2.3",
     );
     assert.equal(spec("rabbitmq").image, "rabbitmq:4.1.4-management");
@@ -102,10 +103,7 @@ describe("AppTier on Swarm (dev)", () => {
       (spec("minio").mounts as Inputs[]).map((m) => [m.source, m.target]),
       [["d-minio-data", "/data"]],
     );
-    assert.equal(
-      resource(rec, "docker:index/volume:Volume", "minio-data").inputs.name,
-      "d-minio-data",
-    );
+    assert.equal(resource(rec, TOKENS.swarmVolume, "minio-data").inputs.name, "d-minio-data");
     assert.equal(labels("minio")["homeport.dev/state"], "stateful");
   });
 });
