@@ -6,6 +6,7 @@ import {
   ResolvedUser,
   ResolvedVolume,
   ResolvedWorkload,
+  SchedulingSpec,
   VolumeClass,
 } from "../../model";
 import {
@@ -30,12 +31,18 @@ export type ControllerKind = "Deployment" | "StatefulSet" | "DaemonSet" | "Job";
  * Per-node workloads are DaemonSets; run-to-completion jobs are Jobs; stateful workloads with
  * their own RWO volumes are StatefulSets (one claim per replica); everything else is a Deployment.
  */
-export function controllerKind(w: ResolvedWorkload): ControllerKind {
-  if (w.scheduling.mode === "per-node") return "DaemonSet";
-  if (w.scheduling.mode === "job") return "Job";
-  const ownsBlock = w.volumes.some(ownsClaim);
-  return w.state === "stateful" && ownsBlock ? "StatefulSet" : "Deployment";
-}
+export const controllerKind = (w: ResolvedWorkload): ControllerKind =>
+  CONTROLLERS[w.scheduling.mode](w);
+
+const replicatedController = (w: ResolvedWorkload): ControllerKind =>
+  w.state === "stateful" && w.volumes.some(ownsClaim) ? "StatefulSet" : "Deployment";
+
+const CONTROLLERS: Record<SchedulingSpec["mode"], (w: ResolvedWorkload) => ControllerKind> = {
+  "per-node": () => "DaemonSet",
+  job: () => "Job",
+  replicated: replicatedController,
+  singleton: replicatedController,
+};
 
 function probeAction(h: ResolvedHealthCheck): Pick<Probe, "httpGet" | "tcpSocket" | "exec"> {
   switch (h.kind) {
@@ -82,16 +89,18 @@ export function probes(
   };
 }
 
+/** The node label each constraint attribute reads. */
+const NODE_KEYS: Record<NodeConstraint["attribute"], (c: NodeConstraint) => string | undefined> = {
+  hostname: () => "kubernetes.io/hostname",
+  label: (c) => c.key,
+  // Swarm's manager/worker role has no Kubernetes counterpart: it is not translated.
+  role: () => undefined,
+};
+
 function nodeRequirement(
   c: NodeConstraint & { operator: "==" | "!=" },
 ): k8s.types.input.core.v1.NodeSelectorRequirement | undefined {
-  const key =
-    c.attribute === "hostname"
-      ? "kubernetes.io/hostname"
-      : c.attribute === "label"
-        ? c.key
-        : undefined;
-  // Swarm's manager/worker role has no Kubernetes counterpart: it is not translated.
+  const key = NODE_KEYS[c.attribute](c);
   if (!key) return undefined;
   return { key, operator: c.operator === "==" ? "In" : "NotIn", values: [c.value] };
 }
