@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Part, StackConfig } from "./config/schema";
-import { PlatformAdapter } from "./platforms/platform";
+import { PlatformAdapter } from "./model";
 
 /** What a platform part receives: the validated stack config, the target, and earlier parts. */
 export interface PartContext {

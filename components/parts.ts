@@ -1,8 +1,54 @@
-import { buildApps } from "./apps/app-tier";
+import * as pulumi from "@pulumi/pulumi";
+import { AppTier } from "./apps/app-tier";
 import { Part } from "./config/schema";
-import { buildMonitoring } from "./monitoring/monitoring-part";
+import { Monitoring } from "./monitoring/monitoring";
 import { PartBuilder } from "./part";
-import { buildProxy } from "./proxy/reverse-proxy";
+import { ReverseProxy } from "./proxy/reverse-proxy";
+import { appTierArgs, monitoringArgs, reverseProxyArgs } from "./stack-args";
+
+/** The `proxy` part: the reverse proxy, its URLs and the dashboard's credential. */
+const buildProxy: PartBuilder = (ctx, opts) => {
+  const proxy = new ReverseProxy(
+    "proxy",
+    { ...reverseProxyArgs(ctx.config), platform: ctx.platform },
+    { parent: opts.parent },
+  );
+  const urls: Record<string, pulumi.Output<string>> = {};
+  const credentials: Record<string, pulumi.Output<string>> = {};
+  if (proxy.dashboardUrl) urls["proxy-dashboard"] = proxy.dashboardUrl;
+  if (proxy.whoamiUrl) urls["proxy-whoami"] = proxy.whoamiUrl;
+  if (proxy.dashboardPassword) credentials["proxy-dashboard-password"] = proxy.dashboardPassword;
+  return { urls, credentials };
+};
+
+/** The `monitoring` part: Grafana's URL, and its admin login as secret credentials. */
+const buildMonitoring: PartBuilder = (ctx, opts) => {
+  const monitoring = new Monitoring(
+    "monitoring",
+    { ...monitoringArgs(ctx.config), platform: ctx.platform },
+    { parent: opts.parent },
+  );
+  return {
+    urls: {
+      grafana: monitoring.grafanaUrl,
+      ...(monitoring.prometheusUrl ? { prometheus: monitoring.prometheusUrl } : {}),
+      ...(monitoring.alertmanagerUrl ? { alertmanager: monitoring.alertmanagerUrl } : {}),
+    },
+    credentials: {
+      grafanaAdminUser: monitoring.grafanaAdminUser,
+      grafanaAdminPassword: monitoring.grafanaAdminPassword,
+    },
+  };
+};
+
+/** The `apps` part: the {@link AppTier}, its URLs and its generated credentials. */
+const buildApps: PartBuilder = (ctx, opts) => {
+  const tier = new AppTier("apps", { ...appTierArgs(ctx.config), platform: ctx.platform }, opts);
+  return {
+    urls: { "apps.frontend": tier.frontendUrl, "apps.api": tier.apiUrl },
+    credentials: tier.credentials,
+  };
+};
 
 /** Every part the program can build, in build order (the proxy first: others route through it). */
 export const PART_BUILDERS: Record<Part, PartBuilder | undefined> = {

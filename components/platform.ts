@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { PARTS, StackConfig } from "./config/schema";
 import { PartOutputs } from "./part";
 import { PART_BUILDERS } from "./parts";
-import { createAdapter } from "./platforms/create-adapter";
-import { PlatformAdapter } from "./platforms/platform";
-import { routingOptions } from "./routing-options";
+import { PlatformAdapter } from "./model";
+import { createAdapter, platformCapabilities } from "./platforms/create-adapter";
+import { checkStack, routePublishing } from "./stack-args";
 
 export const PLATFORM_TYPE = "homeport:platform:Platform";
 
@@ -20,10 +20,11 @@ export class Platform extends pulumi.ComponentResource {
   public readonly credentials: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Settings whose meaning depends on the orchestrator fail here, before any resource exists.
+    checkStack(args.config, platformCapabilities(args.config));
     super(PLATFORM_TYPE, name, {}, opts);
     const config = args.config;
-    const routing = routingOptions(config);
-    this.adapter = createAdapter(config, routing, this);
+    this.adapter = createAdapter(config, routePublishing(config), this);
     const built: Partial<Record<(typeof PARTS)[number], PartOutputs>> = {};
     for (const part of PARTS) {
       if (!config.parts.includes(part)) continue;

@@ -1,73 +1,43 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { apiHost, frontendHost } from "../config/parts/apps";
-import { StackConfig } from "../config/schema";
-import { PartBuilder } from "../part";
-import { PlatformAdapter, WorkloadDeployment } from "../platforms/platform";
-import { META, WorkloadSpec } from "../model";
-import {
-  AppWiring,
-  appSizes,
-  backendSpec,
-  bucketInitSpec,
-  frontendSpec,
-  minioSpec,
-  rabbitmqSpec,
-  workerSpec,
-} from "./app-specs";
+import { AppsSettings } from "../config/parts/apps";
+import { Environment, Tier } from "../config/schema";
+import { META, PlatformAdapter, WorkloadDeployment, WorkloadSpec } from "../model";
+import { minioSpec, rabbitmqSpec } from "./cluster-specs";
+import { bucketInitSpec } from "./ensure-bucket";
+import { appSizes } from "./sizes";
+import { backendSpec, frontendSpec } from "./web-specs";
+import { AppWiring } from "./wiring";
+import { workerSpec } from "./worker-spec";
 
 export const APP_TIER_TYPE = "homeport:apps:AppTier";
 
 /** The platform part name the tier's workloads are declared under. */
 const PART = "apps";
 
-/** Why a cluster runs one member on Nomad, recorded as the policy exemption it needs. */
-const NOMAD_SINGLE_RABBITMQ =
-  "Nomad's built-in service discovery has no DNS names for cluster peers, so RabbitMQ runs one member on Nomad";
-const NOMAD_SINGLE_MINIO =
-  "Nomad's built-in service discovery has no DNS names for cluster peers, so MinIO runs one server on Nomad; set homeport:apps.s3 to an external S3 for durable storage";
+/**
+ * Why a cluster runs one member where members get no stable addresses, recorded as the policy
+ * exemption it needs.
+ */
+export const singleMemberReasons = (prose: PlatformAdapter["capabilities"]["prose"]) => ({
+  rabbitmq: `${prose.serviceDiscovery} has no DNS names for cluster peers, so RabbitMQ runs one member on ${prose.orchestrator}`,
+  minio: `${prose.serviceDiscovery} has no DNS names for cluster peers, so MinIO runs one server on ${prose.orchestrator}; set homeport:apps.s3 to an external S3 for durable storage`,
+});
+
+/** The tiers of the application whose number of copies a stack may set. */
+export type AppTierName = Extract<Tier, "frontend" | "backend" | "worker" | "rabbitmq" | "minio">;
 
 export interface AppTierArgs {
-  /** The validated stack configuration (`homeport:apps`, sizes, domain, environment). */
-  readonly config: StackConfig;
-  /** The target the workloads are deployed on. */
+  /** The orchestrator the workloads are deployed on. */
   readonly platform: PlatformAdapter;
-}
-
-/** Names of the members of a stateful cluster, and how each is deployed. */
-interface ClusterLayout {
-  /** Workloads to deploy: one per member (Swarm, Nomad), or one StatefulSet (Kubernetes). */
-  readonly workloads: {
-    readonly name: string;
-    readonly replicas: number;
-    readonly host?: string;
-    /** The member's position, for its pinned node. */
-    readonly ordinal: number;
-  }[];
-  /** The host each member is reached and named by. */
-  readonly peers: string[];
-}
-
-/**
- * Where the target offers per-member DNS names, a cluster of `size` members: a StatefulSet on
- * Kubernetes, one workload per member on Swarm. A single member otherwise.
- */
-function clusterLayout(platform: PlatformAdapter, base: string, size: number): ClusterLayout {
-  if (size <= 1 || !platform.memberHost)
-    return { workloads: [{ name: base, replicas: 1, ordinal: 0 }], peers: [] };
-  const memberHost = platform.memberHost.bind(platform);
-  if (platform.target === "kubernetes") {
-    return {
-      workloads: [{ name: base, replicas: size, ordinal: 0 }],
-      peers: Array.from({ length: size }, (_, i) => memberHost(base, i) as string),
-    };
-  }
-  const names = Array.from({ length: size }, (_, i) => `${base}-${i}`);
-  const hosts = names.map((n) => memberHost(n) as string);
-  return {
-    workloads: names.map((name, i) => ({ name, replicas: 1, host: hosts[i], ordinal: i })),
-    peers: hosts,
-  };
+  /** The frontend's and the API's public host names. */
+  readonly hosts: { readonly frontend: string; readonly api: string };
+  /** Images, bucket, region, external S3, member nodes and volume sizes (`homeport:apps`). */
+  readonly settings: Omit<AppsSettings, "hosts">;
+  /** Sizes default per environment: single broker and MinIO for dev, clusters for production. */
+  readonly environment: Environment;
+  /** Copies of each tier. @default {@link DEFAULT_SIZES} of the environment */
+  readonly replicas?: Partial<Record<AppTierName, number>>;
 }
 
 /** Marks a workload as a member of a cluster, so policies count the members together. */
@@ -103,12 +73,15 @@ export class AppTier extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppTierArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(APP_TIER_TYPE, name, {}, opts);
-    const { config, platform } = args;
-    const settings = config.apps;
-    const sizes = appSizes(config);
+    const { platform, settings } = args;
+    const sizes = appSizes(
+      { environment: args.environment, sizes: args.replicas ?? {}, apps: settings },
+      platform.capabilities,
+    );
+    const single = singleMemberReasons(platform.capabilities.prose);
     for (const note of sizes.notes) pulumi.log.warn(note, this);
-    const appHost = frontendHost(settings, config.domain);
-    const api = apiHost(settings, config.domain);
+    const appHost = args.hosts.frontend;
+    const api = args.hosts.api;
     const apiUrl = `https://${api}/`;
     const workloads: Record<string, WorkloadDeployment> = {};
     const deploy = (
@@ -125,7 +98,7 @@ export class AppTier extends pulumi.ComponentResource {
     const erlangCookie = password(`${name}-rabbitmq-cookie`, 48, this);
 
     // RabbitMQ: one broker, or a cluster whose members name each other.
-    const rabbit = clusterLayout(platform, "rabbitmq", sizes.rabbitmq);
+    const rabbit = platform.clusterLayout("rabbitmq", sizes.rabbitmq);
     const rabbitDeployments = rabbit.workloads.map((w) =>
       deploy(
         w.name,
@@ -141,7 +114,7 @@ export class AppTier extends pulumi.ComponentResource {
             cookie: erlangCookie,
             node: w.replicas === 1 ? settings.nodes.rabbitmq?.[w.ordinal] : undefined,
             exemptions: sizes.clamped.includes("rabbitmq")
-              ? [{ rule: "stack-quorum-odd-members", reason: NOMAD_SINGLE_RABBITMQ }]
+              ? [{ rule: "stack-quorum-odd-members", reason: single.rabbitmq }]
               : undefined,
           }),
         ),
@@ -162,7 +135,7 @@ export class AppTier extends pulumi.ComponentResource {
     } else {
       minioUser = password(`${name}-minio-user`, 20, this);
       minioPassword = password(`${name}-minio-password`, 40, this);
-      const minio = clusterLayout(platform, "minio", sizes.minio);
+      const minio = platform.clusterLayout("minio", sizes.minio);
       const minioDeployments = minio.workloads.map((w) =>
         deploy(
           w.name,
@@ -177,7 +150,7 @@ export class AppTier extends pulumi.ComponentResource {
               rootPassword: minioPassword as pulumi.Output<string>,
               node: w.replicas === 1 ? settings.nodes.minio?.[w.ordinal] : undefined,
               exemptions: sizes.clamped.includes("minio")
-                ? [{ rule: "stack-no-single-point-of-failure", reason: NOMAD_SINGLE_MINIO }]
+                ? [{ rule: "stack-no-single-point-of-failure", reason: single.minio }]
                 : undefined,
             }),
           ),
@@ -217,7 +190,12 @@ export class AppTier extends pulumi.ComponentResource {
     deploy(
       "worker",
       workerSpec(
-        { image: settings.images.backend, replicas: sizes.worker, target: platform.target },
+        {
+          image: settings.images.backend,
+          replicas: sizes.worker,
+          commandChecks: platform.capabilities.commandChecks,
+          prose: platform.capabilities.prose,
+        },
         wiring,
       ),
       pulumi.output(initDone).apply((done) => [...done, ...brokerResources]),
@@ -244,12 +222,3 @@ export class AppTier extends pulumi.ComponentResource {
     this.registerOutputs({ frontendUrl: this.frontendUrl, apiUrl: this.apiUrl });
   }
 }
-
-/** Builds the apps part: the {@link AppTier} on the stack's target. */
-export const buildApps: PartBuilder = (ctx, opts) => {
-  const tier = new AppTier("apps", { config: ctx.config, platform: ctx.platform }, opts);
-  return {
-    urls: { "apps.frontend": tier.frontendUrl, "apps.api": tier.apiUrl },
-    credentials: tier.credentials,
-  };
-};

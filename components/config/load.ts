@@ -260,6 +260,21 @@ function secretProblems(input: Record<string, unknown>, secretKeys: ReadonlySet<
  * Validates a stack's raw config (the `PULUMI_CONFIG` map) and applies every default.
  * @throws ConfigError listing every problem, each naming the setting, the bad value and the fix.
  */
+/**
+ * One problem with a setting that the schema cannot see alone (it needs what the orchestrator
+ * offers), phrased like the schema's own: the setting, its value, the problem and the fix.
+ */
+export function settingProblem(
+  path: readonly (string | number)[],
+  value: unknown,
+  problem: string,
+  /** The fix, when the setting's usual one does not apply. @default the setting's usual fix */
+  ownFix?: string,
+): string {
+  const fix = ownFix ?? fixFor(path);
+  return `${settingName(path)} is ${show(path, value)}: ${problem}.${fix ? ` Fix: ${fix}.` : ""}`;
+}
+
 export function parseStackConfig(
   raw: Record<string, string>,
   secretKeys: ReadonlySet<string> = new Set(),

@@ -21,6 +21,11 @@ export const META = {
    * (RabbitMQ or MinIO on Swarm): policies count a cluster's members together.
    */
   cluster: "homeport.dev/cluster",
+  /**
+   * The Pulumi stack a platform-wide object belongs to (the Swarm overlay network), so
+   * service discovery keeps this stack's targets only.
+   */
+  stack: "homeport.dev/stack",
   /** Prometheus scrape port and path. */
   metricsPort: "homeport.dev/metrics-port",
   metricsPath: "homeport.dev/metrics-path",
@@ -30,9 +35,3 @@ export const META = {
 export const EXEMPTION_PREFIX = "policy.homeport.dev/exempt.";
 
 export const exemptionKey = (rule: string): string => `${EXEMPTION_PREFIX}${rule}`;
-
-/**
- * Nomad meta keys are interpolated as `${meta.key}` and exported as env vars, so they keep to
- * letters, digits and underscores: "homeport.dev/part" becomes "homeport_dev_part".
- */
-export const nomadMetaKey = (key: string): string => key.replace(/[^A-Za-z0-9_]/g, "_");

@@ -61,7 +61,8 @@ export interface ResolvedWorkload {
     readonly capAdd: string[];
     readonly dropAllCapabilities: boolean;
     readonly readOnlyRootFilesystem: boolean;
-    readonly user?: string;
+    /** The user the process runs as, parsed once from "uid[:gid]". */
+    readonly user?: ResolvedUser;
     readonly dockerSocket: boolean;
     readonly hostNetwork: boolean;
     readonly discovery: boolean;
@@ -71,6 +72,16 @@ export interface ResolvedWorkload {
   readonly metadata: Record<string, string>;
   readonly exemptions: ExemptionSpec[];
 }
+
+/** A numeric user and, when given, group. */
+export interface ResolvedUser {
+  readonly uid: number;
+  readonly gid?: number;
+}
+
+/** "uid[:gid]", as Docker and Nomad write a user. */
+export const userString = (user: ResolvedUser): string =>
+  user.gid === undefined ? `${user.uid}` : `${user.uid}:${user.gid}`;
 
 export interface ResolvedSecret {
   readonly name: string;
@@ -161,6 +172,21 @@ function healthCommand(health: HealthCheckSpec, port?: number): string[] {
     case "command":
       return ["CMD", ...health.command];
   }
+}
+
+function parseUser(
+  text: string,
+  fail: (field: string, problem: string, fix: string) => never,
+): ResolvedUser {
+  const match = /^(\d+)(?::(\d+))?$/.exec(text);
+  if (!match) {
+    return fail(
+      "security.user",
+      `is "${text}"`,
+      'write a numeric "uid" or "uid:gid", e.g. "1000:1000"',
+    );
+  }
+  return { uid: Number(match[1]), ...(match[2] !== undefined ? { gid: Number(match[2]) } : {}) };
 }
 
 /**
@@ -375,7 +401,7 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
       capAdd: spec.security?.capAdd ?? [],
       dropAllCapabilities: spec.security?.dropAllCapabilities ?? true,
       readOnlyRootFilesystem: spec.security?.readOnlyRootFilesystem ?? false,
-      user: spec.security?.user,
+      user: spec.security?.user === undefined ? undefined : parseUser(spec.security.user, fail),
       dockerSocket: spec.security?.dockerSocket ?? false,
       hostNetwork: spec.security?.hostNetwork ?? false,
       discovery: spec.security?.discovery ?? false,

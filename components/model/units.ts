@@ -1,7 +1,7 @@
 /**
- * Typed values with units. Each adapter translates them into its orchestrator's notation
- * (Swarm: Go duration strings and bytes; Kubernetes: quantities; Nomad: nanoseconds and MiB/MHz),
- * so a workload never carries a unit-less number whose meaning depends on the target.
+ * Typed values with units. Each adapter translates them into its orchestrator's notation in its
+ * own `units.ts` (Swarm: Go duration strings and bytes; Kubernetes: quantities; Nomad: nanoseconds
+ * and MiB/MHz), so a workload never carries a unit-less number whose meaning depends on the target.
  */
 
 /** A span of time, held in milliseconds. */
@@ -84,34 +84,5 @@ export function cpu(text: string): Cpu {
 export const millicores = (n: number): Cpu => ({ kind: "cpu", millicores: Math.round(n) });
 export const cores = (n: number): Cpu => millicores(n * 1000);
 
-/** Go/Docker duration notation: "30s", "1500ms", "5m". */
-export function goDuration(d: Duration): string {
-  if (d.ms % 3_600_000 === 0 && d.ms > 0) return `${d.ms / 3_600_000}h`;
-  if (d.ms % 60_000 === 0 && d.ms > 0) return `${d.ms / 60_000}m`;
-  if (d.ms % 1000 === 0) return `${d.ms / 1000}s`;
-  return `${d.ms}ms`;
-}
-
-/** Whole seconds, rounded up (Kubernetes probe and grace fields). */
-export const wholeSeconds = (d: Duration): number => Math.ceil(d.ms / 1000);
-
-/** Nanoseconds (Nomad's JSON jobspec). */
-export const nanoseconds = (d: Duration): number => d.ms * 1_000_000;
-
-/** Kubernetes quantity for memory: the largest binary unit that divides evenly. */
-export function memoryQuantity(m: Memory): string {
-  for (const unit of ["Ti", "Gi", "Mi", "Ki"]) {
-    if (m.bytes % MEMORY_UNITS[unit] === 0 && m.bytes > 0)
-      return `${m.bytes / MEMORY_UNITS[unit]}${unit}`;
-  }
-  return `${m.bytes}`;
-}
-
-/** Kubernetes quantity for CPU: millicores. */
-export const cpuQuantity = (c: Cpu): string => `${c.millicores}m`;
-
-/** Docker's nano-CPUs (1e9 = one core). */
-export const nanoCpus = (c: Cpu): number => c.millicores * 1_000_000;
-
-/** Whole mebibytes, rounded up (Nomad memory). */
+/** Whole mebibytes, rounded up (Docker's container memory, Nomad's MemoryMB). */
 export const wholeMebibytes = (m: Memory): number => Math.ceil(m.bytes / 1024 ** 2);

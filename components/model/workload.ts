@@ -252,6 +252,9 @@ export interface MetricsSpec {
   readonly path?: string;
 }
 
+/** Where {@link SecuritySpec.dockerSocket} mounts the container engine's socket, on every orchestrator. */
+export const DOCKER_SOCKET = "/var/run/docker.sock";
+
 export interface SecuritySpec {
   /** @default false */
   readonly privileged?: boolean;
@@ -263,7 +266,10 @@ export interface SecuritySpec {
   readonly readOnlyRootFilesystem?: boolean;
   /** "uid[:gid]". @default the image's user */
   readonly user?: string;
-  /** Mount the container runtime's socket read-only (reverse proxy discovery, cAdvisor). @default false */
+  /**
+   * Mount the container runtime's socket read-only at {@link DOCKER_SOCKET} (reverse proxy
+   * discovery, cAdvisor). @default false
+   */
   readonly dockerSocket?: boolean;
   /** @default false */
   readonly hostNetwork?: boolean;

@@ -1,5 +1,5 @@
 import * as yaml from "js-yaml";
-import { Target } from "../config/schema";
+import { MetricsDiscovery } from "../model";
 
 interface AlertRule {
   readonly alert: string;
@@ -23,28 +23,18 @@ export interface RuleGroup {
 const FS_SELECTOR =
   'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs",mountpoint!~"/run.*|/boot/efi"';
 
-/**
- * How each orchestrator names a container's workload in cAdvisor's labels. Swarm and Kubernetes
- * put it in container labels; Nomad names containers "<task>-<allocation id>".
- */
-const CONTAINER_WORKLOAD: Record<Target, { readonly source: string; readonly regex: string }> = {
-  swarm: { source: "container_label_com_docker_swarm_service_name", regex: "(.+)" },
-  kubernetes: { source: "container_label_io_kubernetes_container_name", regex: "(.+)" },
-  nomad: {
-    source: "name",
-    regex: "(.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-  },
-};
+/** The cAdvisor label naming a container's workload, from the orchestrator's discovery strategy. */
+export type ContainerWorkload = MetricsDiscovery["containerWorkload"];
 
 /** How many container starts of one workload on one node within 15 minutes mean a crash loop. */
 export const RESTART_THRESHOLD = 3;
 
 /**
  * Per-container rules: recording rules that give cAdvisor's series a `workload` label on this
- * target, then the alerts on them, in one group so that they are evaluated in that order.
+ * orchestrator, then the alerts on them, in one group so that they are evaluated in that order.
  */
-export function containerRules(target: Target): RuleGroup {
-  const { source, regex } = CONTAINER_WORKLOAD[target];
+export function containerRules(workload: ContainerWorkload): RuleGroup {
+  const { source, regex } = workload;
   return {
     name: "homeport-workloads",
     rules: [
@@ -206,10 +196,10 @@ export function alertRules(): RuleGroup[] {
   ];
 }
 
-/** The rule file Prometheus loads, for one target. */
-export function renderAlertRules(target: Target): string {
+/** The rule file Prometheus loads, for one orchestrator's container labels. */
+export function renderAlertRules(workload: ContainerWorkload): string {
   return yaml.dump(
-    { groups: [containerRules(target), ...alertRules()] },
+    { groups: [containerRules(workload), ...alertRules()] },
     { lineWidth: -1, noRefs: true, sortKeys: false },
   );
 }

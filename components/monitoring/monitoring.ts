@@ -1,22 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ConfigError } from "../config/load";
 import { MonitoringSettings } from "../config/parts/monitoring";
-import { StackConfig, Tier } from "../config/schema";
 import {
   ExemptionSpec,
   gibibytes,
   memory,
   mebibytes,
   millicores,
-  SchedulingSpec,
+  PlatformAdapter,
   seconds,
-  VolumeSpec,
+  WorkloadDeployment,
   WorkloadSpec,
 } from "../model";
-import { PlatformAdapter, WorkloadDeployment } from "../platforms/platform";
 import { renderAlertRules } from "./alert-rules";
-import { renderAlertmanagerConfig, ReceiverConfig } from "./alertmanager-config";
+import { renderAlertmanagerConfig } from "./alertmanager-config";
+import { cadvisorSpec, nodeExporterSpec, RULE_DOCKER_SOCKET, wget } from "./exporters";
 import {
   GRAFANA_PATHS,
   loadDashboards,
@@ -25,39 +23,28 @@ import {
   renderDatasources,
 } from "./grafana-provisioning";
 import { MONITORING_IMAGES, MONITORING_PORTS, MONITORING_WORKLOADS } from "./images";
-import { discoverySource, renderPrometheusConfig, RULES_FILE } from "./prometheus-config";
+import { renderPrometheusConfig, RULES_FILE } from "./prometheus-config";
+import { receiverConfig } from "./receiver";
+import { MonitoringTier, tierScheduling } from "./tier-scheduling";
 
 export const MONITORING_TYPE = "homeport:monitoring:Monitoring";
 
 /** The part name written on every monitoring workload. */
 export const MONITORING_PART = "monitoring";
 
-/** Policy rules the exporters and Prometheus are exempted from, with the reason. */
-export const RULE_HOST_PATHS = "workload-no-sensitive-host-paths";
-export const RULE_DOCKER_SOCKET = "workload-docker-socket-restricted";
-
 export interface MonitoringArgs {
-  /** The validated stack configuration (domain, sizes, target settings, `homeport:monitoring`). */
-  readonly config: StackConfig;
   /** The orchestrator the workloads are deployed on. */
   readonly platform: PlatformAdapter;
+  /** The DNS domain the UIs are served under (grafana.<domain>, prometheus.<domain>…). */
+  readonly domain: string;
+  /**
+   * Retention, storage, scrape interval, alerting, Grafana's login, UI users and image overrides
+   * (`homeport:monitoring`); the orchestrator-specific settings belong to the adapters.
+   */
+  readonly settings: Omit<MonitoringSettings, "nomadAddress" | "dockerGroupId">;
+  /** Copies of each tier. @default one each */
+  readonly replicas?: Partial<Record<MonitoringTier, number>>;
 }
-
-const wget = (port: number, path: string): string[] => [
-  "CMD",
-  "wget",
-  "-q",
-  "-O",
-  "/dev/null",
-  `http://127.0.0.1:${port}${path}`,
-];
-
-const hostPath = (name: string, path: string, mountPath: string): VolumeSpec => ({
-  name,
-  hostPath: path,
-  mountPath,
-  class: "host-readonly",
-});
 
 /**
  * Prometheus (with its rules), Alertmanager, Grafana, and node-exporter and cAdvisor on every
@@ -79,36 +66,39 @@ export class Monitoring extends pulumi.ComponentResource {
 
   constructor(name: string, args: MonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(MONITORING_TYPE, name, {}, opts);
-    const { config, platform } = args;
-    const settings = config.monitoring;
-    const target = platform.target;
+    const { platform, settings, domain } = args;
+    const replicas = args.replicas ?? {};
     const images = { ...MONITORING_IMAGES, ...settings.images };
     const scheduling = {
       prometheus: tierScheduling(
-        config,
+        replicas.prometheus,
         "prometheus",
         "one TSDB per replica: a second copy is a separate HA twin, set homeport:sizes.prometheus to run two",
         true,
       ),
       alertmanager: tierScheduling(
-        config,
+        replicas.alertmanager,
         "alertmanager",
         "silences and the notification log live in one instance (no gossip cluster)",
         false,
       ),
       grafana: tierScheduling(
-        config,
+        replicas.grafana,
         "grafana",
         "users, preferences and sessions live in one SQLite database",
         false,
       ),
     };
-    const discovery = discoverySource(config, pulumi.getStack());
+    const discovery = platform.metricsDiscovery();
+    const api = platform.apiAccess;
     const deploy = (workload: string, spec: WorkloadSpec, dependsOn?: pulumi.Resource[]) =>
       platform.deploy(workload, MONITORING_PART, spec, { parent: this, dependsOn });
 
     const nodeExporter = deploy(MONITORING_WORKLOADS.nodeExporter, nodeExporterSpec(images));
-    const cadvisor = deploy(MONITORING_WORKLOADS.cadvisor, cadvisorSpec(images, target));
+    const cadvisor = deploy(
+      MONITORING_WORKLOADS.cadvisor,
+      cadvisorSpec(images, platform.capabilities.dockerEngine),
+    );
 
     const receiver = receiverConfig(settings);
     const alertmanagerYaml = pulumi
@@ -127,7 +117,7 @@ export class Monitoring extends pulumi.ComponentResource {
             },
           ]
         : [];
-    const alertmanagerHost = `alertmanager.${config.domain}`;
+    const alertmanagerHost = `alertmanager.${domain}`;
     const alertmanager = deploy(MONITORING_WORKLOADS.alertmanager, {
       image: images.alertmanager,
       args: [
@@ -164,15 +154,15 @@ export class Monitoring extends pulumi.ComponentResource {
       security: { user: "65534:65534" },
     });
 
-    const prometheusHost = `prometheus.${config.domain}`;
+    const prometheusHost = `prometheus.${domain}`;
     const prometheusYaml = renderPrometheusConfig({
       discovery,
       scrapeInterval: settings.scrapeInterval,
       alertmanager: `${MONITORING_WORKLOADS.alertmanager}:${MONITORING_PORTS.alertmanager}`,
       externalLabels: { homeport_stack: pulumi.getStack() },
     });
-    const onSwarm = target === "swarm";
-    const prometheusExemptions: ExemptionSpec[] = onSwarm
+    // Where the orchestrator's API is the Docker engine's, Prometheus reads it through the socket.
+    const prometheusExemptions: ExemptionSpec[] = api.dockerSocket
       ? [
           {
             rule: RULE_DOCKER_SOCKET,
@@ -198,7 +188,7 @@ export class Monitoring extends pulumi.ComponentResource {
           {
             name: "rules",
             path: `/etc/prometheus/${RULES_FILE}`,
-            content: renderAlertRules(target),
+            content: renderAlertRules(discovery.containerWorkload),
           },
         ],
         ports: [{ name: "http", port: MONITORING_PORTS.prometheus }],
@@ -229,13 +219,13 @@ export class Monitoring extends pulumi.ComponentResource {
         state: "stateful",
         // HA twins each keep their own TSDB: never two on one node, where they would share it.
         placement: {
-          constraints: onSwarm ? [{ attribute: "role", value: "manager" }] : [],
+          constraints: api.constraints,
           maxPerNode: 1,
         },
         security: {
-          // On Swarm the docker group of the managers grants read access to the socket.
-          user: onSwarm ? `65534:${settings.dockerGroupId}` : "65534:65534",
-          dockerSocket: onSwarm,
+          // The socket's group (Swarm: the managers' docker group) grants read access to it.
+          user: `65534:${api.socketGroup ?? 65534}`,
+          dockerSocket: api.dockerSocket,
           discovery: true,
         },
         exemptions: prometheusExemptions,
@@ -249,7 +239,7 @@ export class Monitoring extends pulumi.ComponentResource {
       { parent: this },
     );
     const grafanaPassword = pulumi.secret(adminPassword.result);
-    const grafanaHost = `grafana.${config.domain}`;
+    const grafanaHost = `grafana.${domain}`;
     const dashboards = loadDashboards();
     const grafana = deploy(
       MONITORING_WORKLOADS.grafana,
@@ -330,143 +320,4 @@ export class Monitoring extends pulumi.ComponentResource {
       alertmanagerUrl: this.alertmanagerUrl,
     });
   }
-}
-
-/**
- * How many copies of a monitoring tier run. Unset means one, recorded as a singleton with its
- * reason; tiers that cannot scale refuse any other count with a clear error.
- */
-export function tierScheduling(
-  config: StackConfig,
-  tier: Tier,
-  reason: string,
-  scalable: boolean,
-): SchedulingSpec {
-  const replicas = config.sizes[tier];
-  if (replicas === undefined || replicas === 1) return { mode: "singleton", reason };
-  if (!scalable) {
-    throw new ConfigError([
-      `homeport:sizes.${tier} is ${replicas}: it runs exactly one copy (${reason}). Fix: remove it or set it to 1.`,
-    ]);
-  }
-  return { mode: "replicated", replicas };
-}
-
-/** The receiver settings as Outputs of plain values, secrets kept secret. */
-function receiverConfig(settings: MonitoringSettings): pulumi.Output<ReceiverConfig> {
-  const alerting = settings.alerting;
-  switch (alerting.receiver) {
-    case "webhook":
-      return pulumi
-        .output(alerting.webhook?.url ?? "")
-        .apply((url): ReceiverConfig => ({ kind: "webhook", url }));
-    case "email": {
-      const email = alerting.email;
-      if (!email) return pulumi.output<ReceiverConfig>({ kind: "none" });
-      return pulumi.output(email.password).apply((password): ReceiverConfig => ({
-        kind: "email",
-        to: email.to,
-        from: email.from,
-        smarthost: email.smarthost,
-        username: email.username,
-        password,
-        requireTls: email.requireTls,
-      }));
-    }
-    case "slack": {
-      const slack = alerting.slack;
-      if (!slack) return pulumi.output<ReceiverConfig>({ kind: "none" });
-      return pulumi
-        .output(slack.apiUrl)
-        .apply((apiUrl): ReceiverConfig => ({ kind: "slack", apiUrl, channel: slack.channel }));
-    }
-    case "none":
-      return pulumi.output<ReceiverConfig>({ kind: "none" });
-  }
-}
-
-function nodeExporterSpec(images: Record<keyof typeof MONITORING_IMAGES, string>): WorkloadSpec {
-  return {
-    image: images.nodeExporter,
-    args: [
-      "--path.procfs=/host/proc",
-      "--path.sysfs=/host/sys",
-      "--path.rootfs=/host/root",
-      "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/docker/.+|var/lib/kubelet/.+)($|/)",
-    ],
-    ports: [{ name: "metrics", port: MONITORING_PORTS.nodeExporter }],
-    volumes: [
-      hostPath("proc", "/proc", "/host/proc"),
-      hostPath("sys", "/sys", "/host/sys"),
-      hostPath("root", "/", "/host/root"),
-    ],
-    health: {
-      kind: "http",
-      port: "metrics",
-      path: "/",
-      inContainer: wget(MONITORING_PORTS.nodeExporter, "/"),
-    },
-    resources: {
-      requests: { cpu: millicores(50), memory: mebibytes(32) },
-      limits: { memory: mebibytes(128) },
-    },
-    scheduling: { mode: "per-node" },
-    metrics: { port: "metrics" },
-    security: { user: "65534:65534", readOnlyRootFilesystem: true },
-    exemptions: [
-      {
-        rule: RULE_HOST_PATHS,
-        reason:
-          "node-exporter reads host metrics from /proc, /sys and the root filesystem, read-only",
-      },
-    ],
-  };
-}
-
-function cadvisorSpec(
-  images: Record<keyof typeof MONITORING_IMAGES, string>,
-  target: StackConfig["target"],
-): WorkloadSpec {
-  const dockerEngine = target !== "kubernetes";
-  return {
-    image: images.cadvisor,
-    args: [
-      "--housekeeping_interval=15s",
-      "--store_container_labels=true",
-      "--disable_metrics=percpu,sched,tcp,udp,hugetlb,referenced_memory,cpu_topology,resctrl,advtcp",
-      ...(dockerEngine ? ["--docker_only=true"] : []),
-    ],
-    ports: [{ name: "http", port: MONITORING_PORTS.cadvisor }],
-    volumes: [
-      hostPath("rootfs", "/", "/rootfs"),
-      hostPath("run", "/var/run", "/var/run"),
-      hostPath("sys", "/sys", "/sys"),
-      hostPath("disk", "/dev/disk", "/dev/disk"),
-      ...(dockerEngine ? [hostPath("docker", "/var/lib/docker", "/var/lib/docker")] : []),
-    ],
-    health: {
-      kind: "http",
-      port: "http",
-      path: "/healthz",
-      inContainer: wget(MONITORING_PORTS.cadvisor, "/healthz"),
-    },
-    resources: {
-      requests: { cpu: millicores(100), memory: mebibytes(64) },
-      limits: { memory: mebibytes(256) },
-    },
-    scheduling: { mode: "per-node" },
-    metrics: { port: "http" },
-    security: { readOnlyRootFilesystem: true },
-    exemptions: [
-      {
-        rule: RULE_HOST_PATHS,
-        reason:
-          "cAdvisor reads container statistics from /sys, /var/run and the container runtime's directory, read-only",
-      },
-      {
-        rule: RULE_DOCKER_SOCKET,
-        reason: "cAdvisor asks the container runtime (in /var/run, read-only) which containers run",
-      },
-    ],
-  };
 }

@@ -1,42 +1,43 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/schema";
+import { PlatformAdapter, PlatformCapabilities, RoutePublishing } from "../model";
 import { KubernetesPlatform } from "./kubernetes/kubernetes-platform";
+import { KUBERNETES_CAPABILITIES } from "./kubernetes/profile";
 import { NomadPlatform } from "./nomad/nomad-platform";
-import { PlatformAdapter } from "./platform";
-import { RoutingOptions } from "./routing";
+import { NOMAD_CAPABILITIES } from "./nomad/profile";
+import { swarmCapabilities } from "./swarm/profile";
 import { SwarmPlatform } from "./swarm/swarm-platform";
 
-export interface AdapterOptions {
-  readonly routing: RoutingOptions;
-  /** Extra annotations for every Kubernetes Ingress. @default {} */
-  readonly ingressAnnotations?: Record<string, string>;
-  /**
-   * Kubernetes: the controller of the IngressClass the platform creates under the stack's
-   * `ingressClass` name. @default none: the IngressClass exists already
-   */
-  readonly ingressClassController?: string;
+/**
+ * What the stack's orchestrator will offer, known before anything is deployed, so settings that
+ * depend on it are checked before any resource exists.
+ */
+export function platformCapabilities(config: StackConfig): PlatformCapabilities {
+  switch (config.target) {
+    case "swarm":
+      return swarmCapabilities(config.swarm);
+    case "kubernetes":
+      return KUBERNETES_CAPABILITIES;
+    case "nomad":
+      return NOMAD_CAPABILITIES;
+  }
 }
 
-/** The adapter for the stack's target, parented to `parent`. */
+/**
+ * The adapter for the stack's target, parented to `parent`: the one place that picks an
+ * orchestrator. Concerns receive it as a {@link PlatformAdapter} and never learn which it is.
+ */
 export function createAdapter(
   config: StackConfig,
-  options: AdapterOptions,
+  routing: RoutePublishing,
   parent: pulumi.Resource,
 ): PlatformAdapter & pulumi.ComponentResource {
   switch (config.target) {
     case "swarm":
-      return new SwarmPlatform("swarm", { config, routing: options.routing }, { parent });
+      return new SwarmPlatform("swarm", { config, routing }, { parent });
     case "kubernetes":
-      return new KubernetesPlatform(
-        "kubernetes",
-        {
-          config,
-          ingressAnnotations: options.ingressAnnotations,
-          ingressClassController: options.ingressClassController,
-        },
-        { parent },
-      );
+      return new KubernetesPlatform("kubernetes", { config, routing }, { parent });
     case "nomad":
-      return new NomadPlatform("nomad", { config, routing: options.routing }, { parent });
+      return new NomadPlatform("nomad", { config, routing }, { parent });
   }
 }

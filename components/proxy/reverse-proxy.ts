@@ -1,11 +1,9 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { dashboardHost, whoamiHost } from "../config/parts/proxy";
-import { StackConfig } from "../config/schema";
-import { PartBuilder } from "../part";
-import { PlatformAdapter, WorkloadDeployment } from "../platforms/platform";
-import { certificateSource, CertificateSource } from "../routing-options";
+import { WorkloadDeployment } from "../model";
+import { certificateSource, CertificateSource } from "./certificates";
+import { ReverseProxyArgs } from "./reverse-proxy-args";
 import {
   DEFAULT_PROXY_REPLICAS,
   traefikWorkloadSpec,
@@ -14,23 +12,11 @@ import {
 
 export const REVERSE_PROXY_TYPE = "homeport:proxy:ReverseProxy";
 
-/** Name of the proxy's workload on every target. */
+/** Name of the proxy's workload on every orchestrator. */
 export const PROXY_WORKLOAD = "traefik";
 
 /** Length of the generated dashboard password. */
 export const DASHBOARD_PASSWORD_LENGTH = 32;
-
-export interface ReverseProxyArgs {
-  /** The validated stack configuration; the proxy reads `homeport:proxy` and the target's settings. */
-  readonly config: StackConfig;
-  /** The target the proxy is deployed on. */
-  readonly platform: PlatformAdapter;
-  /**
-   * Reads a PEM file named in a setting (`acme.caBundle`, `certificate.cert`).
-   * @default reads the file from disk, relative to the working directory
-   */
-  readonly readFile?: (path: string) => string;
-}
 
 /**
  * PEM text from a setting that holds either the PEM itself or the path of a PEM file.
@@ -78,20 +64,19 @@ export class ReverseProxy extends pulumi.ComponentResource {
 
   constructor(name: string, args: ReverseProxyArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(REVERSE_PROXY_TYPE, name, {}, opts);
-    const { config } = args;
-    const proxy = config.proxy;
-    const readFile = args.readFile ?? ((path: string) => fs.readFileSync(path, "utf8"));
-    this.certificates = certificateSource(config);
+    const { platform, readFile: read, ...settings } = args;
+    const readFile = read ?? ((path: string) => fs.readFileSync(path, "utf8"));
+    this.certificates = certificateSource(settings, platform.capabilities.acmeIssuer);
     const acmeCaBundle =
-      this.certificates === "acme" && proxy.acme?.caBundle
-        ? pemOrFile("proxy.acme.caBundle", proxy.acme.caBundle, readFile)
+      this.certificates === "acme" && settings.acme?.caBundle
+        ? pemOrFile("proxy.acme.caBundle", settings.acme.caBundle, readFile)
         : undefined;
-    const certificate = proxy.certificate
-      ? pemOrFile("proxy.certificate.cert", proxy.certificate.cert, readFile)
+    const certificate = settings.certificate
+      ? pemOrFile("proxy.certificate.cert", settings.certificate.cert, readFile)
       : undefined;
 
     let dashboardUsers: pulumi.Output<string> | undefined;
-    if (proxy.dashboard.enabled) {
+    if (settings.dashboard) {
       const password = new random.RandomPassword(
         `${name}-dashboard-password`,
         { length: DASHBOARD_PASSWORD_LENGTH, special: false },
@@ -100,19 +85,18 @@ export class ReverseProxy extends pulumi.ComponentResource {
       // The random provider computes the bcrypt hash once and keeps it in state, so previews and
       // updates do not churn the route's labels.
       dashboardUsers = pulumi.secret(
-        pulumi.interpolate`${proxy.dashboard.user}:${password.bcryptHash}`,
+        pulumi.interpolate`${settings.dashboard.user}:${password.bcryptHash}`,
       );
       this.dashboardPassword = pulumi.secret(password.result);
-      this.dashboardUrl = pulumi.output(
-        `https://${dashboardHost(proxy, config.domain)}/dashboard/`,
-      );
+      this.dashboardUrl = pulumi.output(`https://${settings.dashboard.host}/dashboard/`);
     }
 
-    this.deployment = args.platform.deploy(
+    this.deployment = platform.deploy(
       PROXY_WORKLOAD,
       "proxy",
       traefikWorkloadSpec({
-        config,
+        settings,
+        platform,
         certificates: this.certificates,
         dashboardUsers,
         acmeCaBundle,
@@ -122,12 +106,12 @@ export class ReverseProxy extends pulumi.ComponentResource {
     );
     this.serviceName = this.deployment.serviceName;
 
-    if (proxy.whoami.enabled) {
-      const host = whoamiHost(proxy, config.domain);
-      args.platform.deploy(
+    if (settings.whoami) {
+      const host = settings.whoami.host;
+      platform.deploy(
         "whoami",
         "proxy",
-        whoamiWorkloadSpec(host, config.sizes.proxy ?? DEFAULT_PROXY_REPLICAS),
+        whoamiWorkloadSpec(host, settings.replicas ?? DEFAULT_PROXY_REPLICAS),
         { parent: this, dependsOn: this.deployment.resources },
       );
       this.whoamiUrl = pulumi.output(`https://${host}/`);
@@ -141,18 +125,3 @@ export class ReverseProxy extends pulumi.ComponentResource {
     });
   }
 }
-
-/** The `proxy` part: the reverse proxy, its URLs and the dashboard's credential. */
-export const buildProxy: PartBuilder = (ctx, opts) => {
-  const proxy = new ReverseProxy(
-    "proxy",
-    { config: ctx.config, platform: ctx.platform },
-    { parent: opts.parent },
-  );
-  const urls: Record<string, pulumi.Output<string>> = {};
-  const credentials: Record<string, pulumi.Output<string>> = {};
-  if (proxy.dashboardUrl) urls["proxy-dashboard"] = proxy.dashboardUrl;
-  if (proxy.whoamiUrl) urls["proxy-whoami"] = proxy.whoamiUrl;
-  if (proxy.dashboardPassword) credentials["proxy-dashboard-password"] = proxy.dashboardPassword;
-  return { urls, credentials };
-};

@@ -1,7 +1,6 @@
-import { ACME_DIRECTORIES, ProxySettings } from "../config/parts/proxy";
-import { StackConfig, Target } from "../config/schema";
-import { ENTRYPOINT_WEB, ENTRYPOINT_WEBSECURE } from "../platforms/routing";
-import { CERT_RESOLVER, CertificateSource } from "../routing-options";
+import { ACME_DIRECTORIES, AcmeSettings, ProxySettings } from "../config/parts/proxy";
+import { CERT_RESOLVER, DOCKER_SOCKET, ENTRYPOINT_WEB, ENTRYPOINT_WEBSECURE } from "../model";
+import { CertificateSource } from "./certificates";
 
 /**
  * Ports inside the container. Traefik listens above 1024 so it needs no NET_BIND_SERVICE; the
@@ -22,75 +21,29 @@ export const TRAEFIK_PATHS = {
   dynamicConfig: "/etc/traefik/dynamic/tls.yml",
   certificate: "/etc/traefik/certs/tls.crt",
   certificateKey: "/run/secrets/tls-key",
-  dockerSocket: "/var/run/docker.sock",
+  dockerSocket: DOCKER_SOCKET,
 } as const;
 
 /** What the static configuration depends on, beyond the proxy's own settings. */
 export interface TraefikArgsInput {
-  readonly target: Target;
-  readonly proxy: ProxySettings;
+  readonly logLevel: ProxySettings["logLevel"];
+  /** ACME settings, used when `certificates` is "acme". @default none */
+  readonly acme?: AcmeSettings;
+  /** Serve the dashboard (on its authenticated route to `api@internal`). */
+  readonly dashboard: boolean;
   readonly certificates: CertificateSource;
-  readonly kubernetes: Pick<StackConfig["kubernetes"], "namespace" | "ingressClass">;
-  readonly nomad: Pick<StackConfig["nomad"], "address" | "namespace" | "region">;
+  /** The orchestrator's provider arguments (`RouteProvider.traefikArgs` of the adapter). */
+  readonly providerArgs: readonly string[];
 }
 
 /** The https URL of the ACME directory a `caServer` setting names. */
 export const acmeDirectory = (caServer: string): string => ACME_DIRECTORIES[caServer] ?? caServer;
 
-/**
- * Nomad address as seen from inside the proxy's container: the configured one, unless it points at
- * the loopback interface, which inside a bridge-mode task is the task itself; then the node's
- * agent, interpolated by Nomad when the task starts.
- */
-export function nomadEndpoint(address: string | undefined): string {
-  if (address && !/^https?:\/\/(localhost|127\.[0-9.]+|\[::1\])(:|\/|$)/.test(address)) {
-    return address;
-  }
-  return "http://${attr.unique.network.ip-address}:4646";
-}
-
-/**
- * How often Traefik re-reads the Swarm or Nomad catalogue (their default is 15 s): until it does,
- * it still sends requests to replicas that a rollout has stopped.
- */
-export const CATALOGUE_REFRESH_SECONDS = 5;
-
 /** How long Traefik waits to connect to a replica before the retry middleware tries another. */
 export const DIAL_TIMEOUT = "2s";
 
-function providerArgs(input: TraefikArgsInput): string[] {
-  switch (input.target) {
-    case "swarm":
-      return [
-        "--providers.swarm=true",
-        `--providers.swarm.endpoint=unix://${TRAEFIK_PATHS.dockerSocket}`,
-        "--providers.swarm.exposedByDefault=false",
-        `--providers.swarm.refreshSeconds=${CATALOGUE_REFRESH_SECONDS}`,
-      ];
-    case "kubernetes": {
-      const ns = input.kubernetes.namespace;
-      return [
-        "--providers.kubernetesingress=true",
-        `--providers.kubernetesingress.ingressClass=${input.kubernetes.ingressClass}`,
-        `--providers.kubernetesingress.namespaces=${ns}`,
-        "--providers.kubernetescrd=true",
-        `--providers.kubernetescrd.namespaces=${ns}`,
-      ];
-    }
-    case "nomad":
-      return [
-        "--providers.nomad=true",
-        "--providers.nomad.exposedByDefault=false",
-        `--providers.nomad.namespaces=${input.nomad.namespace}`,
-        `--providers.nomad.endpoint.address=${nomadEndpoint(input.nomad.address)}`,
-        `--providers.nomad.endpoint.region=${input.nomad.region}`,
-        `--providers.nomad.refreshInterval=${CATALOGUE_REFRESH_SECONDS}s`,
-      ];
-  }
-}
-
 function acmeArgs(input: TraefikArgsInput): string[] {
-  const acme = input.proxy.acme;
+  const acme = input.acme;
   if (input.certificates !== "acme" || !acme) return [];
   const prefix = `--certificatesResolvers.${CERT_RESOLVER}.acme`;
   return [
@@ -113,7 +66,7 @@ export function traefikArgs(input: TraefikArgsInput): string[] {
   return [
     "--global.checkNewVersion=false",
     "--global.sendAnonymousUsage=false",
-    `--log.level=${input.proxy.logLevel}`,
+    `--log.level=${input.logLevel}`,
     `--entryPoints.${ENTRYPOINT_WEB}.address=:${web.port}`,
     // The redirect names the published port: the websecure entry point listens on another one.
     `--entryPoints.${ENTRYPOINT_WEB}.http.redirections.entryPoint.to=:${websecure.published}`,
@@ -129,9 +82,9 @@ export function traefikArgs(input: TraefikArgsInput): string[] {
     "--ping.entryPoint=traefik",
     "--metrics.prometheus=true",
     "--metrics.prometheus.entryPoint=traefik",
-    ...(input.proxy.dashboard.enabled ? ["--api=true", "--api.dashboard=true"] : []),
+    ...(input.dashboard ? ["--api=true", "--api.dashboard=true"] : []),
     `--providers.file.filename=${TRAEFIK_PATHS.dynamicConfig}`,
-    ...providerArgs(input),
+    ...input.providerArgs,
     ...acmeArgs(input),
   ];
 }

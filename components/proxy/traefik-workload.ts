@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { dashboardHost, WHOAMI_IMAGE } from "../config/parts/proxy";
-import { StackConfig } from "../config/schema";
+import { WHOAMI_IMAGE } from "../config/parts/proxy";
 import {
   FileSpec,
   mebibytes,
   millicores,
+  PlatformProfile,
   RouteSpec,
   SchedulingSpec,
   seconds,
@@ -12,7 +12,8 @@ import {
   VolumeSpec,
   WorkloadSpec,
 } from "../model";
-import { CertificateSource } from "../routing-options";
+import { CertificateSource } from "./certificates";
+import { ReverseProxySettings } from "./reverse-proxy-args";
 import { dynamicConfig, TRAEFIK_PATHS, TRAEFIK_PORTS, traefikArgs } from "./traefik-args";
 
 /** Replicas of the proxy when `homeport:sizes.proxy` is not set. */
@@ -24,7 +25,10 @@ export const ACME_SINGLETON_REASON =
 
 /** Everything the proxy's workload is built from, resolved to plain values where possible. */
 export interface TraefikWorkloadInput {
-  readonly config: StackConfig;
+  /** What the proxy is asked to be. */
+  readonly settings: ReverseProxySettings;
+  /** What the orchestrator offers: its route provider, API access and port publishing. */
+  readonly platform: Pick<PlatformProfile, "capabilities" | "apiAccess" | "routeProvider">;
   readonly certificates: CertificateSource;
   /** htpasswd line(s) for the dashboard, secret. Required when the dashboard is enabled. */
   readonly dashboardUsers?: pulumi.Input<string>;
@@ -36,23 +40,15 @@ export interface TraefikWorkloadInput {
 
 /** How many proxies run: one ACME holder (or none, when the size is 0), else the configured size. */
 export function proxyScheduling(
-  config: StackConfig,
+  replicas: number | undefined,
   certificates: CertificateSource,
 ): SchedulingSpec {
-  const size = config.sizes.proxy;
+  const size = replicas;
   if (certificates === "acme" && size !== 0) {
     return { mode: "singleton", reason: ACME_SINGLETON_REASON };
   }
   return { mode: "replicated", replicas: size ?? DEFAULT_PROXY_REPLICAS };
 }
-
-/**
- * True when every node binds the published ports itself (Nomad, Swarm's host mode): then two
- * proxies cannot share a node, and a rollout cannot start a new proxy beside the old one. Swarm's
- * ingress mesh and Kubernetes' LoadBalancer Service publish them without binding a node's ports.
- */
-export const portsBoundPerNode = (config: StackConfig): boolean =>
-  config.target === "nomad" || (config.target === "swarm" && config.swarm.publishMode === "host");
 
 /** The dashboard's route: TLS only, basic auth, to Traefik's internal API service. */
 export function dashboardRoute(host: string, users: pulumi.Input<string>): RouteSpec {
@@ -67,9 +63,10 @@ export function dashboardRoute(host: string, users: pulumi.Input<string>): Route
 
 /** The Traefik workload in the neutral model. Pure: creates no resource. */
 export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
-  const { config, certificates } = input;
-  const proxy = config.proxy;
-  const swarm = config.target === "swarm";
+  const { settings, certificates, platform } = input;
+  const provider = platform.routeProvider();
+  // Where the orchestrator's API is the Docker engine's, the proxy reads it through the socket.
+  const api = platform.apiAccess;
   const files: FileSpec[] = [
     { name: "dynamic", path: TRAEFIK_PATHS.dynamicConfig, content: dynamicConfig(certificates) },
   ];
@@ -77,18 +74,15 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
   if (certificates === "acme" && input.acmeCaBundle !== undefined) {
     files.push({ name: "acme-ca", path: TRAEFIK_PATHS.acmeCaBundle, content: input.acmeCaBundle });
   }
-  if (certificates === "supplied" && proxy.certificate && input.certificate !== undefined) {
+  if (certificates === "supplied" && settings.certificate && input.certificate !== undefined) {
     files.push({ name: "tls-cert", path: TRAEFIK_PATHS.certificate, content: input.certificate });
     secrets.push({
       name: "tls-key",
-      value: proxy.certificate.key,
+      value: settings.certificate.key,
       path: TRAEFIK_PATHS.certificateKey,
     });
   }
-  if (config.target === "nomad" && proxy.nomadToken) {
-    // Traefik's Nomad provider reads NOMAD_TOKEN when no token is configured.
-    secrets.push({ name: "nomad-token", value: proxy.nomadToken, env: "NOMAD_TOKEN" });
-  }
+  secrets.push(...provider.secrets);
   const volumes: VolumeSpec[] =
     certificates === "acme"
       ? [
@@ -96,30 +90,32 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
             name: "acme",
             mountPath: TRAEFIK_PATHS.acmeDir,
             // On shared storage the ACME state follows the proxy to whichever node runs it.
-            class: config.storage.backend === "local" ? "local" : "shared",
+            class: settings.acmeStateClass ?? "local",
           },
         ]
       : [];
 
   const routes: RouteSpec[] = [];
-  if (proxy.dashboard.enabled) {
+  if (settings.dashboard) {
     if (input.dashboardUsers === undefined) {
       throw new Error("The dashboard is enabled but no htpasswd users were given.");
     }
-    routes.push(dashboardRoute(dashboardHost(proxy, config.domain), input.dashboardUsers));
+    routes.push(dashboardRoute(settings.dashboard.host, input.dashboardUsers));
   }
 
-  const scheduling = proxyScheduling(config, certificates);
-  const perNode = portsBoundPerNode(config);
+  const scheduling = proxyScheduling(settings.replicas, certificates);
+  // Where every node binds the published ports itself, two proxies cannot share a node, and a
+  // rollout cannot start a new proxy beside the old one.
+  const perNode = platform.capabilities.publishedPortsBindNodes;
   const { web, websecure, traefik } = TRAEFIK_PORTS;
   return {
-    image: proxy.image,
+    image: settings.image,
     args: traefikArgs({
-      target: config.target,
-      proxy,
+      logLevel: settings.logLevel ?? "INFO",
+      acme: settings.acme,
+      dashboard: settings.dashboard !== undefined,
       certificates,
-      kubernetes: config.kubernetes,
-      nomad: config.nomad,
+      providerArgs: provider.traefikArgs,
     }),
     ports: [
       { name: "web", port: web.port, publish: { hostPort: web.published } },
@@ -147,8 +143,8 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
     },
     scheduling,
     placement: {
-      // The Swarm provider reads services through the manager's Docker API.
-      constraints: swarm ? [{ attribute: "role", value: "manager" }] : [],
+      // The provider reads services where the orchestrator's API is (Swarm: the managers).
+      constraints: api.constraints,
       spread: true,
       maxPerNode: perNode ? 1 : undefined,
     },
@@ -162,11 +158,11 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
     stopGracePeriod: seconds(30),
     state: certificates === "acme" ? "stateful" : "stateless",
     security: {
-      dockerSocket: swarm,
+      dockerSocket: api.dockerSocket,
       servesRoutes: true,
       readOnlyRootFilesystem: true,
       // The Docker socket and fresh ACME volumes belong to root; elsewhere Traefik runs unprivileged.
-      user: swarm || certificates === "acme" ? undefined : "65532:65532",
+      user: api.dockerSocket || certificates === "acme" ? undefined : "65532:65532",
     },
     exemptions: [
       ...(scheduling.mode === "singleton"
@@ -177,7 +173,7 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
             },
           ]
         : []),
-      ...(swarm
+      ...(api.dockerSocket
         ? [
             {
               rule: "workload-docker-socket-restricted",

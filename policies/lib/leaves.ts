@@ -1,4 +1,5 @@
-import { exemptionKey, META, nomadMetaKey } from "../../components/model/metadata";
+import { exemptionKey, META } from "../../components/model/metadata";
+import { nomadMetaKey } from "../../components/platforms/nomad/meta-key";
 import {
   at,
   knownItems,

@@ -1,3 +1,4 @@
+import { middlewareKeyPrefix, routerKey } from "../../components/model/traefik/labels";
 import { Workload, swarmLabels } from "./leaves";
 import { nomadServices } from "./nomad";
 import { at, knownItems } from "./values";
@@ -34,27 +35,29 @@ export function traefikKeys(w: Workload): Record<string, string> {
 
 /** Routers of a workload, from its Traefik keys. */
 export function traefikRouters(keys: Record<string, string>): TraefikRouter[] {
+  const [before, after] = routerKey("\0", "rule").split("\0");
   const names = Object.keys(keys)
-    .map((k) => /^traefik\.http\.routers\.([^.]+)\.rule$/.exec(k)?.[1])
-    .filter((n): n is string => n !== undefined);
+    .filter((k) => k.startsWith(before) && k.endsWith(after))
+    .map((k) => k.slice(before.length, k.length - after.length))
+    .filter((n) => n !== "" && !n.includes("."));
   return names.map((name) => {
-    const prefix = `traefik.http.routers.${name}`;
+    const key = (field: string) => keys[routerKey(name, field)];
     return {
       name,
-      rule: keys[`${prefix}.rule`],
-      tls: keys[`${prefix}.tls`] === "true" || keys[`${prefix}.tls.certresolver`] !== undefined,
-      middlewares: (keys[`${prefix}.middlewares`] ?? "")
+      rule: key("rule"),
+      tls: key("tls") === "true" || key("tls.certresolver") !== undefined,
+      middlewares: (key("middlewares") ?? "")
         .split(",")
         .map((m) => m.trim().replace(/@.*$/, ""))
         .filter((m) => m !== ""),
-      service: keys[`${prefix}.service`],
+      service: key("service"),
     };
   });
 }
 
 /** Kinds of a middleware declared in the keys (e.g. "basicauth", "redirectscheme"). */
 export function middlewareKinds(keys: Record<string, string>, middleware: string): string[] {
-  const prefix = `traefik.http.middlewares.${middleware}.`;
+  const prefix = middlewareKeyPrefix(middleware);
   return [
     ...new Set(
       Object.keys(keys)

@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { RenderResult } from "../../tools/render-lib";
+import { TOKENS } from "../helpers/types";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -22,13 +23,9 @@ function render(...args: string[]) {
 
 /** The leaf resource type each target's workloads become. */
 const WORKLOAD_TYPES: Record<string, string[]> = {
-  swarm: ["docker:index/service:Service"],
-  kubernetes: [
-    "kubernetes:apps/v1:Deployment",
-    "kubernetes:apps/v1:StatefulSet",
-    "kubernetes:apps/v1:DaemonSet",
-  ],
-  nomad: ["pulumi-nodejs:dynamic/nomad:Job"],
+  swarm: [TOKENS.swarmService],
+  kubernetes: [TOKENS.deployment, TOKENS.statefulSet, TOKENS.daemonSet],
+  nomad: [TOKENS.nomadJob],
 };
 
 const stacks = fs

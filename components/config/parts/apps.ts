@@ -152,11 +152,10 @@ export interface AppsIssue {
 
 /**
  * Checks that span settings: hosts inside the domain and distinct, cluster sizes that keep a
- * quorum (RabbitMQ) or an erasure set (MinIO), and no MinIO size when S3 is external.
+ * quorum (RabbitMQ) or an erasure set (MinIO), and no MinIO size when S3 is external. Member node
+ * pinning depends on the orchestrator and is checked with its capabilities (`stack-args.ts`).
  */
 export function appsStackIssues(cfg: {
-  readonly target: string;
-  readonly environment: keyof typeof APPS_DEFAULT_SIZES;
   readonly domain: string;
   readonly sizes: Partial<Record<string, number>>;
   readonly apps: AppsSettings;
@@ -206,31 +205,6 @@ export function appsStackIssues(cfg: {
       message: "is not a MinIO layout: one server, or distributed over at least 4 (one drive each)",
       value: minio,
     });
-  }
-  for (const tier of ["rabbitmq", "minio"] as const) {
-    const nodes = apps.nodes[tier];
-    if (nodes === undefined) continue;
-    const members =
-      cfg.target === "nomad" ? 1 : (cfg.sizes[tier] ?? APPS_DEFAULT_SIZES[cfg.environment][tier]);
-    if (cfg.target === "kubernetes") {
-      issues.push({
-        path: ["apps", "nodes", tier],
-        message: "is not used on Kubernetes, where each member's claim keeps its data; remove it",
-        value: nodes,
-      });
-    } else if (tier === "minio" && apps.s3) {
-      issues.push({
-        path: ["apps", "nodes", tier],
-        message: "pins MinIO, which is not deployed when homeport:apps.s3 names an external S3",
-        value: nodes,
-      });
-    } else if (nodes.length !== members) {
-      issues.push({
-        path: ["apps", "nodes", tier],
-        message: `lists ${nodes.length} node(s) for ${members} member(s)${cfg.target === "nomad" ? " (one on Nomad)" : ""}`,
-        value: nodes,
-      });
-    }
   }
   return issues;
 }

@@ -91,6 +91,8 @@ export const proxySettings = z
   .strict();
 
 export type ProxySettings = z.output<typeof proxySettings>;
+export type AcmeSettings = z.output<typeof acmeSettings>;
+export type CertificateSettings = z.output<typeof certificateSettings>;
 
 /** Settings under `homeport:proxy` that hold credentials. */
 export const proxySecretSettings: string[] = ["certificate.key", "nomadToken"];
@@ -154,13 +156,12 @@ export interface ProxyIssue {
 }
 
 /**
- * Checks that span settings: hosts inside the domain, one certificate source, and a single ACME
- * instance where Traefik itself talks to the CA (Swarm, Nomad).
+ * Checks that span settings: hosts inside the domain and one certificate source. Whether several
+ * proxies may share ACME depends on the orchestrator and is checked with its capabilities
+ * (`stack-args.ts`).
  */
 export function proxyStackIssues(cfg: {
-  readonly target: string;
   readonly domain: string;
-  readonly sizes: Partial<Record<string, number>>;
   readonly proxy: ProxySettings;
 }): ProxyIssue[] {
   const issues: ProxyIssue[] = [];
@@ -184,15 +185,6 @@ export function proxyStackIssues(cfg: {
       message: "cannot be used together with homeport:proxy.certificate",
       value: proxy.acme,
       fix: "keep one source of certificates: remove homeport:proxy.acme or homeport:proxy.certificate",
-    });
-  }
-  const replicas = cfg.sizes.proxy;
-  if (proxy.acme && cfg.target !== "kubernetes" && replicas !== undefined && replicas > 1) {
-    issues.push({
-      path: ["sizes", "proxy"],
-      message: `is more than 1, but on ${cfg.target} the proxy that holds the ACME account runs once so that replicas never compete for one certificate`,
-      value: replicas,
-      fix: "set it to 1, or supply homeport:proxy.certificate (e.g. a wildcard) instead of ACME to run several",
     });
   }
   return issues;

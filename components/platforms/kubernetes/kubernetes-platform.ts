@@ -1,10 +1,20 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
-import { resolveWorkload, WorkloadSpec } from "../../model";
-import { dnsAddress, DeployOptions, PlatformAdapter, WorkloadDeployment } from "../platform";
-import { claimShape, KubernetesWorkload } from "./kubernetes-workload";
-import { sharedClaimName } from "./manifests";
+import {
+  DeployOptions,
+  resolveWorkload,
+  RoutePublishing,
+  WorkloadDeployment,
+  WorkloadSpec,
+} from "../../model";
+import { dnsAddress } from "../dns-address";
+import { PlatformComponent } from "../platform-component";
+import { kubernetesProfile } from "./profile";
+import { claimShape, KUBERNETES_CLAIMS } from "./claims";
+import { KubernetesWorkload } from "./kubernetes-workload";
+import { sharedClaimName } from "./names";
+import { issuerAnnotations, TRAEFIK_INGRESS_CONTROLLER } from "./routes";
 
 export const KUBERNETES_PLATFORM_TYPE = "homeport:kubernetes:Platform";
 
@@ -21,18 +31,16 @@ export function podSecurityLevel(config: StackConfig): "privileged" | "baseline"
 
 export interface KubernetesPlatformArgs {
   readonly config: StackConfig;
-  /** Extra annotations for every Ingress, e.g. cert-manager's issuer. @default {} */
-  readonly ingressAnnotations?: Record<string, string>;
   /**
-   * Controller of the IngressClass to create under the stack's `ingressClass` name, e.g.
-   * "traefik.io/ingress-controller". @default none: the cluster has that IngressClass already
+   * How routes are published: cert-manager's ClusterIssuer is named on every Ingress, and
+   * `createRouteClass` creates the IngressClass of the stack's `ingressClass` name for Traefik.
+   * @default {}: no issuer, the cluster has that IngressClass already
    */
-  readonly ingressClassController?: string;
+  readonly routing?: RoutePublishing;
 }
 
 /** Kubernetes: a provider for the configured context, the stack's namespace and the workloads in it. */
-export class KubernetesPlatform extends pulumi.ComponentResource implements PlatformAdapter {
-  public readonly target = "kubernetes" as const;
+export class KubernetesPlatform extends PlatformComponent {
   public readonly provider: k8s.Provider;
   public readonly namespace: pulumi.Output<string>;
   private readonly args: KubernetesPlatformArgs;
@@ -43,7 +51,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     args: KubernetesPlatformArgs,
     opts: pulumi.ComponentResourceOptions = {},
   ) {
-    super(KUBERNETES_PLATFORM_TYPE, name, {}, opts);
+    super(KUBERNETES_PLATFORM_TYPE, name, kubernetesProfile(args.config.kubernetes), opts);
     this.args = args;
     const settings = args.config.kubernetes;
     this.provider = new k8s.Provider(
@@ -70,7 +78,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     } else {
       this.namespace = pulumi.output(settings.namespace);
     }
-    if (args.ingressClassController) {
+    if (args.routing?.createRouteClass) {
       new k8s.networking.v1.IngressClass(
         `${name}-ingress-class`,
         {
@@ -78,7 +86,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             name: settings.ingressClass,
             labels: { "app.kubernetes.io/part-of": "homeport" },
           },
-          spec: { controller: args.ingressClassController },
+          spec: { controller: TRAEFIK_INGRESS_CONTROLLER },
         },
         { parent: this, provider: this.provider },
       );
@@ -88,8 +96,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
 
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {
     const workload = resolveWorkload(name, part, spec);
+    const issuer = this.args.routing?.clusterIssuer;
     const shared = workload.volumes
-      .filter((v) => v.class === "shared")
+      .filter((v) => KUBERNETES_CLAIMS[v.class]?.owner === "stack")
       .map((v) => this.sharedClaim(v.name, claimShape(v, this.args.config.kubernetes)));
     const component = new KubernetesWorkload(
       name,
@@ -97,7 +106,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         workload,
         namespace: this.namespace,
         settings: this.args.config.kubernetes,
-        ingressAnnotations: this.args.ingressAnnotations ?? {},
+        ingressAnnotations: issuerAnnotations(issuer),
+        clusterIssuer: issuer,
         provider: this.provider,
         dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...d, ...shared]),
       },
@@ -111,11 +121,6 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       completed:
         workload.scheduling.mode === "job" ? pulumi.output([component.controller]) : undefined,
     };
-  }
-
-  /** A StatefulSet pod's own name under its headless Service (the cluster domain is cluster.local). */
-  memberHost(workload: string, ordinal = 0): string {
-    return `${workload}-${ordinal}.${workload}-headless.${this.args.config.kubernetes.namespace}.svc.cluster.local`;
   }
 
   private sharedClaim(

@@ -2,32 +2,34 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
-import { memoryQuantity, META, replicaCount, ResolvedVolume, ResolvedWorkload } from "../../model";
+import {
+  ingressRouteSpec,
+  META,
+  middlewareObjects,
+  replicaCount,
+  ResolvedWorkload,
+  usersSecretName,
+} from "../../model";
 import {
   claimName,
   configMapName,
-  controllerKind,
-  CLUSTER_ISSUER_ANNOTATION,
-  deploymentStrategy,
-  hasIngressRoutes,
-  DISCOVERY_RULES,
-  ingressAnnotations,
-  ingressRouteSpec,
-  ROUTE_SERVING_CLUSTER_RULES,
-  ingressSpec,
-  internalCertificateSpec,
   internalTlsSecretName,
-  middlewareObjects,
   objectLabels,
-  podSpec,
   publicServiceName,
-  publicServiceSpec,
-  ROUTE_SERVING_RULES,
   secretName,
   selectorLabels,
   serviceAccountName,
-  usesApi,
-} from "./manifests";
+} from "./names";
+import { controllerKind, deploymentStrategy, podSpec } from "./pod-spec";
+import { DISCOVERY_RULES, ROUTE_SERVING_CLUSTER_RULES, ROUTE_SERVING_RULES, usesApi } from "./rbac";
+import {
+  hasIngressRoutes,
+  ingressAnnotations,
+  ingressSpec,
+  internalCertificateSpec,
+  publicServiceSpec,
+} from "./routes";
+import { claimShape, ownsClaim } from "./claims";
 
 export const KUBERNETES_WORKLOAD_TYPE = "homeport:kubernetes:Workload";
 
@@ -40,6 +42,8 @@ export interface KubernetesWorkloadArgs {
   readonly settings: StackConfig["kubernetes"];
   /** Extra Ingress annotations (e.g. cert-manager's issuer), decided by the reverse proxy. */
   readonly ingressAnnotations: Record<string, string>;
+  /** cert-manager ClusterIssuer that certifies TLS routes. @default none */
+  readonly clusterIssuer?: string;
   readonly provider: k8s.Provider;
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
@@ -50,21 +54,6 @@ export const FILES_CHECKSUM = "homeport.dev/files-checksum";
 /** SHA-256 of a workload's file contents, in order. */
 export const filesChecksum = (contents: string[]): string =>
   createHash("sha256").update(JSON.stringify(contents)).digest("hex");
-
-/** Access mode and storage class of a claim for a volume class. */
-export function claimShape(v: ResolvedVolume, settings: StackConfig["kubernetes"]) {
-  const storageClassName =
-    v.class === "shared"
-      ? settings.storageClasses.shared
-      : v.class === "local"
-        ? settings.storageClasses.local
-        : settings.storageClasses.block;
-  return {
-    accessModes: [v.class === "shared" ? "ReadWriteMany" : "ReadWriteOnce"],
-    storageClassName,
-    resources: { requests: { storage: memoryQuantity(v.size) } },
-  };
-}
 
 /**
  * One workload on Kubernetes: Secret, ConfigMap, claims, its controller, Service, Ingress,
@@ -183,7 +172,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       }
     }
     const kind = controllerKind(w);
-    const ownClaims = w.volumes.filter((v) => v.class === "local" || v.class === "block");
+    const ownClaims = w.volumes.filter(ownsClaim);
     if (kind !== "StatefulSet") {
       for (const v of ownClaims) {
         prerequisites.push(
@@ -336,7 +325,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
             new k8s.core.v1.Secret(
               `${name}-${mw.name}-users`,
               {
-                metadata: meta(`${mw.name}-users`),
+                metadata: meta(usersSecretName(mw.name)),
                 type: "Opaque",
                 stringData: { users: pulumi.secret(mw.secret) },
               },
@@ -373,7 +362,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
           { ...childOpts, dependsOn: middlewares },
         );
       }
-      const issuer = args.ingressAnnotations[CLUSTER_ISSUER_ANNOTATION];
+      const issuer = args.clusterIssuer;
       const certificate = issuer ? internalCertificateSpec(w, issuer) : undefined;
       if (certificate) {
         new k8s.apiextensions.CustomResource(

@@ -2,14 +2,17 @@ import { StackConfig } from "../../config/schema";
 import {
   DEFAULT_RESTART,
   META,
-  nanoseconds,
   NodeConstraint,
-  nomadMetaKey,
   replicaCount,
+  ResolvedVolume,
   ResolvedWorkload,
   seconds,
+  userString,
+  VolumeClass,
   wholeMebibytes,
 } from "../../model";
+import { nomadMetaKey } from "./meta-key";
+import { nanoseconds } from "./units";
 
 /**
  * Nomad's JSON job format (the API's `Job` object, field names as Nomad spells them). Only the
@@ -68,10 +71,50 @@ const meta = (w: ResolvedWorkload): Record<string, string> =>
   Object.fromEntries(Object.entries(w.metadata).map(([k, v]) => [nomadMetaKey(k), v]));
 
 function templateOwner(w: ResolvedWorkload): { Uid?: number; Gid?: number } {
-  const [uid, gid] = (w.security.user ?? "").split(":").map(Number);
-  if (!Number.isInteger(uid)) return {};
-  return { Uid: uid, ...(Number.isInteger(gid) ? { Gid: gid } : {}) };
+  const user = w.security.user;
+  if (!user) return {};
+  return { Uid: user.uid, ...(user.gid !== undefined ? { Gid: user.gid } : {}) };
 }
+
+/** Where a volume goes in the jobspec: a docker mount, a docker volume string, or a group volume. */
+interface NomadVolumePlacement {
+  readonly mount?: Record<string, unknown>;
+  readonly dockerVolume?: string;
+  readonly volume?: Record<string, unknown>;
+}
+
+/** Each volume class on Nomad: tmpfs, a read-only bind, a CSI volume or a host volume. */
+const NOMAD_VOLUME_MOUNTS: Record<
+  VolumeClass,
+  (w: ResolvedWorkload, v: ResolvedVolume) => NomadVolumePlacement
+> = {
+  ephemeral: (_w, v) => ({
+    mount: {
+      type: "tmpfs",
+      target: v.mountPath,
+      readonly: false,
+      tmpfs_options: { size: v.size.bytes },
+    },
+  }),
+  "host-readonly": (_w, v) => ({ dockerVolume: `${v.hostPath}:${v.mountPath}:ro` }),
+  shared: (_w, v) => ({
+    volume: {
+      Name: v.name,
+      Type: "csi",
+      Source: v.name,
+      ReadOnly: v.readOnly,
+      AccessMode: "multi-node-multi-writer",
+      AttachmentMode: "file-system",
+    },
+  }),
+  local: (w, v) => hostVolume(w, v),
+  block: (w, v) => hostVolume(w, v),
+};
+
+/** A host volume of the node, named after the workload and the volume. */
+const hostVolume = (w: ResolvedWorkload, v: ResolvedVolume): NomadVolumePlacement => ({
+  volume: { Name: v.name, Type: "host", Source: `${w.name}-${v.name}`, ReadOnly: v.readOnly },
+});
 
 export interface NomadJobContext {
   readonly jobId: string;
@@ -188,32 +231,11 @@ export function nomadJobspec(
   const volumeMounts: Record<string, unknown>[] = [];
   const dockerVolumes: string[] = [];
   for (const v of w.volumes) {
-    if (v.class === "ephemeral") {
-      mounts.push({
-        type: "tmpfs",
-        target: v.mountPath,
-        readonly: false,
-        tmpfs_options: { size: v.size.bytes },
-      });
-    } else if (v.class === "host-readonly") {
-      dockerVolumes.push(`${v.hostPath}:${v.mountPath}:ro`);
-    } else if (v.class === "shared") {
-      volumes[v.name] = {
-        Name: v.name,
-        Type: "csi",
-        Source: v.name,
-        ReadOnly: v.readOnly,
-        AccessMode: "multi-node-multi-writer",
-        AttachmentMode: "file-system",
-      };
-      volumeMounts.push({ Volume: v.name, Destination: v.mountPath, ReadOnly: v.readOnly });
-    } else {
-      volumes[v.name] = {
-        Name: v.name,
-        Type: "host",
-        Source: `${w.name}-${v.name}`,
-        ReadOnly: v.readOnly,
-      };
+    const placed = NOMAD_VOLUME_MOUNTS[v.class](w, v);
+    if (placed.mount) mounts.push(placed.mount);
+    if (placed.dockerVolume) dockerVolumes.push(placed.dockerVolume);
+    if (placed.volume) {
+      volumes[v.name] = placed.volume;
       volumeMounts.push({ Volume: v.name, Destination: v.mountPath, ReadOnly: v.readOnly });
     }
   }
@@ -322,7 +344,7 @@ export function nomadJobspec(
           {
             Name: w.name,
             Driver: "docker",
-            User: w.security.user,
+            User: w.security.user && userString(w.security.user),
             Config: {
               image: w.image,
               ...(w.command ? { entrypoint: w.command } : {}),

@@ -1,8 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
-import { resolveWorkload, WorkloadSpec } from "../../model";
-import { DeployOptions, PlatformAdapter, portOf, WorkloadDeployment } from "../platform";
-import { RoutingOptions } from "../routing";
+import {
+  DeployOptions,
+  portOf,
+  resolveWorkload,
+  RoutePublishing,
+  WorkloadDeployment,
+  WorkloadSpec,
+} from "../../model";
+import { PlatformComponent } from "../platform-component";
+import { nomadProfile } from "./profile";
 import { nomadServiceAddress, nomadServiceName } from "./jobspec";
 import { NomadWorkload } from "./nomad-workload";
 
@@ -14,17 +21,17 @@ export const nomadAddress = (settings: StackConfig["nomad"]): string =>
 
 export interface NomadPlatformArgs {
   readonly config: StackConfig;
-  readonly routing: RoutingOptions;
+  /** How routes are published. @default {} */
+  readonly routing?: RoutePublishing;
 }
 
 /** HashiCorp Nomad: a job per workload, registered through Nomad's HTTP API. */
-export class NomadPlatform extends pulumi.ComponentResource implements PlatformAdapter {
-  public readonly target = "nomad" as const;
+export class NomadPlatform extends PlatformComponent {
   public readonly address: string;
   private readonly args: NomadPlatformArgs;
 
   constructor(name: string, args: NomadPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super(NOMAD_PLATFORM_TYPE, name, {}, opts);
+    super(NOMAD_PLATFORM_TYPE, name, nomadProfile(args.config), opts);
     this.args = args;
     this.address = nomadAddress(args.config.nomad);
     this.registerOutputs({ address: this.address });
@@ -39,7 +46,7 @@ export class NomadPlatform extends pulumi.ComponentResource implements PlatformA
         jobId: name,
         address: this.address,
         settings: this.args.config.nomad,
-        routing: this.args.routing,
+        routing: this.args.routing ?? {},
         dependsOn: opts.dependsOn,
       },
       { parent: opts.parent },

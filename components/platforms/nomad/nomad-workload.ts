@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
-import { ResolvedWorkload } from "../../model";
-import { RoutingOptions, traefikLabels } from "../routing";
+import { ResolvedWorkload, RoutePublishing, traefikLabels } from "../../model";
 import { compactJobspec, nomadJobspec, variableItemKey, variablePath } from "./jobspec";
 import { NomadJob, NomadVariable } from "./nomad-job";
 
@@ -12,7 +11,7 @@ export interface NomadWorkloadArgs {
   readonly jobId: string;
   readonly address: string;
   readonly settings: StackConfig["nomad"];
-  readonly routing: RoutingOptions;
+  readonly routing: RoutePublishing;
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
 
@@ -52,7 +51,7 @@ export class NomadWorkload extends pulumi.ComponentResource {
       .all([
         pulumi.output(w.env),
         pulumi.output(Object.fromEntries(w.files.map((f) => [f.name, f.content]))),
-        pulumi.output(traefikLabels(w, args.routing, {})),
+        pulumi.output(traefikLabels(w, { certResolver: args.routing.certResolver })),
         pulumi.output(
           Object.fromEntries(
             w.secrets.map((s) => [s.name, { prefix: s.prefix, suffix: s.suffix }]),

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedWorkload, wholeMebibytes } from "../../model";
+import { ResolvedWorkload, userString, wholeMebibytes } from "../../model";
+import { SWARM_VOLUME_KINDS } from "./service-spec";
 
 /** What a run-to-completion container needs beyond the workload itself. */
 export interface SwarmJobContext {
@@ -38,8 +39,9 @@ export function swarmJobContainerArgs(
   const tmpfs: Record<string, string> = {};
   const volumes: docker.types.input.ContainerVolume[] = [];
   for (const v of w.volumes) {
-    if (v.class === "ephemeral") tmpfs[v.mountPath] = `size=${v.size.bytes}`;
-    else if (v.class === "host-readonly")
+    const kind = SWARM_VOLUME_KINDS[v.class];
+    if (kind === "tmpfs") tmpfs[v.mountPath] = `size=${v.size.bytes}`;
+    else if (kind === "bind")
       volumes.push({ hostPath: v.hostPath, containerPath: v.mountPath, readOnly: true });
     else
       volumes.push({
@@ -48,7 +50,6 @@ export function swarmJobContainerArgs(
         readOnly: v.readOnly,
       });
   }
-  const [uid] = (w.security.user ?? "").split(":");
   return {
     name: ctx.containerName,
     image: w.image,
@@ -57,7 +58,7 @@ export function swarmJobContainerArgs(
     envs: Object.entries(env)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => pulumi.interpolate`${k}=${v}`),
-    user: w.security.user,
+    user: w.security.user && userString(w.security.user),
     readOnly: w.security.readOnlyRootFilesystem,
     privileged: w.security.privileged,
     capabilities: {
@@ -82,7 +83,7 @@ export function swarmJobContainerArgs(
       ...w.secrets.map((s) => ({
         file: s.path,
         content: s.value,
-        permissions: uid ? "0444" : "0400",
+        permissions: w.security.user ? "0444" : "0400",
       })),
       ...w.files.map((f) => ({
         file: f.path,

@@ -3,14 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import {
   DEFAULT_RESTART,
-  goDuration,
-  nanoCpus,
+  DOCKER_SOCKET,
+  META,
   NodeConstraint,
   replicaCount,
   ResolvedVolume,
   ResolvedWorkload,
+  RoutePublishing,
+  traefikLabels,
+  userString,
+  VolumeClass,
 } from "../../model";
-import { RoutingOptions, traefikLabels } from "../routing";
+import { goDuration, nanoCpus } from "./units";
 
 /** What a Swarm service spec needs beyond the workload itself. */
 export interface SwarmServiceContext {
@@ -20,7 +24,7 @@ export interface SwarmServiceContext {
   /** Network name, for Traefik's `traefik.swarm.network` label. */
   readonly networkName: pulumi.Input<string>;
   readonly settings: StackConfig["swarm"];
-  readonly routing: RoutingOptions;
+  readonly routing: RoutePublishing;
   /** Swarm secret IDs and names, by model secret name. */
   readonly secrets: Record<
     string,
@@ -55,62 +59,99 @@ export function swarmConstraint(c: NodeConstraint & { operator: "==" | "!=" }): 
 }
 
 /**
- * The Docker volume driver for a persistent volume class under the stack's storage backend:
- * NFS and CephFS are mounted by the local driver on whichever node runs the task.
+ * How each volume class is stored on Swarm: scratch in memory, a read-only bind of a host path, a
+ * Docker volume of the workload's own on its node, or one Docker volume per name for the stack.
  */
-export function swarmVolumeDriver(
-  volume: ResolvedVolume,
-  storage: StackConfig["storage"],
-): SwarmVolumeDriver | undefined {
-  if (volume.class !== "shared") return undefined;
-  if (storage.backend === "nfs" && storage.nfs) {
-    return {
+export type SwarmVolumeKind = "tmpfs" | "bind" | "volume" | "shared-volume";
+
+export const SWARM_VOLUME_KINDS: Readonly<Record<VolumeClass, SwarmVolumeKind>> = {
+  ephemeral: "tmpfs",
+  "host-readonly": "bind",
+  local: "volume",
+  block: "volume",
+  shared: "shared-volume",
+};
+
+type StorageSettings = StackConfig["storage"];
+
+/** Driver of a shared volume for each storage backend; undefined: the node's own disk. */
+const SHARED_DRIVERS: Record<
+  StorageSettings["backend"],
+  (storage: StorageSettings, volume: string) => SwarmVolumeDriver | undefined
+> = {
+  local: () => undefined,
+  nfs: (storage, volume) =>
+    storage.nfs && {
       driver: "local",
       options: {
         type: "nfs",
         o: `addr=${storage.nfs.server},${storage.nfs.options}`,
-        device: `:${storage.nfs.path.replace(/\/$/, "")}/${volume.name}`,
+        device: `:${storage.nfs.path.replace(/\/$/, "")}/${volume}`,
       },
-    };
-  }
-  if (storage.backend === "ceph" && storage.ceph) {
+    },
+  ceph: (storage, volume) => {
+    if (!storage.ceph) return undefined;
     const secretFile = storage.ceph.secretFile ?? `/etc/ceph/${storage.ceph.user}.secret`;
     return {
       driver: "local",
       options: {
         type: "ceph",
         o: `name=${storage.ceph.user},secretfile=${secretFile},noatime`,
-        device: `${storage.ceph.monitors.join(",")}:${storage.ceph.path.replace(/\/$/, "")}/${volume.name}`,
+        device: `${storage.ceph.monitors.join(",")}:${storage.ceph.path.replace(/\/$/, "")}/${volume}`,
       },
     };
-  }
-  return undefined;
+  },
+};
+
+/**
+ * The Docker volume driver for a persistent volume class under the stack's storage backend:
+ * NFS and CephFS are mounted by the local driver on whichever node runs the task.
+ */
+export function swarmVolumeDriver(
+  volume: ResolvedVolume,
+  storage: StorageSettings,
+): SwarmVolumeDriver | undefined {
+  if (SWARM_VOLUME_KINDS[volume.class] !== "shared-volume") return undefined;
+  return SHARED_DRIVERS[storage.backend](storage, volume.name);
 }
 
-function mountFor(
+const MOUNTS: Record<
+  SwarmVolumeKind,
+  (
+    w: ResolvedWorkload,
+    v: ResolvedVolume,
+    ctx: SwarmServiceContext,
+  ) => docker.types.input.ServiceTaskSpecContainerSpecMount
+> = {
+  tmpfs: (_w, v) => ({
+    type: "tmpfs",
+    target: v.mountPath,
+    tmpfsOptions: { sizeBytes: v.size.bytes },
+  }),
+  bind: (_w, v) => ({ type: "bind", source: v.hostPath, target: v.mountPath, readOnly: true }),
+  volume: (w, v, ctx) => volumeMount(w, v, ctx),
+  "shared-volume": (w, v, ctx) => volumeMount(w, v, ctx),
+};
+
+function volumeMount(
   w: ResolvedWorkload,
   v: ResolvedVolume,
   ctx: SwarmServiceContext,
 ): docker.types.input.ServiceTaskSpecContainerSpecMount {
-  switch (v.class) {
-    case "ephemeral":
-      return { type: "tmpfs", target: v.mountPath, tmpfsOptions: { sizeBytes: v.size.bytes } };
-    case "host-readonly":
-      return { type: "bind", source: v.hostPath, target: v.mountPath, readOnly: true };
-    default: {
-      const driver = ctx.volumeDrivers[v.name];
-      return {
-        type: "volume",
-        source: ctx.volumeNames[v.name],
-        target: v.mountPath,
-        readOnly: v.readOnly,
-        volumeOptions: driver
-          ? { driverName: driver.driver, driverOptions: driver.options }
-          : { labels: [{ label: "homeport.dev/workload", value: w.name }] },
-      };
-    }
-  }
+  const driver = ctx.volumeDrivers[v.name];
+  return {
+    type: "volume",
+    source: ctx.volumeNames[v.name],
+    target: v.mountPath,
+    readOnly: v.readOnly,
+    volumeOptions: driver
+      ? { driverName: driver.driver, driverOptions: driver.options }
+      : { labels: [{ label: META.workload, value: w.name }] },
+  };
 }
+
+const mountFor = (w: ResolvedWorkload, v: ResolvedVolume, ctx: SwarmServiceContext) =>
+  MOUNTS[SWARM_VOLUME_KINDS[v.class]](w, v, ctx);
 
 const toLabelList = (labels: Record<string, pulumi.Input<string>>) =>
   Object.entries(labels)
@@ -130,8 +171,8 @@ export function swarmServiceArgs(
   if (w.security.dockerSocket) {
     mounts.push({
       type: "bind",
-      source: "/var/run/docker.sock",
-      target: "/var/run/docker.sock",
+      source: DOCKER_SOCKET,
+      target: DOCKER_SOCKET,
       readOnly: true,
     });
   }
@@ -145,7 +186,10 @@ export function swarmServiceArgs(
     name: ctx.serviceName,
     labels: toLabelList({
       ...w.metadata,
-      ...traefikLabels(w, ctx.routing, { network: ctx.networkName }),
+      ...traefikLabels(w, {
+        certResolver: ctx.routing.certResolver,
+        providerKeys: { "traefik.swarm.network": ctx.networkName },
+      }),
     }),
     mode: replicas === undefined ? { global: true } : { replicated: { replicas } },
     taskSpec: {
@@ -154,7 +198,7 @@ export function swarmServiceArgs(
         commands: w.command,
         args: w.args,
         env,
-        user: w.security.user,
+        user: w.security.user && userString(w.security.user),
         readOnly: w.security.readOnlyRootFilesystem,
         capDrops: w.security.dropAllCapabilities ? ["ALL"] : undefined,
         capAdds: w.security.capAdd.length > 0 ? w.security.capAdd : undefined,
@@ -173,8 +217,8 @@ export function swarmServiceArgs(
           secretName: ctx.secrets[s.name].name,
           fileName: s.path,
           fileMode: 0o400,
-          fileUid: w.security.user?.split(":")[0],
-          fileGid: w.security.user?.split(":")[1],
+          fileUid: w.security.user && String(w.security.user.uid),
+          fileGid: w.security.user?.gid === undefined ? undefined : String(w.security.user.gid),
         })),
         configs: w.files.map((f) => ({
           configId: ctx.configs[f.name].id,

@@ -1,9 +1,17 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
-import { resolveWorkload, WorkloadSpec } from "../../model";
-import { dnsAddress, DeployOptions, PlatformAdapter, WorkloadDeployment } from "../platform";
-import { RoutingOptions } from "../routing";
+import {
+  DeployOptions,
+  META,
+  resolveWorkload,
+  RoutePublishing,
+  WorkloadDeployment,
+  WorkloadSpec,
+} from "../../model";
+import { dnsAddress } from "../dns-address";
+import { PlatformComponent } from "../platform-component";
+import { swarmProfile } from "./profile";
 import { SwarmVolumeDriver } from "./service-spec";
 import { SwarmWorkload } from "./swarm-workload";
 
@@ -11,7 +19,8 @@ export const SWARM_PLATFORM_TYPE = "homeport:swarm:Platform";
 
 export interface SwarmPlatformArgs {
   readonly config: StackConfig;
-  readonly routing: RoutingOptions;
+  /** How routes are published. @default {} */
+  readonly routing?: RoutePublishing;
   /** Prefix of every physical name, so several stacks can share one swarm. @default "<stack>-" */
   readonly namePrefix?: string;
 }
@@ -20,8 +29,7 @@ export interface SwarmPlatformArgs {
  * Docker Swarm: one overlay network for the stack, and a {@link SwarmWorkload} per workload.
  * Workloads reach each other by their model name (a network alias).
  */
-export class SwarmPlatform extends pulumi.ComponentResource implements PlatformAdapter {
-  public readonly target = "swarm" as const;
+export class SwarmPlatform extends PlatformComponent {
   public readonly network: docker.Network;
   public readonly provider?: docker.Provider;
   private readonly args: SwarmPlatformArgs;
@@ -29,9 +37,10 @@ export class SwarmPlatform extends pulumi.ComponentResource implements PlatformA
   private readonly sharedVolumes = new Map<string, docker.Volume>();
 
   constructor(name: string, args: SwarmPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super(SWARM_PLATFORM_TYPE, name, {}, opts);
+    const prefix = args.namePrefix ?? `${pulumi.getStack()}-`;
+    super(SWARM_PLATFORM_TYPE, name, swarmProfile(args.config, prefix, pulumi.getStack()), opts);
     this.args = args;
-    this.prefix = args.namePrefix ?? `${pulumi.getStack()}-`;
+    this.prefix = prefix;
     const settings = args.config.swarm;
     this.provider = settings.host
       ? new docker.Provider(`${name}-docker`, { host: settings.host }, { parent: this })
@@ -42,7 +51,7 @@ export class SwarmPlatform extends pulumi.ComponentResource implements PlatformA
         name: `${this.prefix}platform`,
         driver: "overlay",
         attachable: true,
-        labels: [{ label: "homeport.dev/stack", value: pulumi.getStack() }],
+        labels: [{ label: META.stack, value: pulumi.getStack() }],
       },
       { parent: this, provider: this.provider },
     );
@@ -59,7 +68,7 @@ export class SwarmPlatform extends pulumi.ComponentResource implements PlatformA
         network: this.network,
         settings: this.args.config.swarm,
         storage: this.args.config.storage,
-        routing: this.args.routing,
+        routing: this.args.routing ?? {},
         sharedVolume: (volumeName, driver) => this.sharedVolume(volumeName, driver),
         provider: this.provider,
         dependsOn: opts.dependsOn,
@@ -72,11 +81,6 @@ export class SwarmPlatform extends pulumi.ComponentResource implements PlatformA
       resources: [component.service],
       completed: component.completed,
     };
-  }
-
-  /** Swarm's DNS name for a service's tasks: the task addresses, not the service's virtual IP. */
-  memberHost(workload: string): string {
-    return `tasks.${this.prefix}${workload}`;
   }
 
   private sharedVolume(volumeName: string, driver: SwarmVolumeDriver | undefined): docker.Volume {

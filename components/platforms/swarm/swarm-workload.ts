@@ -1,10 +1,14 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
-import { ResolvedWorkload } from "../../model";
-import { RoutingOptions } from "../routing";
+import { META, ResolvedWorkload, RoutePublishing } from "../../model";
 import { swarmJobContainerArgs } from "./job-spec";
-import { swarmServiceArgs, swarmVolumeDriver, SwarmVolumeDriver } from "./service-spec";
+import {
+  SWARM_VOLUME_KINDS,
+  swarmServiceArgs,
+  swarmVolumeDriver,
+  SwarmVolumeDriver,
+} from "./service-spec";
 
 export const SWARM_WORKLOAD_TYPE = "homeport:swarm:Workload";
 
@@ -15,7 +19,7 @@ export interface SwarmWorkloadArgs {
   readonly network: docker.Network;
   readonly settings: StackConfig["swarm"];
   readonly storage: StackConfig["storage"];
-  readonly routing: RoutingOptions;
+  readonly routing: RoutePublishing;
   /** Docker volume for a shared volume name; shared volumes are created once per stack. */
   readonly sharedVolume: (name: string, driver: SwarmVolumeDriver | undefined) => docker.Volume;
   readonly provider?: docker.Provider;
@@ -40,21 +44,27 @@ export class SwarmWorkload extends pulumi.ComponentResource {
     super(SWARM_WORKLOAD_TYPE, name, {}, opts);
     const w = args.workload;
     const childOpts: pulumi.CustomResourceOptions = { parent: this, provider: args.provider };
-    const labels = [{ label: "homeport.dev/workload", value: w.name }];
+    const labels = [{ label: META.workload, value: w.name }];
+    // The workload's Docker volumes (its own, or the stack's shared ones), with their drivers.
+    const volumeNames: Record<string, pulumi.Input<string>> = {};
+    const volumeDrivers: Record<string, SwarmVolumeDriver | undefined> = {};
+    for (const v of w.volumes) {
+      const kind = SWARM_VOLUME_KINDS[v.class];
+      if (kind === "tmpfs" || kind === "bind") continue;
+      const driver = swarmVolumeDriver(v, args.storage);
+      const volume =
+        kind === "shared-volume"
+          ? args.sharedVolume(v.name, driver)
+          : new docker.Volume(
+              `${name}-${v.name}`,
+              { name: `${args.serviceName}-${v.name}`, labels },
+              childOpts,
+            );
+      volumeNames[v.name] = volume.name;
+      volumeDrivers[v.name] = driver;
+    }
 
     if (w.scheduling.mode === "job") {
-      const volumeNames: Record<string, pulumi.Input<string>> = {};
-      for (const v of w.volumes) {
-        if (v.class === "ephemeral" || v.class === "host-readonly") continue;
-        volumeNames[v.name] =
-          v.class === "shared"
-            ? args.sharedVolume(v.name, swarmVolumeDriver(v, args.storage)).name
-            : new docker.Volume(
-                `${name}-${v.name}`,
-                { name: `${args.serviceName}-${v.name}`, labels },
-                childOpts,
-              ).name;
-      }
       const container = new docker.Container(
         name,
         swarmJobContainerArgs(w, {
@@ -102,25 +112,6 @@ export class SwarmWorkload extends pulumi.ComponentResource {
         return [f.name, { id: config.id, name: config.name }];
       }),
     );
-
-    const volumeNames: Record<string, pulumi.Input<string>> = {};
-    const volumeDrivers: Record<string, SwarmVolumeDriver | undefined> = {};
-    const volumes: pulumi.Resource[] = [];
-    for (const v of w.volumes) {
-      if (v.class === "ephemeral" || v.class === "host-readonly") continue;
-      const driver = swarmVolumeDriver(v, args.storage);
-      const volume =
-        v.class === "shared"
-          ? args.sharedVolume(v.name, driver)
-          : new docker.Volume(
-              `${name}-${v.name}`,
-              { name: `${args.serviceName}-${v.name}`, labels },
-              childOpts,
-            );
-      volumeNames[v.name] = volume.name;
-      volumeDrivers[v.name] = driver;
-      volumes.push(volume);
-    }
 
     this.service = new docker.Service(
       name,

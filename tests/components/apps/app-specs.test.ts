@@ -11,9 +11,12 @@ import {
   minioServerArgs,
   rabbitmqConf,
   rabbitmqSpec,
-} from "../../../components/apps/app-specs";
+} from "../../../components/apps";
 import { appsSettings } from "../../../components/config/parts/apps";
 import { resolveWorkload } from "../../../components/model/resolve";
+import { NOMAD_CAPABILITIES } from "../../../components/platforms/nomad/profile";
+import { swarmCapabilities } from "../../../components/platforms/swarm/profile";
+import { stackConfig } from "../../helpers/harness";
 
 const settings = appsSettings.parse({});
 const value = <T>(input: pulumi.Input<T>): Promise<T> =>
@@ -31,10 +34,13 @@ const wiring = (addresses: string[]): AppWiring => ({
 });
 
 describe("app sizes", () => {
-  const base = { target: "swarm", environment: "dev" as const, sizes: {}, apps: {} };
+  const base = { environment: "dev" as const, sizes: {}, apps: {} };
+  const swarm = swarmCapabilities(
+    stackConfig({ target: "swarm", domain: "home.example.org" }).swarm,
+  );
 
   it("runs two of each stateless tier, one broker and one MinIO for dev", () => {
-    assert.deepEqual(appSizes(base), {
+    assert.deepEqual(appSizes(base, swarm), {
       frontend: 2,
       backend: 2,
       worker: 2,
@@ -46,11 +52,14 @@ describe("app sizes", () => {
   });
 
   it("runs a three-node broker and four MinIO servers for production, sizes overriding", () => {
-    const sizes = appSizes({
-      ...base,
-      environment: "production",
-      sizes: { worker: 5, backend: 0 },
-    });
+    const sizes = appSizes(
+      {
+        ...base,
+        environment: "production",
+        sizes: { worker: 5, backend: 0 },
+      },
+      swarm,
+    );
     assert.deepEqual(sizes, {
       frontend: 2,
       backend: 0,
@@ -63,11 +72,11 @@ describe("app sizes", () => {
   });
 
   it("deploys no MinIO with an external S3", () => {
-    assert.equal(appSizes({ ...base, apps: { s3: {} as never } }).minio, 0);
+    assert.equal(appSizes({ ...base, apps: { s3: {} as never } }, swarm).minio, 0);
   });
 
   it("keeps clusters to one member on Nomad and says why", () => {
-    const sizes = appSizes({ ...base, target: "nomad", environment: "production" });
+    const sizes = appSizes({ ...base, environment: "production" }, NOMAD_CAPABILITIES);
     assert.equal(sizes.rabbitmq, 1);
     assert.equal(sizes.minio, 1);
     assert.deepEqual(sizes.clamped, ["rabbitmq", "minio"]);

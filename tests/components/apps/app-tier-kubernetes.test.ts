@@ -8,10 +8,11 @@ import {
   startRecorder,
   testParent,
 } from "../../helpers/harness";
+import { TOKENS } from "../../helpers/types";
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const STATEFULSET = "kubernetes:apps/v1:StatefulSet";
-const JOB = "kubernetes:batch/v1:Job";
+const DEPLOYMENT = TOKENS.deployment;
+const STATEFULSET = TOKENS.statefulSet;
+const JOB = TOKENS.job;
 let rec: Recorder;
 
 before(async () => {
@@ -19,6 +20,7 @@ before(async () => {
   const { KubernetesPlatform } =
     await import("../../../components/platforms/kubernetes/kubernetes-platform");
   const { AppTier } = await import("../../../components/apps/app-tier");
+  const { appTierArgs } = await import("../../../components/stack-args");
   const config = stackConfig({
     target: "kubernetes",
     environment: "production",
@@ -29,7 +31,7 @@ before(async () => {
   });
   const parent = await testParent();
   const platform = new KubernetesPlatform("kubernetes", { config }, { parent });
-  new AppTier("apps", { config, platform }, { parent });
+  new AppTier("apps", { ...appTierArgs(config), platform }, { parent });
   await rec.settle();
 });
 
@@ -64,17 +66,11 @@ describe("AppTier on Kubernetes (production)", () => {
         AWS_ACCESS_KEY_ID: secretRef(name, "s3-access-key"),
         AWS_SECRET_ACCESS_KEY: secretRef(name, "s3-secret-key"),
       });
-      const secret = resource(rec, "kubernetes:core/v1:Secret", `${name}-secrets`).inputs;
+      const secret = resource(rec, TOKENS.secret, `${name}-secrets`).inputs;
       assert.equal(secret.stringData, "[secret]");
     }
-    assert.equal(
-      resource(rec, "kubernetes:core/v1:Secret", "rabbitmq-secrets").inputs.stringData,
-      "[secret]",
-    );
-    assert.equal(
-      resource(rec, "kubernetes:core/v1:Secret", "minio-secrets").inputs.stringData,
-      "[secret]",
-    );
+    assert.equal(resource(rec, TOKENS.secret, "rabbitmq-secrets").inputs.stringData, "[secret]");
+    assert.equal(resource(rec, TOKENS.secret, "minio-secrets").inputs.stringData, "[secret]");
     assert.ok(!JSON.stringify(rec.resources).includes("rendered-apps-"), "a password leaked");
   });
 
@@ -89,9 +85,7 @@ describe("AppTier on Kubernetes (production)", () => {
       assert.ok(deps.includes(resource(rec, STATEFULSET, "rabbitmq").urn));
     }
     assert.equal(
-      Object.keys(resourcesOfType(rec, "kubernetes:policy/v1:PodDisruptionBudget")).includes(
-        "bucket-init-pdb",
-      ),
+      Object.keys(resourcesOfType(rec, TOKENS.disruptionBudget)).includes("bucket-init-pdb"),
       false,
     );
   });
@@ -152,20 +146,19 @@ describe("AppTier on Kubernetes (production)", () => {
 
   it("routes the frontend and the API through Ingresses on their own hosts", () => {
     const host = (name: string) =>
-      (resource(rec, "kubernetes:networking.k8s.io/v1:Ingress", `${name}-ingress`).inputs as Inputs)
-        .spec.rules[0];
+      (resource(rec, TOKENS.ingress, `${name}-ingress`).inputs as Inputs).spec.rules[0];
     assert.equal(host("frontend").host, "photos.home.example.org");
     assert.equal(host("backend").host, "api.home.example.org");
     assert.deepEqual(host("backend").http.paths[0].backend, {
       service: { name: "backend", port: { name: "http" } },
     });
-    const files = resource(rec, "kubernetes:core/v1:ConfigMap", "frontend-files").inputs as Inputs;
+    const files = resource(rec, TOKENS.configMap, "frontend-files").inputs as Inputs;
     assert.equal(files.data.config, '{\n  "endpoint": "https://api.home.example.org/"\n}\n');
   });
 
   it("forms the RabbitMQ cluster and distributed MinIO from the StatefulSet pods' DNS names", () => {
-    const conf = (resource(rec, "kubernetes:core/v1:ConfigMap", "rabbitmq-files").inputs as Inputs)
-      .data.conf as string;
+    const conf = (resource(rec, TOKENS.configMap, "rabbitmq-files").inputs as Inputs).data
+      .conf as string;
     for (const i of [0, 1, 2]) {
       assert.ok(
         conf.includes(
@@ -182,8 +175,7 @@ describe("AppTier on Kubernetes (production)", () => {
         (i) => `http://minio-${i}.minio-headless.photos.svc.cluster.local:9000/data`,
       ),
     );
-    const headless = resource(rec, "kubernetes:core/v1:Service", "rabbitmq-headless")
-      .inputs as Inputs;
+    const headless = resource(rec, TOKENS.service, "rabbitmq-headless").inputs as Inputs;
     assert.equal(headless.spec.clusterIP, "None");
     assert.equal(headless.spec.publishNotReadyAddresses, true);
   });

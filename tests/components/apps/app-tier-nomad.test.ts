@@ -8,15 +8,17 @@ import {
   startRecorder,
   testParent,
 } from "../../helpers/harness";
+import { TOKENS } from "../../helpers/types";
 
-const JOB = "pulumi-nodejs:dynamic/nomad:Job";
-const VARIABLE = "pulumi-nodejs:dynamic/nomad:Variable";
+const JOB = TOKENS.nomadJob;
+const VARIABLE = TOKENS.nomadVariable;
 let rec: Recorder;
 
 before(async () => {
   rec = await startRecorder("test");
   const { NomadPlatform } = await import("../../../components/platforms/nomad/nomad-platform");
   const { AppTier } = await import("../../../components/apps/app-tier");
+  const { appTierArgs } = await import("../../../components/stack-args");
   const config = stackConfig(
     {
       target: "nomad",
@@ -37,7 +39,7 @@ before(async () => {
   );
   const parent = await testParent();
   const platform = new NomadPlatform("nomad", { config, routing: {} }, { parent });
-  new AppTier("apps", { config, platform }, { parent });
+  new AppTier("apps", { ...appTierArgs(config), platform }, { parent });
   await rec.settle();
 });
 

@@ -8,14 +8,16 @@ import {
   startRecorder,
   testParent,
 } from "../../helpers/harness";
+import { TOKENS } from "../../helpers/types";
 
-const SERVICE = "docker:index/service:Service";
+const SERVICE = TOKENS.swarmService;
 let rec: Recorder;
 
 before(async () => {
   rec = await startRecorder("test");
   const { SwarmPlatform } = await import("../../../components/platforms/swarm/swarm-platform");
   const { AppTier } = await import("../../../components/apps/app-tier");
+  const { appTierArgs } = await import("../../../components/stack-args");
   const config = stackConfig({
     target: "swarm",
     domain: "homeport.localhost",
@@ -31,7 +33,7 @@ before(async () => {
     { config, routing: {}, namePrefix: "d-" },
     { parent },
   );
-  new AppTier("apps", { config, platform }, { parent });
+  new AppTier("apps", { ...appTierArgs(config), platform }, { parent });
   await rec.settle();
 });
 
@@ -83,7 +85,7 @@ describe("AppTier on Swarm (dev)", () => {
     assert.equal(spec("backend").image, "registry.lan/image-api:1.2.3");
     assert.equal(spec("worker").image, "registry.lan/image-api:1.2.3");
     assert.equal(
-      resource(rec, "docker:index/container:Container", "bucket-init").inputs.image,
+      resource(rec, TOKENS.dockerContainer, "bucket-init").inputs.image,
       "registry.lan/image-api:1.2.3",
     );
     assert.equal(spec("rabbitmq").image, "rabbitmq:4.1.4-management");
@@ -101,10 +103,7 @@ describe("AppTier on Swarm (dev)", () => {
       (spec("minio").mounts as Inputs[]).map((m) => [m.source, m.target]),
       [["d-minio-data", "/data"]],
     );
-    assert.equal(
-      resource(rec, "docker:index/volume:Volume", "minio-data").inputs.name,
-      "d-minio-data",
-    );
+    assert.equal(resource(rec, TOKENS.swarmVolume, "minio-data").inputs.name, "d-minio-data");
     assert.equal(labels("minio")["homeport.dev/state"], "stateful");
   });
 });

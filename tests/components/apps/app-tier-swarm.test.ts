@@ -8,9 +8,10 @@ import {
   startRecorder,
   testParent,
 } from "../../helpers/harness";
+import { TOKENS } from "../../helpers/types";
 
-const SERVICE = "docker:index/service:Service";
-const CONTAINER = "docker:index/container:Container";
+const SERVICE = TOKENS.swarmService;
+const CONTAINER = TOKENS.dockerContainer;
 let rec: Recorder;
 let urls: { frontend: string; api: string };
 
@@ -18,6 +19,7 @@ before(async () => {
   rec = await startRecorder("test");
   const { SwarmPlatform } = await import("../../../components/platforms/swarm/swarm-platform");
   const { AppTier } = await import("../../../components/apps/app-tier");
+  const { appTierArgs } = await import("../../../components/stack-args");
   const config = stackConfig({
     target: "swarm",
     environment: "production",
@@ -31,7 +33,7 @@ before(async () => {
     { config, routing: { certResolver: "acme" }, namePrefix: "t-" },
     { parent },
   );
-  const tier = new AppTier("apps", { config, platform }, { parent });
+  const tier = new AppTier("apps", { ...appTierArgs(config), platform }, { parent });
   await rec.settle();
   const value = (o: { apply: (f: (v: string) => void) => unknown }) =>
     new Promise<string>((resolve) => o.apply(resolve));
@@ -47,10 +49,9 @@ const labels = (svc: Inputs): Record<string, unknown> =>
   );
 const urn = (type: string, name: string) => resource(rec, type, name).urn;
 const configText = (name: string): string =>
-  Buffer.from(
-    resource(rec, "docker:index/serviceConfig:ServiceConfig", name).inputs.data as string,
-    "base64",
-  ).toString("utf8");
+  Buffer.from(resource(rec, TOKENS.swarmConfig, name).inputs.data as string, "base64").toString(
+    "utf8",
+  );
 
 const APP_ENV = {
   S3_ENDPOINT_URL: "http://minio-0:9000",
@@ -124,7 +125,7 @@ describe("AppTier on Swarm (production)", () => {
       "minio-0-root-user",
       "minio-0-root-password",
     ]) {
-      assert.equal(resource(rec, "docker:index/secret:Secret", name).inputs.data, "[secret]");
+      assert.equal(resource(rec, TOKENS.swarmSecret, name).inputs.data, "[secret]");
     }
     const rendered = JSON.stringify(rec.resources);
     for (const generated of [
@@ -135,9 +136,7 @@ describe("AppTier on Swarm (production)", () => {
     ]) {
       assert.ok(!rendered.includes(`rendered-apps-${generated}`), `${generated} leaked`);
     }
-    for (const pw of Object.values(
-      resourcesOfType(rec, "random:index/randomPassword:RandomPassword"),
-    )) {
+    for (const pw of Object.values(resourcesOfType(rec, TOKENS.randomPassword))) {
       assert.ok(
         pw.additionalSecretOutputs.includes("result"),
         `${pw.name} is stored in plain text`,
@@ -185,10 +184,7 @@ describe("AppTier on Swarm (production)", () => {
   });
 
   it("starts the backend and worker after every broker member, with the broker URL a secret", () => {
-    assert.equal(
-      resource(rec, "docker:index/secret:Secret", "worker-broker-url").inputs.data,
-      "[secret]",
-    );
+    assert.equal(resource(rec, TOKENS.swarmSecret, "worker-broker-url").inputs.data, "[secret]");
     for (const name of ["backend", "worker"])
       for (const member of ["rabbitmq-0", "rabbitmq-1", "rabbitmq-2"])
         assert.ok(resource(rec, SERVICE, name).dependsOn.includes(urn(SERVICE, member)));

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ENSURE_BUCKET_SCRIPT } from "../../../components/apps/app-specs";
+import { ENSURE_BUCKET_SCRIPT } from "../../../components/apps/ensure-bucket";
 
 /**
  * Runs the bucket job's script with Python against a stand-in `image_api.storage` whose bucket

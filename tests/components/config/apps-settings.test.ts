@@ -2,12 +2,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseStackConfig } from "../../../components/config/load";
 import { apiHost, frontendHost } from "../../../components/config/parts/apps";
+import { platformCapabilities } from "../../../components/platforms/create-adapter";
+import { checkStack } from "../../../components/stack-args";
 
 const base = { "homeport:target": "swarm", "homeport:domain": "home.example.org" };
 
+/** Problems of the settings, then those that depend on the orchestrator's capabilities. */
 function problems(raw: Record<string, string>, secretKeys: string[] = []): readonly string[] {
   try {
-    parseStackConfig({ ...base, ...raw }, new Set(secretKeys));
+    const config = parseStackConfig({ ...base, ...raw }, new Set(secretKeys));
+    checkStack(config, platformCapabilities(config));
     return [];
   } catch (err) {
     assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseStackConfig } from "../../../components/config/load";
+import { platformCapabilities } from "../../../components/platforms/create-adapter";
+import { checkStack } from "../../../components/stack-args";
 import {
   dashboardHost,
   inDomain,
@@ -10,9 +12,11 @@ import {
 
 const base = { "homeport:target": "swarm", "homeport:domain": "home.example.org" };
 
+/** Problems of the settings, then those that depend on the orchestrator's capabilities. */
 function problems(raw: Record<string, string>, secretKeys: string[] = []): readonly string[] {
   try {
-    parseStackConfig({ ...base, ...raw }, new Set(secretKeys));
+    const config = parseStackConfig({ ...base, ...raw }, new Set(secretKeys));
+    checkStack(config, platformCapabilities(config));
     return [];
   } catch (err) {
     assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
@@ -169,7 +173,7 @@ describe("homeport:proxy settings", () => {
       "several proxies holding one ACME account on Swarm",
       { ...proxy({ acme: { email: "ops@example.org" } }), "homeport:sizes": '{"proxy":3}' },
       [],
-      "homeport:sizes.proxy is 3: is more than 1, but on swarm the proxy that holds the ACME account runs once so that replicas never compete for one certificate. Fix: set it to 1, or supply homeport:proxy.certificate (e.g. a wildcard) instead of ACME to run several.",
+      "homeport:sizes.proxy is 3: is more than 1, but on Swarm the proxy that holds the ACME account runs once so that replicas never compete for one certificate. Fix: set it to 1, or supply homeport:proxy.certificate (e.g. a wildcard) instead of ACME to run several.",
     ],
     [
       "a negative proxy size, with the usual fix",

@@ -94,6 +94,11 @@ describe("resolveWorkload", () => {
       'Workload "w": image "nginx:latest" is not pinned. Fix: use an explicit version tag (not latest) or a digest.',
     ],
     [
+      "a user that is not numeric",
+      { image: "a/b:1", security: { user: "nobody" } },
+      'Workload "w": security.user is "nobody". Fix: write a numeric "uid" or "uid:gid", e.g. "1000:1000".',
+    ],
+    [
       "a negative replica count",
       { image: "a/b:1", scheduling: { mode: "replicated", replicas: -1 } },
       'Workload "w": replicas is -1. Fix: set a whole number of replicas, 0 or more.',
@@ -141,6 +146,13 @@ describe("resolveWorkload", () => {
       assert.throws(() => resolveWorkload("w", "apps", spec), { name: "WorkloadError", message });
     });
   }
+
+  it("parses the user once, with or without a group", () => {
+    const user = (text: string) =>
+      resolveWorkload("w", "apps", { image: "a/b:1", security: { user: text } }).security.user;
+    assert.deepEqual(user("65534:999"), { uid: 65534, gid: 999 });
+    assert.deepEqual(user("0"), { uid: 0 });
+  });
 
   it("rejects a name that no orchestrator accepts", () => {
     assert.throws(() => resolveWorkload("Web_1", "apps", { image: "a/b:1" }), {

@@ -1,41 +1,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  cpu,
-  cpuQuantity,
-  duration,
-  goDuration,
-  memory,
-  memoryQuantity,
-  nanoCpus,
-  nanoseconds,
-  wholeMebibytes,
-  wholeSeconds,
-} from "../../../components/model/units";
+import { cpu, duration, memory, wholeMebibytes } from "../../../components/model/units";
 
 describe("typed values", () => {
-  it("parses durations and writes them back in each target's notation", () => {
+  it("parses durations", () => {
     assert.deepEqual(duration("1h30m"), { kind: "duration", ms: 5_400_000 });
-    assert.equal(goDuration(duration("90s")), "90s");
-    assert.equal(goDuration(duration("1500ms")), "1500ms");
-    assert.equal(goDuration(duration("120s")), "2m");
-    assert.equal(wholeSeconds(duration("1500ms")), 2);
-    assert.equal(nanoseconds(duration("5s")), 5_000_000_000);
   });
 
   it("parses memory in binary and decimal units", () => {
     assert.equal(memory("512Mi").bytes, 536_870_912);
     assert.equal(memory("1G").bytes, 1_000_000_000);
-    assert.equal(memoryQuantity(memory("1536Mi")), "1536Mi");
-    assert.equal(memoryQuantity(memory("2Gi")), "2Gi");
     assert.equal(wholeMebibytes(memory("1000000")), 1);
   });
 
   it("parses CPU as cores or millicores", () => {
     assert.equal(cpu("0.5").millicores, 500);
     assert.equal(cpu("250m").millicores, 250);
-    assert.equal(cpuQuantity(cpu("2")), "2000m");
-    assert.equal(nanoCpus(cpu("250m")), 250_000_000);
   });
 
   it("rejects values without units with a message that shows the fix", () => {

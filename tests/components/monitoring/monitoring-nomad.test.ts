@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Recorder, resource } from "../../helpers/harness";
 import { deployMonitoring, Inputs } from "./monitoring-run";
+import { TOKENS } from "../../helpers/types";
 
-const JOB = "pulumi-nodejs:dynamic/nomad:Job";
+const JOB = TOKENS.nomadJob;
 let rec: Recorder;
 
 before(async () => {
@@ -106,10 +107,7 @@ describe("Monitoring on Nomad", () => {
       task("grafana").Env.GF_SECURITY_ADMIN_PASSWORD__FILE,
       "/run/secrets/admin-password",
     );
-    assert.equal(
-      resource(rec, "pulumi-nodejs:dynamic/nomad:Variable", "grafana-secrets").inputs.items,
-      "[secret]",
-    );
+    assert.equal(resource(rec, TOKENS.nomadVariable, "grafana-secrets").inputs.items, "[secret]");
   });
 
   it("points Grafana at Prometheus through Nomad's service catalogue", () => {

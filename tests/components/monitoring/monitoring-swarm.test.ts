@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Recorder, resource, resourcesOfType } from "../../helpers/harness";
 import { deployMonitoring, Inputs, serviceLabels } from "./monitoring-run";
+import { TOKENS } from "../../helpers/types";
 
-const SERVICE = "docker:index/service:Service";
+const SERVICE = TOKENS.swarmService;
 const WEBHOOK = "https://hooks.example.org/alerts?token=never-in-plain-text";
 let rec: Recorder;
 let urls: Record<string, string>;
@@ -100,7 +101,7 @@ describe("Monitoring on Swarm", () => {
       assert.equal(mount.target, path, name);
       assert.equal(mount.source, `dev-${name}-data`, name);
       assert.equal(
-        resource(rec, "docker:index/volume:Volume", `${name}-data`).inputs.name,
+        resource(rec, TOKENS.swarmVolume, `${name}-data`).inputs.name,
         `dev-${name}-data`,
       );
       assert.equal(serviceLabels(service(name))["homeport.dev/state"], "stateful", name);
@@ -115,11 +116,11 @@ describe("Monitoring on Swarm", () => {
   });
 
   it("hands Prometheus its configuration and rules as Swarm configs", () => {
-    const config = resource(rec, "docker:index/serviceConfig:ServiceConfig", "prometheus-config");
+    const config = resource(rec, TOKENS.swarmConfig, "prometheus-config");
     const text = Buffer.from(config.inputs.data as string, "base64").toString("utf8");
     assert.match(text, /dockerswarm_sd_configs:/);
     assert.match(text, /__meta_dockerswarm_network_label_homeport_dev_stack/);
-    const rules = resource(rec, "docker:index/serviceConfig:ServiceConfig", "prometheus-rules");
+    const rules = resource(rec, TOKENS.swarmConfig, "prometheus-rules");
     assert.match(
       Buffer.from(rules.inputs.data as string, "base64").toString("utf8"),
       /alert: Watchdog/,
@@ -127,12 +128,9 @@ describe("Monitoring on Swarm", () => {
   });
 
   it("delivers Alertmanager's configuration and Grafana's password as secrets only", () => {
+    assert.equal(resource(rec, TOKENS.swarmSecret, "alertmanager-config").inputs.data, "[secret]");
     assert.equal(
-      resource(rec, "docker:index/secret:Secret", "alertmanager-config").inputs.data,
-      "[secret]",
-    );
-    assert.equal(
-      resource(rec, "docker:index/secret:Secret", "grafana-admin-password").inputs.data,
+      resource(rec, TOKENS.swarmSecret, "grafana-admin-password").inputs.data,
       "[secret]",
     );
     const env = spec("grafana").env as Record<string, string>;
@@ -147,11 +145,7 @@ describe("Monitoring on Swarm", () => {
       spec("alertmanager").secrets.map((s: Inputs) => s.fileName),
       ["/etc/alertmanager/alertmanager.yml"],
     );
-    const password = resource(
-      rec,
-      "random:index/randomPassword:RandomPassword",
-      "monitoring-grafana-admin",
-    );
+    const password = resource(rec, TOKENS.randomPassword, "monitoring-grafana-admin");
     assert.equal(password.inputs.length, 24);
   });
 

@@ -6,14 +6,15 @@ import * as yaml from "js-yaml";
 import { ConfigError, parseStackConfig } from "../../../components/config/load";
 import { renderAlertRules } from "../../../components/monitoring/alert-rules";
 import {
-  discoverySource,
   discoveryRelabels,
   prometheusConfig,
   PrometheusConfigOptions,
   renderPrometheusConfig,
   RULES_FILE,
 } from "../../../components/monitoring/prometheus-config";
+import { nomadProfile } from "../../../components/platforms/nomad/profile";
 import { stackFileConfig } from "../../../tools/render-lib";
+import { profileFor } from "../../helpers/platforms";
 import { promtoolSupports, requireTool, runTool, writeTree } from "./check-tools";
 
 type Job = {
@@ -31,7 +32,7 @@ function exampleConfig(stack: string) {
 }
 
 const options = (stack: string): PrometheusConfigOptions => ({
-  discovery: discoverySource(exampleConfig(stack), stack),
+  discovery: profileFor(exampleConfig(stack), `${stack}-`, stack).metricsDiscovery(),
   scrapeInterval: "30s",
   alertmanager: "alertmanager:9093",
   externalLabels: { homeport_stack: stack },
@@ -149,7 +150,7 @@ describe("Prometheus configuration", () => {
       "homeport:nomad": JSON.stringify({ address: "http://127.0.0.1:4646" }),
     });
     assert.throws(
-      () => discoverySource(config, "lab"),
+      () => nomadProfile(config).metricsDiscovery(),
       (err: unknown) =>
         err instanceof ConfigError &&
         err.problems[0] ===
@@ -163,11 +164,15 @@ describe("Prometheus configuration", () => {
       "homeport:domain": "lab.example.net",
       "homeport:monitoring": JSON.stringify({ nomadAddress: "http://10.0.0.10:4646" }),
     });
-    assert.deepEqual(discoverySource(config, "lab"), {
-      target: "nomad",
-      server: "http://10.0.0.10:4646",
-      region: "global",
-      namespace: "default",
+    assert.deepEqual(nomadProfile(config).metricsDiscovery().sdConfig, {
+      nomad_sd_configs: [
+        {
+          server: "http://10.0.0.10:4646",
+          region: "global",
+          namespace: "default",
+          refresh_interval: "30s",
+        },
+      ],
     });
   });
 });
@@ -204,7 +209,7 @@ describe("promtool on the rendered configuration", () => {
   for (const stack of EXAMPLES) {
     it(`passes promtool check config and check rules for Pulumi.${stack}.yaml`, (t) => {
       const opts = options(stack);
-      const target = opts.discovery.target;
+      const target = exampleConfig(stack).target;
       let text = renderPrometheusConfig(opts);
       const [sd, probe] = SD_PROBES[target];
       if (!promtoolSupports(promtool, sd, probe)) {
@@ -213,7 +218,10 @@ describe("promtool on the rendered configuration", () => {
         text = withFileDiscovery(text, sd);
         assert.ok(!text.includes(sd));
       }
-      const dir = writeTree({ "prometheus.yml": text, [RULES_FILE]: renderAlertRules(target) });
+      const dir = writeTree({
+        "prometheus.yml": text,
+        [RULES_FILE]: renderAlertRules(opts.discovery.containerWorkload),
+      });
       dirs.push(dir);
       const config = runTool(promtool, ["check", "config", "prometheus.yml"], dir);
       assert.equal(config.status, 0, config.output);
@@ -227,7 +235,10 @@ describe("promtool on the rendered configuration", () => {
   it("rejects a broken configuration, so the checks above can fail", () => {
     const dir = writeTree({
       "prometheus.yml": renderPrometheusConfig(options("dev")).replace("30s", "thirty"),
-      [RULES_FILE]: renderAlertRules("swarm").replace("vector(1)", "vector(1"),
+      [RULES_FILE]: renderAlertRules(options("dev").discovery.containerWorkload).replace(
+        "vector(1)",
+        "vector(1",
+      ),
     });
     dirs.push(dir);
     assert.notEqual(runTool(promtool, ["check", "config", "prometheus.yml"], dir).status, 0);
@@ -236,6 +247,13 @@ describe("promtool on the rendered configuration", () => {
 });
 
 const FIXTURES = path.join(__dirname, "fixtures");
+
+/** Each orchestrator's cAdvisor workload label, as its adapter's discovery strategy gives it. */
+const CONTAINER_WORKLOAD = {
+  swarm: options("dev").discovery.containerWorkload,
+  kubernetes: options("k8s-example").discovery.containerWorkload,
+  nomad: options("nomad-example").discovery.containerWorkload,
+};
 
 describe("promtool test rules", () => {
   let promtool: string;
@@ -247,7 +265,7 @@ describe("promtool test rules", () => {
     it(`fires target-down, node-down, disk-filling, crash-loop, memory and certificate alerts on ${target}, and stays quiet on healthy series`, () => {
       const tests = ["common.test.yml", `restart-${target}.test.yml`];
       const dir = writeTree({
-        [RULES_FILE]: renderAlertRules(target),
+        [RULES_FILE]: renderAlertRules(CONTAINER_WORKLOAD[target]),
         ...Object.fromEntries(
           tests.map((f) => [f, fs.readFileSync(path.join(FIXTURES, f), "utf8")]),
         ),

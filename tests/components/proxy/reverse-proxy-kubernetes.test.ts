@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Recorder, resource, stackConfig, startRecorder } from "../../helpers/harness";
+import { TOKENS } from "../../helpers/types";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -21,7 +22,7 @@ before(async () => {
   await rec.settle();
 });
 
-const deployment = () => resource(rec, "kubernetes:apps/v1:Deployment", "traefik").inputs as Inputs;
+const deployment = () => resource(rec, TOKENS.deployment, "traefik").inputs as Inputs;
 const pod = () => deployment().spec.template.spec;
 
 describe("reverse proxy on Kubernetes", () => {
@@ -67,10 +68,7 @@ describe("reverse proxy on Kubernetes", () => {
     assert.deepEqual(container.securityContext.capabilities.drop, ["ALL"]);
     const volumes = (pod().volumes ?? []).map((v: Inputs) => v.name);
     assert.deepEqual(volumes, ["files"]);
-    assert.equal(
-      rec.resources.filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim").length,
-      0,
-    );
+    assert.equal(rec.resources.filter((r) => r.type === TOKENS.claim).length, 0);
   });
 
   it("probes /ping on Traefik's own entry point", () => {
@@ -80,11 +78,7 @@ describe("reverse proxy on Kubernetes", () => {
   });
 
   it("routes the dashboard to api@internal through an IngressRoute behind basic auth", () => {
-    const route = resource(
-      rec,
-      "kubernetes:traefik.io/v1alpha1:IngressRoute",
-      "traefik-ingressroute",
-    ).inputs as Inputs;
+    const route = resource(rec, TOKENS.ingressRoute, "traefik-ingressroute").inputs as Inputs;
     assert.equal(route.metadata.namespace, "edge");
     assert.deepEqual(route.spec, {
       entryPoints: ["websecure"],
@@ -98,29 +92,19 @@ describe("reverse proxy on Kubernetes", () => {
       ],
       tls: { secretName: "traefik-internal-tls" },
     });
-    const auth = resource(
-      rec,
-      "kubernetes:traefik.io/v1alpha1:Middleware",
-      "traefik-traefik-basic-auth",
-    ).inputs as Inputs;
+    const auth = resource(rec, TOKENS.traefikMiddleware, "traefik-traefik-basic-auth")
+      .inputs as Inputs;
     assert.deepEqual(auth.spec, {
       basicAuth: { secret: "traefik-basic-auth-users", removeHeader: true },
     });
-    const users = resource(rec, "kubernetes:core/v1:Secret", "traefik-traefik-basic-auth-users")
-      .inputs as Inputs;
+    const users = resource(rec, TOKENS.secret, "traefik-traefik-basic-auth-users").inputs as Inputs;
     assert.equal(users.stringData, "[secret]");
-    const ingresses = rec.resources.filter(
-      (r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress",
-    );
+    const ingresses = rec.resources.filter((r) => r.type === TOKENS.ingress);
     assert.deepEqual(ingresses, []);
   });
 
   it("asks cert-manager's ClusterIssuer for the dashboard's certificate", () => {
-    const cert = resource(
-      rec,
-      "kubernetes:cert-manager.io/v1:Certificate",
-      "traefik-internal-certificate",
-    ).inputs as Inputs;
+    const cert = resource(rec, TOKENS.certificate, "traefik-internal-certificate").inputs as Inputs;
     assert.deepEqual(cert.spec, {
       secretName: "traefik-internal-tls",
       dnsNames: ["traefik.home.example.org"],
@@ -129,7 +113,7 @@ describe("reverse proxy on Kubernetes", () => {
   });
 
   it("publishes 80 and 443 through a LoadBalancer Service, binding no host port", () => {
-    const svc = resource(rec, "kubernetes:core/v1:Service", "traefik-public").inputs as Inputs;
+    const svc = resource(rec, TOKENS.service, "traefik-public").inputs as Inputs;
     assert.equal(svc.metadata.name, "traefik-public");
     assert.equal(svc.metadata.annotations["homeport.dev/part"], "proxy");
     assert.deepEqual(svc.spec, {
@@ -147,8 +131,7 @@ describe("reverse proxy on Kubernetes", () => {
   it("reads the API with its own service account, limited to routes and their TLS", () => {
     assert.equal(pod().serviceAccountName, "traefik-discovery");
     assert.equal(pod().automountServiceAccountToken, true);
-    const role = resource(rec, "kubernetes:rbac.authorization.k8s.io/v1:Role", "traefik-discovery")
-      .inputs as Inputs;
+    const role = resource(rec, TOKENS.role, "traefik-discovery").inputs as Inputs;
     assert.deepEqual(
       role.rules.map((r: Inputs) => [r.apiGroups[0], r.resources.slice(0, 3), r.verbs]),
       [
@@ -163,11 +146,7 @@ describe("reverse proxy on Kubernetes", () => {
         ],
       ],
     );
-    const cluster = resource(
-      rec,
-      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
-      "traefik-cluster-read",
-    ).inputs as Inputs;
+    const cluster = resource(rec, TOKENS.clusterRole, "traefik-cluster-read").inputs as Inputs;
     assert.equal(cluster.metadata.name, "edge-traefik-discovery");
     assert.deepEqual(cluster.rules, [
       {
@@ -177,29 +156,22 @@ describe("reverse proxy on Kubernetes", () => {
       },
       { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
     ]);
-    const binding = resource(
-      rec,
-      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
-      "traefik-cluster-read",
-    ).inputs as Inputs;
+    const binding = resource(rec, TOKENS.clusterRoleBinding, "traefik-cluster-read")
+      .inputs as Inputs;
     assert.deepEqual(binding.subjects, [
       { kind: "ServiceAccount", name: "traefik-discovery", namespace: "edge" },
     ]);
   });
 
   it("creates the stack's IngressClass for Traefik", () => {
-    const ingressClass = resource(
-      rec,
-      "kubernetes:networking.k8s.io/v1:IngressClass",
-      "kubernetes-ingress-class",
-    ).inputs as Inputs;
+    const ingressClass = resource(rec, TOKENS.ingressClass, "kubernetes-ingress-class")
+      .inputs as Inputs;
     assert.equal(ingressClass.metadata.name, "traefik");
     assert.deepEqual(ingressClass.spec, { controller: "traefik.io/ingress-controller" });
   });
 
   it("keeps a disruption budget of one proxy", () => {
-    const pdb = resource(rec, "kubernetes:policy/v1:PodDisruptionBudget", "traefik-pdb")
-      .inputs as Inputs;
+    const pdb = resource(rec, TOKENS.disruptionBudget, "traefik-pdb").inputs as Inputs;
     assert.equal(pdb.spec.maxUnavailable, 1);
   });
 });

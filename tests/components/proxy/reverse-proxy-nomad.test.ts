@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Recorder, resource, stackConfig, startRecorder } from "../../helpers/harness";
+import { TOKENS } from "../../helpers/types";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -29,7 +30,7 @@ before(async () => {
 });
 
 const job = (): Inputs => {
-  const jobspec = resource(rec, "pulumi-nodejs:dynamic/nomad:Job", "traefik").inputs.jobspec;
+  const jobspec = resource(rec, TOKENS.nomadJob, "traefik").inputs.jobspec;
   return JSON.parse(String(jobspec)) as Inputs;
 };
 const group = () => job().TaskGroups[0];
@@ -99,10 +100,10 @@ describe("reverse proxy on Nomad", () => {
   });
 
   it("serves the supplied certificate, its key and the ACL token from Nomad Variables", () => {
-    const variable = resource(rec, "pulumi-nodejs:dynamic/nomad:Variable", "traefik-secrets");
+    const variable = resource(rec, TOKENS.nomadVariable, "traefik-secrets");
     assert.equal(variable.inputs.path, "nomad/jobs/traefik");
     assert.equal(variable.inputs.items, "[secret]");
-    const jobspec = resource(rec, "pulumi-nodejs:dynamic/nomad:Job", "traefik").inputs.jobspec;
+    const jobspec = resource(rec, TOKENS.nomadJob, "traefik").inputs.jobspec;
     assert.ok(!String(jobspec).includes("PRIVATE KEY"));
     assert.ok(!String(jobspec).includes("nomad-acl-token-value"));
     const templates = task().Templates.map((t: Inputs) => t.DestPath);

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Recorder, resource, stackConfig, startRecorder } from "../../helpers/harness";
+import { TOKENS } from "../../helpers/types";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const SERVICE = "docker:index/service:Service";
+const SERVICE = TOKENS.swarmService;
 const CA = "-----BEGIN CERTIFICATE-----\nLABCA\n-----END CERTIFICATE-----\n";
 let rec: Recorder;
 let urls: Record<string, string>;
@@ -94,7 +95,7 @@ describe("reverse proxy on Swarm", () => {
       String(labels(svc)["policy.homeport.dev/exempt.stack-no-single-point-of-failure"]),
       /supply homeport:proxy.certificate to run several$/,
     );
-    const volume = resource(rec, "docker:index/volume:Volume", "traefik-acme").inputs;
+    const volume = resource(rec, TOKENS.swarmVolume, "traefik-acme").inputs;
     assert.equal(volume.name, "test-traefik-acme");
   });
 
@@ -139,16 +140,12 @@ describe("reverse proxy on Swarm", () => {
       String(l["traefik.http.middlewares.traefik-basic-auth.basicauth.users"]),
       /^admin:/,
     );
-    assert.equal(l["traefik.http.middlewares.traefik-basic-auth.basicauth.removeheader"], "true");
+    assert.equal(l["traefik.http.middlewares.traefik-basic-auth.basicauth.removeHeader"], "true");
     assert.equal(l["traefik.swarm.network"], "test-platform");
   });
 
   it("generates the dashboard password and exports it only as a secret", () => {
-    const password = resource(
-      rec,
-      "random:index/randomPassword:RandomPassword",
-      "proxy-dashboard-password",
-    );
+    const password = resource(rec, TOKENS.randomPassword, "proxy-dashboard-password");
     assert.deepEqual(password.inputs, { length: 32, special: false });
     assert.equal(credentialsSecret, true);
     assert.deepEqual(urls, {
@@ -158,7 +155,7 @@ describe("reverse proxy on Swarm", () => {
   });
 
   it("hands the lab CA's bundle to Traefik as a config file", () => {
-    const config = resource(rec, "docker:index/serviceConfig:ServiceConfig", "traefik-acme-ca");
+    const config = resource(rec, TOKENS.swarmConfig, "traefik-acme-ca");
     assert.equal(Buffer.from(String(config.inputs.data), "base64").toString("utf8"), CA);
     const files = service("traefik").taskSpec.containerSpec.configs.map((c: Inputs) => c.fileName);
     assert.deepEqual(files, ["/etc/traefik/dynamic/tls.yml", "/etc/traefik/acme-ca.pem"]);

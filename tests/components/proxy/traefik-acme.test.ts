@@ -18,8 +18,8 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import { after, before, describe, it, TestContext } from "node:test";
 import { TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
-import { resolveWorkload } from "../../../components/model";
-import { traefikLabels } from "../../../components/platforms/routing";
+import { resolveWorkload, traefikLabels } from "../../../components/model";
+import { swarmRouteProvider } from "../../../components/platforms/swarm/profile";
 import {
   dynamicConfig,
   TRAEFIK_PATHS,
@@ -27,7 +27,7 @@ import {
   traefikArgs,
 } from "../../../components/proxy/traefik-args";
 import { whoamiWorkloadSpec } from "../../../components/proxy/traefik-workload";
-import { routingOptions } from "../../../components/routing-options";
+import { routePublishing } from "../../../components/stack-args";
 import { stackConfig } from "../../helpers/harness";
 import { freePort } from "../../helpers/net";
 
@@ -161,11 +161,9 @@ async function issue(challenge: Challenge): Promise<Issued> {
     },
   });
   // The whoami route's labels, as the Swarm adapter writes them, become a file-provider router.
-  const labels = traefikLabels(
-    resolveWorkload("whoami", "proxy", whoamiWorkloadSpec(HOST, 1)),
-    routingOptions(config).routing,
-    {},
-  ) as Record<string, string>;
+  const labels = traefikLabels(resolveWorkload("whoami", "proxy", whoamiWorkloadSpec(HOST, 1)), {
+    certResolver: routePublishing(config).certResolver,
+  }) as Record<string, string>;
   const routers = (nested(labels) as { http: { routers: Record<string, object> } }).http.routers;
   // JSON is YAML: the file provider reads it as routes.yml.
   fs.writeFileSync(
@@ -181,11 +179,11 @@ async function issue(challenge: Challenge): Promise<Issued> {
   fs.writeFileSync(path.join(dynamicDir, "tls.yml"), dynamicConfig("acme"));
 
   const args = traefikArgs({
-    target: "swarm",
-    proxy: config.proxy,
+    logLevel: config.proxy.logLevel,
+    acme: config.proxy.acme,
+    dashboard: config.proxy.dashboard.enabled,
     certificates: "acme",
-    kubernetes: config.kubernetes,
-    nomad: config.nomad,
+    providerArgs: swarmRouteProvider().traefikArgs,
   })
     // Docker is not here: the routes come from the file provider, which reads a directory.
     .filter((a) => !a.startsWith("--providers.swarm"))

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { proxySettings } from "../../../components/config/parts/proxy";
+import { Target } from "../../../components/config/schema";
+import { kubernetesRouteProvider } from "../../../components/platforms/kubernetes/profile";
+import { nomadEndpoint, nomadRouteProvider } from "../../../components/platforms/nomad/profile";
+import { swarmRouteProvider } from "../../../components/platforms/swarm/profile";
 import {
   acmeDirectory,
   dynamicConfig,
-  nomadEndpoint,
   traefikArgs,
   TraefikArgsInput,
 } from "../../../components/proxy/traefik-args";
@@ -30,16 +33,30 @@ const COMMON = [
   "--providers.file.filename=/etc/traefik/dynamic/tls.yml",
 ];
 
-function input(
-  overrides: Omit<Partial<TraefikArgsInput>, "proxy"> & { proxy?: unknown } = {},
-): TraefikArgsInput {
+interface Overrides {
+  readonly target?: Target;
+  readonly certificates?: TraefikArgsInput["certificates"];
+  readonly kubernetes?: Parameters<typeof kubernetesRouteProvider>[0];
+  readonly nomad?: Parameters<typeof nomadRouteProvider>[0];
+  readonly proxy?: unknown;
+}
+
+/** The proxy's arguments with the route provider of `target`'s adapter. */
+function input(overrides: Overrides = {}): TraefikArgsInput {
+  const kubernetes = overrides.kubernetes ?? { namespace: "homeport", ingressClass: "traefik" };
+  const nomad = overrides.nomad ?? { address: undefined, namespace: "default", region: "global" };
+  const providers = {
+    swarm: swarmRouteProvider,
+    kubernetes: () => kubernetesRouteProvider(kubernetes),
+    nomad: () => nomadRouteProvider(nomad, undefined),
+  };
+  const proxy = proxySettings.parse(overrides.proxy ?? {});
   return {
-    target: "swarm",
-    certificates: "self-signed",
-    kubernetes: { namespace: "homeport", ingressClass: "traefik" },
-    nomad: { address: undefined, namespace: "default", region: "global" },
-    ...overrides,
-    proxy: proxySettings.parse(overrides.proxy ?? {}),
+    logLevel: proxy.logLevel,
+    acme: proxy.acme,
+    dashboard: proxy.dashboard.enabled,
+    certificates: overrides.certificates ?? "self-signed",
+    providerArgs: providers[overrides.target ?? "swarm"]().traefikArgs,
   };
 }
 

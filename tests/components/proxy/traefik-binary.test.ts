@@ -19,7 +19,10 @@ import {
   TRAEFIK_PORTS,
   traefikArgs,
 } from "../../../components/proxy/traefik-args";
-import { CertificateSource } from "../../../components/routing-options";
+import { kubernetesRouteProvider } from "../../../components/platforms/kubernetes/profile";
+import { nomadRouteProvider } from "../../../components/platforms/nomad/profile";
+import { swarmRouteProvider } from "../../../components/platforms/swarm/profile";
+import { CertificateSource } from "../../../components/proxy/certificates";
 import { freePort } from "../../helpers/net";
 
 const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
@@ -84,12 +87,21 @@ async function start(target: Target, certificates: CertificateSource): Promise<R
       ? { acme: { email: "ops@example.org", caServer: "https://127.0.0.1:1/dir" } }
       : {},
   );
+  const provider = {
+    swarm: swarmRouteProvider,
+    kubernetes: () => kubernetesRouteProvider({ namespace: "homeport", ingressClass: "traefik" }),
+    nomad: () =>
+      nomadRouteProvider(
+        { address: "http://127.0.0.1:1", namespace: "default", region: "global" },
+        undefined,
+      ),
+  }[target]();
   const args = traefikArgs({
-    target,
-    proxy,
+    logLevel: proxy.logLevel,
+    acme: proxy.acme,
+    dashboard: proxy.dashboard.enabled,
     certificates,
-    kubernetes: { namespace: "homeport", ingressClass: "traefik" },
-    nomad: { address: "http://127.0.0.1:1", namespace: "default", region: "global" },
+    providerArgs: provider.traefikArgs,
   }).map((a) =>
     a
       .replace(`address=:${TRAEFIK_PORTS.web.port}`, `address=127.0.0.1:${ports.web}`)

@@ -17,6 +17,7 @@ import { TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
 import { TRAEFIK_PATHS, TRAEFIK_PORTS } from "../../../components/proxy/traefik-args";
 import { Recorder, resource, stackConfig, startRecorder } from "../../helpers/harness";
 import { freePort } from "../../helpers/net";
+import { TOKENS } from "../../helpers/types";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const ENGINES = path.join(ROOT, "tools", "engines.sh");
@@ -105,9 +106,7 @@ before(async () => {
     }),
   });
   await rec.settle();
-  const job = JSON.parse(
-    String(resource(rec, "pulumi-nodejs:dynamic/nomad:Job", "traefik").inputs.jobspec),
-  ) as {
+  const job = JSON.parse(String(resource(rec, TOKENS.nomadJob, "traefik").inputs.jobspec)) as {
     TaskGroups: { Services: { Tags: string[] }[]; Tasks: { Config: { args: string[] } }[] }[];
   };
   const group = job.TaskGroups[0];

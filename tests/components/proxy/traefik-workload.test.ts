@@ -7,8 +7,10 @@ import {
   traefikWorkloadSpec,
   whoamiWorkloadSpec,
 } from "../../../components/proxy/traefik-workload";
-import { certificateSource } from "../../../components/routing-options";
+import { certificateSource } from "../../../components/proxy/certificates";
+import { reverseProxyArgs } from "../../../components/stack-args";
 import { stackConfig } from "../../helpers/harness";
+import { profileFor } from "../../helpers/platforms";
 
 const USERS = "admin:$2a$10$hash";
 
@@ -16,9 +18,11 @@ function spec(settings: Record<string, unknown>) {
   const config = stackConfig({ domain: "home.example.org", parts: ["proxy"], ...settings }, [
     "proxy",
   ]);
+  const platform = profileFor(config);
   return traefikWorkloadSpec({
-    config,
-    certificates: certificateSource(config),
+    settings: reverseProxyArgs(config),
+    platform,
+    certificates: certificateSource(config.proxy, platform.capabilities.acmeIssuer),
     dashboardUsers: USERS,
     acmeCaBundle: "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n",
     certificate: "-----BEGIN CERTIFICATE-----\nLEAF\n-----END CERTIFICATE-----\n",
@@ -99,7 +103,7 @@ describe("Traefik workload", () => {
       const w = resolveWorkload("traefik", "proxy", spec({ target }));
       assert.equal(w.security.dockerSocket, false, target);
       assert.deepEqual(w.placement.constraints, [], target);
-      assert.equal(w.security.user, "65532:65532", target);
+      assert.deepEqual(w.security.user, { uid: 65532, gid: 65532 }, target);
       assert.deepEqual(w.exemptions, [], target);
     }
   });

@@ -9,6 +9,7 @@ import {
   testParent,
 } from "../../../helpers/harness";
 import { dbWorkload, exporterWorkload, webWorkload } from "../../../helpers/workloads";
+import { TOKENS } from "../../../helpers/types";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let rec: Recorder;
@@ -42,14 +43,13 @@ describe("Kubernetes adapter", () => {
     const provider = resource(rec, "pulumi:providers:kubernetes", "kubernetes-k8s").inputs;
     assert.equal(provider.context, "lab");
     assert.equal(provider.namespace, "hp");
-    const ns = resource(rec, "kubernetes:core/v1:Namespace", "kubernetes-namespace")
-      .inputs as Inputs;
+    const ns = resource(rec, TOKENS.namespace, "kubernetes-namespace").inputs as Inputs;
     assert.equal(ns.metadata.name, "hp");
     assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
   });
 
   it("makes the stateless service a Deployment with replicas, probes, resources and a surge rollout", () => {
-    const d = resource(rec, "kubernetes:apps/v1:Deployment", "web").inputs as Inputs;
+    const d = resource(rec, TOKENS.deployment, "web").inputs as Inputs;
     assert.equal(d.metadata.namespace, "hp");
     assert.equal(d.spec.replicas, 3);
     assert.deepEqual(d.spec.strategy, {
@@ -108,27 +108,26 @@ describe("Kubernetes adapter", () => {
   });
 
   it("passes secrets through a Secret and secretKeyRef, never as env text", () => {
-    const d = resource(rec, "kubernetes:apps/v1:Deployment", "web").inputs as Inputs;
+    const d = resource(rec, TOKENS.deployment, "web").inputs as Inputs;
     assert.deepEqual(container(d).env, [
       { name: "LOG_LEVEL", value: "info" },
       { name: "API_KEY", valueFrom: { secretKeyRef: { name: "web-secrets", key: "api-key" } } },
     ]);
-    const secret = resource(rec, "kubernetes:core/v1:Secret", "web-secrets").inputs as Inputs;
+    const secret = resource(rec, TOKENS.secret, "web-secrets").inputs as Inputs;
     assert.equal(secret.stringData, "[secret]");
     assert.ok(!JSON.stringify(rec.resources).includes("s3cr3t-value"));
   });
 
   it("mounts files from a ConfigMap and shared data from one RWX claim", () => {
-    const cm = resource(rec, "kubernetes:core/v1:ConfigMap", "web-files").inputs as Inputs;
+    const cm = resource(rec, TOKENS.configMap, "web-files").inputs as Inputs;
     assert.deepEqual(cm.data, { settings: '{"mode":"prod"}' });
-    const claim = resource(rec, "kubernetes:core/v1:PersistentVolumeClaim", "shared-media")
-      .inputs as Inputs;
+    const claim = resource(rec, TOKENS.claim, "shared-media").inputs as Inputs;
     assert.deepEqual(claim.spec, {
       accessModes: ["ReadWriteMany"],
       storageClassName: "cephfs",
       resources: { requests: { storage: "1Gi" } },
     });
-    const d = resource(rec, "kubernetes:apps/v1:Deployment", "web").inputs as Inputs;
+    const d = resource(rec, TOKENS.deployment, "web").inputs as Inputs;
     assert.deepEqual(container(d).volumeMounts, [
       { name: "vol-media", mountPath: "/data" },
       { name: "vol-scratch", mountPath: "/tmp" },
@@ -137,8 +136,7 @@ describe("Kubernetes adapter", () => {
   });
 
   it("exposes the route as a TLS Ingress with the basic-auth middleware", () => {
-    const ing = resource(rec, "kubernetes:networking.k8s.io/v1:Ingress", "web-ingress")
-      .inputs as Inputs;
+    const ing = resource(rec, TOKENS.ingress, "web-ingress").inputs as Inputs;
     assert.equal(ing.spec.ingressClassName, "traefik");
     assert.deepEqual(ing.spec.tls, [{ hosts: ["web.home.example.org"], secretName: "web-tls" }]);
     assert.deepEqual(ing.spec.rules[0].http.paths[0], {
@@ -151,21 +149,18 @@ describe("Kubernetes adapter", () => {
       "traefik.ingress.kubernetes.io/router.tls": "true",
       "traefik.ingress.kubernetes.io/router.middlewares": "hp-web-basic-auth@kubernetescrd",
     });
-    const mw = resource(rec, "kubernetes:traefik.io/v1alpha1:Middleware", "web-web-basic-auth")
-      .inputs as Inputs;
+    const mw = resource(rec, TOKENS.traefikMiddleware, "web-web-basic-auth").inputs as Inputs;
     assert.deepEqual(mw.spec, {
       basicAuth: { secret: "web-basic-auth-users", removeHeader: true },
     });
     assert.equal(
-      (resource(rec, "kubernetes:core/v1:Secret", "web-web-basic-auth-users").inputs as Inputs)
-        .stringData,
+      (resource(rec, TOKENS.secret, "web-web-basic-auth-users").inputs as Inputs).stringData,
       "[secret]",
     );
   });
 
   it("gives every replicated controller a PodDisruptionBudget", () => {
-    const pdb = resource(rec, "kubernetes:policy/v1:PodDisruptionBudget", "web-pdb")
-      .inputs as Inputs;
+    const pdb = resource(rec, TOKENS.disruptionBudget, "web-pdb").inputs as Inputs;
     assert.deepEqual(pdb.spec, {
       maxUnavailable: 1,
       selector: {
@@ -175,7 +170,7 @@ describe("Kubernetes adapter", () => {
   });
 
   it("makes the stateful database a StatefulSet with a claim template and a headless Service", () => {
-    const s = resource(rec, "kubernetes:apps/v1:StatefulSet", "db").inputs as Inputs;
+    const s = resource(rec, TOKENS.statefulSet, "db").inputs as Inputs;
     assert.equal(s.spec.replicas, 1);
     assert.equal(s.spec.serviceName, "db-headless");
     assert.deepEqual(s.spec.volumeClaimTemplates[0].spec, {
@@ -188,12 +183,12 @@ describe("Kubernetes adapter", () => {
       s.metadata.annotations["policy.homeport.dev/exempt.workload-min-replicas"],
       "single-writer database",
     );
-    const headless = resource(rec, "kubernetes:core/v1:Service", "db-headless").inputs as Inputs;
+    const headless = resource(rec, TOKENS.service, "db-headless").inputs as Inputs;
     assert.equal(headless.spec.clusterIP, "None");
   });
 
   it("makes the exporter a DaemonSet with a read-only hostPath", () => {
-    const ds = resource(rec, "kubernetes:apps/v1:DaemonSet", "exporter").inputs as Inputs;
+    const ds = resource(rec, TOKENS.daemonSet, "exporter").inputs as Inputs;
     assert.deepEqual(ds.spec.template.spec.volumes, [
       { name: "vol-proc", hostPath: { path: "/proc" } },
     ]);

@@ -8,9 +8,10 @@ import {
   testParent,
 } from "../../../helpers/harness";
 import { dbWorkload, exporterWorkload, webWorkload } from "../../../helpers/workloads";
+import { TOKENS } from "../../../helpers/types";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const JOB = "pulumi-nodejs:dynamic/nomad:Job";
+const JOB = TOKENS.nomadJob;
 let rec: Recorder;
 let rabbitAddress: string;
 
@@ -114,8 +115,7 @@ describe("Nomad adapter", () => {
       Envvars: true,
       ChangeMode: "restart",
     });
-    const variable = resource(rec, "pulumi-nodejs:dynamic/nomad:Variable", "web-secrets")
-      .inputs as Inputs;
+    const variable = resource(rec, TOKENS.nomadVariable, "web-secrets").inputs as Inputs;
     assert.equal(variable.path, "nomad/jobs/web");
     assert.equal(variable.items, "[secret]");
     assert.ok(!JSON.stringify(rec.resources).includes("s3cr3t-value"));
@@ -155,7 +155,7 @@ describe("Nomad adapter", () => {
       "traefik.http.routers.web.tls=true",
       "traefik.http.routers.web.tls.certresolver=acme",
       "traefik.http.middlewares.web-basic-auth.basicauth.users=admin:$2y$05$hash",
-      "traefik.http.middlewares.web-basic-auth.basicauth.removeheader=true",
+      "traefik.http.middlewares.web-basic-auth.basicauth.removeHeader=true",
       "traefik.http.middlewares.web-retry.retry.attempts=3",
       "traefik.http.middlewares.web-retry.retry.initialInterval=100ms",
       "traefik.http.services.web.loadbalancer.healthcheck.path=/health",

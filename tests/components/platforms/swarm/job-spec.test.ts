@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { stackConfig, testParent } from "../../../helpers/harness";
+import { TOKENS } from "../../../helpers/types";
 
 /**
  * Mocks of our own (not the recorder): the docker provider reports the container's exit code,
@@ -20,9 +21,7 @@ before(async () => {
         id: `${args.name}-id`,
         state: {
           ...args.inputs,
-          ...(args.type === "docker:index/container:Container"
-            ? { exitCode: EXIT_CODES[args.name] }
-            : {}),
+          ...(args.type === TOKENS.dockerContainer ? { exitCode: EXIT_CODES[args.name] } : {}),
         },
       }),
       call: (args) => args.inputs,
@@ -125,7 +124,10 @@ describe("Swarm run-to-completion jobs", () => {
   });
 
   it("name cluster members by their tasks, not by the service's virtual IP", () => {
-    assert.equal(platform.memberHost("rabbitmq-1"), "tasks.t-rabbitmq-1");
+    assert.deepEqual(platform.clusterLayout("rabbitmq", 2).peers, [
+      "tasks.t-rabbitmq-0",
+      "tasks.t-rabbitmq-1",
+    ]);
   });
 
   it("are rejected with routes or a health check", () => {

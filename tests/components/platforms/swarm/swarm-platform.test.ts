@@ -8,8 +8,9 @@ import {
   testParent,
 } from "../../../helpers/harness";
 import { dbWorkload, exporterWorkload, webWorkload } from "../../../helpers/workloads";
+import { TOKENS } from "../../../helpers/types";
 
-const SERVICE = "docker:index/service:Service";
+const SERVICE = TOKENS.swarmService;
 let rec: Recorder;
 
 before(async () => {
@@ -41,7 +42,7 @@ const labels = (svc: Inputs): Record<string, unknown> =>
 
 describe("Swarm adapter", () => {
   it("creates one overlay network for the stack", () => {
-    const net = resource(rec, "docker:index/network:Network", "swarm-network").inputs;
+    const net = resource(rec, TOKENS.swarmNetwork, "swarm-network").inputs;
     assert.equal(net.name, "t-platform");
     assert.equal(net.driver, "overlay");
     assert.equal(net.attachable, true);
@@ -91,7 +92,7 @@ describe("Swarm adapter", () => {
     assert.equal(spec.secrets.length, 1);
     assert.equal(spec.secrets[0].fileName, "/run/secrets/api-key");
     assert.equal(spec.secrets[0].fileMode, 0o400);
-    const secret = resource(rec, "docker:index/secret:Secret", "web-api-key").inputs;
+    const secret = resource(rec, TOKENS.swarmSecret, "web-api-key").inputs;
     assert.equal(secret.data, "[secret]");
     assert.ok(
       !JSON.stringify(rec.resources).includes("s3cr3t-value"),
@@ -106,7 +107,7 @@ describe("Swarm adapter", () => {
       spec.configs.map((c: Inputs) => [c.fileName, c.fileMode]),
       [["/etc/web/settings.json", 0o444]],
     );
-    const config = resource(rec, "docker:index/serviceConfig:ServiceConfig", "web-settings").inputs;
+    const config = resource(rec, TOKENS.swarmConfig, "web-settings").inputs;
     assert.equal(config.data, Buffer.from('{"mode":"prod"}').toString("base64"));
     const nfs = {
       type: "nfs",
@@ -123,7 +124,7 @@ describe("Swarm adapter", () => {
       },
       { type: "tmpfs", target: "/tmp", tmpfsOptions: { sizeBytes: 64 * 1024 ** 2 } },
     ]);
-    const volume = resource(rec, "docker:index/volume:Volume", "shared-media").inputs;
+    const volume = resource(rec, TOKENS.swarmVolume, "shared-media").inputs;
     assert.deepEqual(volume.driverOpts, nfs);
   });
 
@@ -160,7 +161,7 @@ describe("Swarm adapter", () => {
       "127.0.0.1",
       "5432",
     ]);
-    const volume = resource(rec, "docker:index/volume:Volume", "db-data").inputs;
+    const volume = resource(rec, TOKENS.swarmVolume, "db-data").inputs;
     assert.equal(volume.name, "t-db-data");
   });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { resolveWorkload } from "../../../../components/model/resolve";
-import { controllerKind, podSpec } from "../../../../components/platforms/kubernetes/manifests";
+import { controllerKind, podSpec } from "../../../../components/platforms/kubernetes/pod-spec";
 
 describe("Kubernetes manifests for run-to-completion jobs", () => {
   const job = resolveWorkload("bucket-init", "apps", {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../../components/config/load";
-import { tierScheduling } from "../../../components/monitoring/monitoring";
+import { tierScheduling } from "../../../components/monitoring/tier-scheduling";
 import { stackConfig } from "../../helpers/harness";
 
 const config = (sizes: Record<string, number>) =>
@@ -10,7 +10,7 @@ const config = (sizes: Record<string, number>) =>
 describe("monitoring sizes", () => {
   it("runs one copy, recorded as a singleton with its reason, when the size is unset or 1", () => {
     for (const sizes of [{}, { grafana: 1 }] as Record<string, number>[]) {
-      assert.deepEqual(tierScheduling(config(sizes), "grafana", "SQLite", false), {
+      assert.deepEqual(tierScheduling(config(sizes).sizes.grafana, "grafana", "SQLite", false), {
         mode: "singleton",
         reason: "SQLite",
       });
@@ -18,21 +18,27 @@ describe("monitoring sizes", () => {
   });
 
   it("runs HA twins of Prometheus, and keeps a size of 0 as 0", () => {
-    assert.deepEqual(tierScheduling(config({ prometheus: 2 }), "prometheus", "TSDB", true), {
-      mode: "replicated",
-      replicas: 2,
-    });
-    assert.deepEqual(tierScheduling(config({ prometheus: 0 }), "prometheus", "TSDB", true), {
-      mode: "replicated",
-      replicas: 0,
-    });
+    assert.deepEqual(
+      tierScheduling(config({ prometheus: 2 }).sizes.prometheus, "prometheus", "TSDB", true),
+      {
+        mode: "replicated",
+        replicas: 2,
+      },
+    );
+    assert.deepEqual(
+      tierScheduling(config({ prometheus: 0 }).sizes.prometheus, "prometheus", "TSDB", true),
+      {
+        mode: "replicated",
+        replicas: 0,
+      },
+    );
   });
 
   it("refuses several copies of a tier that cannot scale, naming the setting and the fix", () => {
     assert.throws(
       () =>
         tierScheduling(
-          config({ grafana: 3 }),
+          config({ grafana: 3 }).sizes.grafana,
           "grafana",
           "users, preferences and sessions live in one SQLite database",
           false,

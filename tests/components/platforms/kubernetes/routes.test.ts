@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { resolveWorkload } from "../../../../components/model";
+import { ingressRouteSpec, resolveWorkload } from "../../../../components/model";
 import {
   hasIngressRoutes,
   ingressAnnotations,
-  ingressRouteSpec,
   ingressSpec,
   internalCertificateSpec,
   publicServiceSpec,
-} from "../../../../components/platforms/kubernetes/manifests";
+} from "../../../../components/platforms/kubernetes/routes";
 
 /** A workload with one ordinary route and one to a proxy-internal service. */
 const mixed = resolveWorkload("edge", "proxy", {

@@ -1,0 +1,201 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MetricsDiscovery } from "./metrics-discovery";
+import { ResolvedWorkload } from "./resolve";
+import { NodeConstraint, SecretSpec, VolumeClass, WorkloadSpec } from "./workload";
+
+/**
+ * The adapter contract: what a concern component (proxy, monitoring, apps, media, storage, edge…)
+ * may know about the orchestrator it deploys on. A concern never asks which orchestrator it is;
+ * it asks a capability or takes a strategy the adapter supplies. Only adapters import an
+ * orchestrator's Pulumi package, and only `components/platforms/` holds adapters.
+ */
+
+/** What a deployed workload offers to the rest of the platform, the same on every orchestrator. */
+export interface WorkloadDeployment {
+  /** The workload's name on the platform network. */
+  readonly serviceName: pulumi.Output<string>;
+  /**
+   * "host:port" of one of its ports, as other workloads reach it. Where the orchestrator resolves
+   * addresses only when a task starts, this is a template expression that its adapter resolves
+   * then; such values travel in `SecretSpec.prefix`/`suffix` or env, never inside a secret value.
+   */
+  address(port: string): pulumi.Output<string>;
+  /** The leaf resources that run it, for `dependsOn`. */
+  readonly resources: pulumi.Resource[];
+  /**
+   * For a run-to-completion job: its resources, resolved only once the job has succeeded (a
+   * failed job fails the deployment). Pass it as `dependsOn` to start a workload after the job.
+   */
+  readonly completed?: pulumi.Output<pulumi.Resource[]>;
+}
+
+export interface DeployOptions {
+  /** The concern component that asked for the workload; the workload's resources sit under it. */
+  readonly parent: pulumi.Resource;
+  /** Resources that must exist, and be ready, before this workload starts. */
+  readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+}
+
+/** One workload of a stateful cluster's layout. */
+export interface ClusterWorkload {
+  /** The workload to deploy. */
+  readonly name: string;
+  /** Its replicas: 1 where each member is its own workload, the cluster size for one set. */
+  readonly replicas: number;
+  /** The member's own stable host, where each member is its own workload. */
+  readonly host?: string;
+  /** The member's position (0 for a set of several), for its pinned node. */
+  readonly ordinal: number;
+}
+
+/** How a stateful cluster of N members (RabbitMQ, MinIO…) is deployed on an orchestrator. */
+export interface ClusterLayout {
+  /** Workloads to deploy: one per member, or one set whose replicas are the members. */
+  readonly workloads: ClusterWorkload[];
+  /** The stable host of every member, by which peers name each other; [] for a single member. */
+  readonly peers: string[];
+}
+
+/**
+ * How a workload that reads the orchestrator's API (the proxy's route discovery, Prometheus'
+ * service discovery) gets that access, beyond `SecuritySpec.discovery` / `servesRoutes`.
+ */
+export interface ApiAccess {
+  /** Mount the container engine's socket read-only: the API is the engine's. */
+  readonly dockerSocket: boolean;
+  /** Where such a workload must run to reach the API (e.g. managers only). */
+  readonly constraints: NodeConstraint[];
+  /**
+   * Group owning the socket, so a workload can read it without running as root.
+   * @default none: no socket, or the socket's group is not known
+   */
+  readonly socketGroup?: number;
+}
+
+/** How the reverse proxy (Traefik) learns the routes the adapter publishes. */
+export interface RouteProvider {
+  /** Traefik static-configuration arguments that enable this orchestrator's provider. */
+  readonly traefikArgs: string[];
+  /** Secrets the provider reads (e.g. an ACL token), delivered to the proxy. @default [] */
+  readonly secrets: SecretSpec[];
+}
+
+/**
+ * How routes are published, decided once per stack from the reverse proxy's settings. Each
+ * adapter uses what its orchestrator offers and ignores the rest.
+ */
+export interface RoutePublishing {
+  /**
+   * Traefik certificate resolver that TLS routes name, where the proxy itself holds the ACME
+   * account. @default none: certificates come from elsewhere
+   */
+  readonly certResolver?: string;
+  /**
+   * ACME issuer of the platform (cert-manager's ClusterIssuer) that certifies TLS routes, where the
+   * platform issues certificates. @default none
+   */
+  readonly clusterIssuer?: string;
+  /**
+   * Create the class of routes the proxy serves (an IngressClass), where the orchestrator has one.
+   * @default false
+   */
+  readonly createRouteClass?: boolean;
+}
+
+/**
+ * How a volume class becomes storage on an orchestrator: the facts a concern may need (a future
+ * storage part chooses providers from them). Each adapter gives one per {@link VolumeClass}.
+ */
+export interface VolumeProvisioning {
+  /** Data outlives the task (and the workload's replacement). */
+  readonly persistent: boolean;
+  /** Several nodes may mount it at once. */
+  readonly multiNode: boolean;
+  /** A workload using it is pinned to the node that holds the data. */
+  readonly pinsToNode: boolean;
+}
+
+/** Yes/no questions a concern may ask the orchestrator. */
+export interface PlatformCapabilities {
+  /** Health checks of kind "command" run here; where they do not, `HealthCheckSpec.port` is checked. */
+  readonly commandChecks: boolean;
+  /**
+   * Every node binds published ports itself: two publishers cannot share a node, and a rollout
+   * cannot start a new one beside the old one. False behind a routing mesh or a load balancer.
+   */
+  readonly publishedPortsBindNodes: boolean;
+  /** Containers run on the Docker engine, so node agents (cAdvisor) read it directly. */
+  readonly dockerEngine: boolean;
+  /**
+   * Who obtains ACME certificates: "proxy" (Traefik's own resolver, one instance holding the
+   * account) or "platform" (cert-manager, so several proxy instances may run).
+   */
+  readonly acmeIssuer: "proxy" | "platform";
+  /**
+   * Cluster members get stable addresses of their own (peers can name each other). Where they do
+   * not, a cluster runs as one member.
+   */
+  readonly stableMemberAddresses: boolean;
+  /**
+   * A member's persistent volume is on one node, so members are pinned to named nodes
+   * (`homeport:apps.nodes`); false where each member's claim follows it.
+   */
+  readonly memberNodePinning: boolean;
+  /**
+   * How messages name this orchestrator and its service catalogue, for prose only (warnings,
+   * exemption reasons): never compared.
+   */
+  readonly prose: {
+    /** e.g. "Nomad". */
+    readonly orchestrator: string;
+    /** Its service discovery, e.g. "Nomad's built-in service discovery". */
+    readonly serviceDiscovery: string;
+    /** Its service catalogue's checks, e.g. "Nomad's built-in service catalogue". */
+    readonly serviceCatalogue: string;
+  };
+}
+
+/**
+ * One orchestrator. Concern components describe workloads in the neutral model and hand them to
+ * {@link deploy}; what they need to know of the orchestrator is a capability or a strategy here.
+ */
+export interface PlatformAdapter {
+  /** Deploys one workload, declared by `part` (proxy, monitoring, apps…). */
+  deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment;
+  readonly capabilities: PlatformCapabilities;
+  /** Per volume class, what the orchestrator makes of it. */
+  readonly volumes: Readonly<Record<VolumeClass, VolumeProvisioning>>;
+  /**
+   * How a stateful cluster of `size` members is laid out, named after `base`. A single member
+   * where `size` is 1 or members get no stable addresses.
+   */
+  clusterLayout(base: string, size: number): ClusterLayout;
+  /** How workloads that read the orchestrator's API reach it. */
+  readonly apiAccess: ApiAccess;
+  /** Which Traefik provider serves routes here. */
+  routeProvider(): RouteProvider;
+  /**
+   * How Prometheus discovers workloads here.
+   * @throws ConfigError when a setting it needs is missing.
+   */
+  metricsDiscovery(): MetricsDiscovery;
+}
+
+/**
+ * Everything an adapter tells the concerns, without deploying anything: each adapter builds it
+ * from its settings alone, so it can be known before any resource exists.
+ */
+export type PlatformProfile = Omit<PlatformAdapter, "deploy">;
+
+/** A single member: the layout of a cluster of one, or where members get no stable addresses. */
+export const singleMember = (base: string): ClusterLayout => ({
+  workloads: [{ name: base, replicas: 1, ordinal: 0 }],
+  peers: [],
+});
+
+/** The number of a workload's named port; throws naming the workload and the port otherwise. */
+export function portOf(workload: ResolvedWorkload, port: string): number {
+  const found = workload.ports.find((candidate) => candidate.name === port);
+  if (!found) throw new Error(`Workload "${workload.name}" has no port named "${port}".`);
+  return found.port;
+}

@@ -1,0 +1,4 @@
+export * from "./crds";
+export * from "./labels";
+export * from "./middlewares";
+export * from "./names";

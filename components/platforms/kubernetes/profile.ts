@@ -1,0 +1,86 @@
+import { StackConfig } from "../../config/schema";
+import {
+  ClusterLayout,
+  PlatformCapabilities,
+  PlatformProfile,
+  RouteProvider,
+  singleMember,
+  VolumeClass,
+  VolumeProvisioning,
+} from "../../model";
+import { kubernetesMetricsDiscovery } from "./metrics-discovery";
+
+/** What Kubernetes offers the concerns. */
+export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
+  commandChecks: true,
+  // A LoadBalancer Service publishes the ports without binding them on a node.
+  publishedPortsBindNodes: false,
+  dockerEngine: false,
+  // cert-manager fills one TLS secret per Ingress: any number of proxies may serve them.
+  acmeIssuer: "platform",
+  stableMemberAddresses: true,
+  memberNodePinning: false,
+  prose: {
+    orchestrator: "Kubernetes",
+    serviceDiscovery: "Kubernetes' cluster DNS",
+    serviceCatalogue: "Kubernetes' probes",
+  },
+};
+
+/** What each volume class becomes on Kubernetes (see `pod-spec.ts` and `claims.ts`). */
+export const KUBERNETES_VOLUMES: Readonly<Record<VolumeClass, VolumeProvisioning>> = {
+  ephemeral: { persistent: false, multiNode: false, pinsToNode: false },
+  // A ReadWriteOnce claim of the `local` storage class: its volume stays on one node.
+  local: { persistent: true, multiNode: false, pinsToNode: true },
+  shared: { persistent: true, multiNode: true, pinsToNode: false },
+  block: { persistent: true, multiNode: false, pinsToNode: false },
+  "host-readonly": { persistent: true, multiNode: false, pinsToNode: false },
+};
+
+/** Traefik's Kubernetes Ingress and CRD providers, watching the stack's namespace. */
+export const kubernetesRouteProvider = (
+  settings: Pick<StackConfig["kubernetes"], "namespace" | "ingressClass">,
+): RouteProvider => ({
+  traefikArgs: [
+    "--providers.kubernetesingress=true",
+    `--providers.kubernetesingress.ingressClass=${settings.ingressClass}`,
+    `--providers.kubernetesingress.namespaces=${settings.namespace}`,
+    "--providers.kubernetescrd=true",
+    `--providers.kubernetescrd.namespaces=${settings.namespace}`,
+  ],
+  secrets: [],
+});
+
+/**
+ * A cluster is one StatefulSet whose replicas are the members, each named by its pod's own name
+ * under the headless Service (the cluster domain is cluster.local).
+ */
+export function kubernetesClusterLayout(
+  namespace: string,
+  base: string,
+  size: number,
+): ClusterLayout {
+  if (size <= 1) return singleMember(base);
+  return {
+    workloads: [{ name: base, replicas: size, ordinal: 0 }],
+    peers: Array.from(
+      { length: size },
+      (_, i) => `${base}-${i}.${base}-headless.${namespace}.svc.cluster.local`,
+    ),
+  };
+}
+
+/** Kubernetes as the concerns see it. */
+export function kubernetesProfile(
+  settings: Pick<StackConfig["kubernetes"], "namespace" | "ingressClass">,
+): PlatformProfile {
+  return {
+    capabilities: KUBERNETES_CAPABILITIES,
+    volumes: KUBERNETES_VOLUMES,
+    // Workloads that read the API get their own service account (see `rbac.ts`).
+    apiAccess: { dockerSocket: false, constraints: [] },
+    clusterLayout: (base, size) => kubernetesClusterLayout(settings.namespace, base, size),
+    routeProvider: () => kubernetesRouteProvider(settings),
+    metricsDiscovery: () => kubernetesMetricsDiscovery(settings.namespace),
+  };
+}

@@ -1,0 +1,70 @@
+import { ConfigError } from "../../config/load";
+import { StackConfig } from "../../config/schema";
+import { META, MetricsDiscovery, Relabel } from "../../model";
+import { isLoopbackUrl } from "./profile";
+import { nomadMetaKey } from "./meta-key";
+
+/**
+ * Nomad's service discovery exposes tags, not meta: the Nomad adapter tags the service of the
+ * metrics port with the same keys. Tags arrive joined as ",a,b,".
+ */
+const fromTags = (key: string, target: string): Relabel => ({
+  source_labels: ["__meta_nomad_tags"],
+  regex: `.*,${nomadMetaKey(key)}=([^,]+),.*`,
+  replacement: "$1",
+  target_label: target,
+});
+
+/**
+ * Where Prometheus' task finds Nomad's API: `homeport:monitoring.nomadAddress`, else the stack's
+ * Nomad address unless it is a loopback one, which a task cannot reach.
+ * @throws ConfigError when no address that a task can reach is known.
+ */
+export function nomadDiscoveryServer(
+  settings: Pick<StackConfig["nomad"], "address">,
+  monitoringAddress: string | undefined,
+): string {
+  const fromTarget = settings.address;
+  const server =
+    monitoringAddress ?? (fromTarget && !isLoopbackUrl(fromTarget) ? fromTarget : undefined);
+  if (!server) {
+    throw new ConfigError([
+      `homeport:monitoring.nomadAddress is not set, and homeport:nomad.address is ${fromTarget === undefined ? "not set" : JSON.stringify(fromTarget)}, which Prometheus cannot reach from its container. Fix: set homeport:monitoring.nomadAddress to the Nomad HTTP API address as tasks reach it, e.g. http://10.0.0.10:4646.`,
+    ]);
+  }
+  return server;
+}
+
+/**
+ * Prometheus' Nomad discovery of the built-in catalogue (prometheus/prometheus:
+ * discovery/nomad/nomad.go). Alertmanager is discovered too: its address is dynamic.
+ */
+export function nomadMetricsDiscovery(
+  settings: Pick<StackConfig["nomad"], "region" | "namespace">,
+  server: string,
+): MetricsDiscovery {
+  const sdConfig = {
+    nomad_sd_configs: [
+      { server, region: settings.region, namespace: settings.namespace, refresh_interval: "30s" },
+    ],
+  };
+  return {
+    sdConfig,
+    select: [
+      fromTags(META.workload, "__tmp_workload"),
+      fromTags(META.part, "__tmp_part"),
+      fromTags(META.metricsPath, "__tmp_metrics_path"),
+    ],
+    keys: { workload: "__tmp_workload", part: "__tmp_part", metricsPath: "__tmp_metrics_path" },
+    address: [{ source_labels: ["__meta_nomad_node_id"], target_label: "node" }],
+    alertmanager: (name) => ({
+      ...sdConfig,
+      relabel_configs: [{ source_labels: ["__meta_nomad_service"], regex: name, action: "keep" }],
+    }),
+    // Nomad names containers "<task>-<allocation id>".
+    containerWorkload: {
+      source: "name",
+      regex: "(.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    },
+  };
+}

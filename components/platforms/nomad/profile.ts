@@ -1,0 +1,94 @@
+import { StackConfig } from "../../config/schema";
+import {
+  CATALOGUE_REFRESH_SECONDS,
+  PlatformCapabilities,
+  PlatformProfile,
+  RouteProvider,
+  SecretSpec,
+  singleMember,
+  VolumeClass,
+  VolumeProvisioning,
+} from "../../model";
+import { nomadDiscoveryServer, nomadMetricsDiscovery } from "./metrics-discovery";
+
+/** What Nomad, with its built-in service catalogue, offers the concerns. */
+export const NOMAD_CAPABILITIES: PlatformCapabilities = {
+  // The built-in catalogue runs http and tcp checks only; script checks need Consul.
+  commandChecks: false,
+  // Published ports are reserved ports of each allocation's node.
+  publishedPortsBindNodes: true,
+  dockerEngine: true,
+  acmeIssuer: "proxy",
+  // The built-in service discovery has no DNS: cluster peers cannot name each other.
+  stableMemberAddresses: false,
+  memberNodePinning: true,
+  prose: {
+    orchestrator: "Nomad",
+    serviceDiscovery: "Nomad's built-in service discovery",
+    serviceCatalogue: "Nomad's built-in service catalogue",
+  },
+};
+
+/** What each volume class becomes on Nomad (see `jobspec.ts`). */
+export const NOMAD_VOLUMES: Readonly<Record<VolumeClass, VolumeProvisioning>> = {
+  ephemeral: { persistent: false, multiNode: false, pinsToNode: false },
+  // A host volume of the node, named after the workload and the volume.
+  local: { persistent: true, multiNode: false, pinsToNode: true },
+  // A CSI volume, multi-node multi-writer.
+  shared: { persistent: true, multiNode: true, pinsToNode: false },
+  block: { persistent: true, multiNode: false, pinsToNode: true },
+  "host-readonly": { persistent: true, multiNode: false, pinsToNode: false },
+};
+
+/** True when a URL names the machine itself, which inside a bridge-mode task is the task. */
+export const isLoopbackUrl = (url: string): boolean =>
+  /^[a-z]+:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/i.test(url);
+
+/**
+ * Nomad address as seen from inside the proxy's container: the configured one, unless it points at
+ * the loopback interface; then the node's agent, interpolated by Nomad when the task starts.
+ */
+export function nomadEndpoint(address: string | undefined): string {
+  if (address && !isLoopbackUrl(address)) return address;
+  return "http://${attr.unique.network.ip-address}:4646";
+}
+
+/** Traefik's Nomad provider, reading the stack's namespace of the built-in catalogue. */
+export function nomadRouteProvider(
+  settings: Pick<StackConfig["nomad"], "address" | "namespace" | "region">,
+  token: SecretSpec["value"] | undefined,
+): RouteProvider {
+  return {
+    traefikArgs: [
+      "--providers.nomad=true",
+      "--providers.nomad.exposedByDefault=false",
+      `--providers.nomad.namespaces=${settings.namespace}`,
+      `--providers.nomad.endpoint.address=${nomadEndpoint(settings.address)}`,
+      `--providers.nomad.endpoint.region=${settings.region}`,
+      `--providers.nomad.refreshInterval=${CATALOGUE_REFRESH_SECONDS}s`,
+    ],
+    // Traefik's Nomad provider reads NOMAD_TOKEN when no token is configured.
+    secrets: token !== undefined ? [{ name: "nomad-token", value: token, env: "NOMAD_TOKEN" }] : [],
+  };
+}
+
+/** Nomad, with its built-in service catalogue, as the concerns see it. */
+export function nomadProfile(
+  config: Pick<StackConfig, "nomad" | "proxy" | "monitoring">,
+): PlatformProfile {
+  const settings = config.nomad;
+  return {
+    capabilities: NOMAD_CAPABILITIES,
+    volumes: NOMAD_VOLUMES,
+    // Tasks reach Nomad's HTTP API over the network: nothing to mount.
+    apiAccess: { dockerSocket: false, constraints: [] },
+    // Without DNS for cluster peers, a cluster runs as one member.
+    clusterLayout: (base) => singleMember(base),
+    routeProvider: () => nomadRouteProvider(settings, config.proxy.nomadToken),
+    metricsDiscovery: () =>
+      nomadMetricsDiscovery(
+        settings,
+        nomadDiscoveryServer(settings, config.monitoring.nomadAddress),
+      ),
+  };
+}

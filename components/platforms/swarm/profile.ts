@@ -1,0 +1,91 @@
+import { StackConfig } from "../../config/schema";
+import {
+  CATALOGUE_REFRESH_SECONDS,
+  ClusterLayout,
+  DOCKER_SOCKET,
+  PlatformCapabilities,
+  PlatformProfile,
+  RouteProvider,
+  singleMember,
+  VolumeClass,
+  VolumeProvisioning,
+} from "../../model";
+import { swarmMetricsDiscovery } from "./metrics-discovery";
+
+/** What Docker Swarm offers the concerns. */
+export const swarmCapabilities = (settings: StackConfig["swarm"]): PlatformCapabilities => ({
+  commandChecks: true,
+  // The ingress routing mesh publishes a port on every node without binding it to a task.
+  publishedPortsBindNodes: settings.publishMode === "host",
+  dockerEngine: true,
+  acmeIssuer: "proxy",
+  stableMemberAddresses: true,
+  memberNodePinning: true,
+  prose: {
+    orchestrator: "Swarm",
+    serviceDiscovery: "Swarm's service discovery",
+    serviceCatalogue: "Swarm's health checks",
+  },
+});
+
+/** What each volume class becomes on Swarm (see `service-spec.ts` for the mounts). */
+export const SWARM_VOLUMES: Readonly<Record<VolumeClass, VolumeProvisioning>> = {
+  ephemeral: { persistent: false, multiNode: false, pinsToNode: false },
+  local: { persistent: true, multiNode: false, pinsToNode: true },
+  // NFS or CephFS, mounted by the local driver on whichever node runs the task.
+  shared: { persistent: true, multiNode: true, pinsToNode: false },
+  // A Docker volume on the node: Swarm has no block storage that follows a task.
+  block: { persistent: true, multiNode: false, pinsToNode: true },
+  "host-readonly": { persistent: true, multiNode: false, pinsToNode: false },
+};
+
+/** Traefik's Swarm provider, reading services through the mounted Docker socket. */
+export const swarmRouteProvider = (): RouteProvider => ({
+  traefikArgs: [
+    "--providers.swarm=true",
+    `--providers.swarm.endpoint=unix://${DOCKER_SOCKET}`,
+    "--providers.swarm.exposedByDefault=false",
+    `--providers.swarm.refreshSeconds=${CATALOGUE_REFRESH_SECONDS}`,
+  ],
+  secrets: [],
+});
+
+/**
+ * A cluster is one service per member, each with its own volume; a member is named by Swarm's DNS
+ * name for its service's tasks (the task addresses, not the service's virtual IP).
+ * @param prefix The stack's prefix of physical service names.
+ */
+export function swarmClusterLayout(prefix: string, base: string, size: number): ClusterLayout {
+  if (size <= 1) return singleMember(base);
+  const names = Array.from({ length: size }, (_, i) => `${base}-${i}`);
+  const hosts = names.map((n) => `tasks.${prefix}${n}`);
+  return {
+    workloads: names.map((name, i) => ({ name, replicas: 1, host: hosts[i], ordinal: i })),
+    peers: hosts,
+  };
+}
+
+/**
+ * Docker Swarm as the concerns see it.
+ * @param prefix The stack's prefix of physical service names.
+ * @param stack The Pulumi stack, the label of the stack's overlay network.
+ */
+export function swarmProfile(
+  config: Pick<StackConfig, "swarm" | "monitoring">,
+  prefix: string,
+  stack: string,
+): PlatformProfile {
+  return {
+    capabilities: swarmCapabilities(config.swarm),
+    volumes: SWARM_VOLUMES,
+    // The Docker API of a manager, through its socket; the docker group may read it.
+    apiAccess: {
+      dockerSocket: true,
+      constraints: [{ attribute: "role", value: "manager" }],
+      socketGroup: config.monitoring.dockerGroupId,
+    },
+    clusterLayout: (base, size) => swarmClusterLayout(prefix, base, size),
+    routeProvider: swarmRouteProvider,
+    metricsDiscovery: () => swarmMetricsDiscovery(stack),
+  };
+}

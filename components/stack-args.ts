@@ -1,0 +1,150 @@
+import { appSizes } from "./apps/sizes";
+import { AppTierArgs } from "./apps/app-tier";
+import { ConfigError, settingProblem } from "./config/load";
+import { apiHost, frontendHost } from "./config/parts/apps";
+import { dashboardHost, whoamiHost } from "./config/parts/proxy";
+import { StackConfig } from "./config/schema";
+import { CERT_RESOLVER, PlatformCapabilities, RoutePublishing } from "./model";
+import { MonitoringArgs } from "./monitoring/monitoring";
+import { ReverseProxySettings } from "./proxy/reverse-proxy-args";
+
+/**
+ * The one place where the stack's configuration becomes each component's own args: components
+ * never read the StackConfig, and adapters get their slice in `createAdapter`.
+ */
+
+/**
+ * How routes are published on this stack, decided once from the reverse proxy's settings: with
+ * ACME, TLS routes name Traefik's resolver (where the proxy holds the account) and the platform's
+ * issuer (where the platform issues certificates); each adapter uses the one its orchestrator has.
+ * Without the proxy part nothing is published through it.
+ */
+export function routePublishing(config: StackConfig): RoutePublishing {
+  if (!config.parts.includes("proxy")) return {};
+  const acme = config.proxy.certificate ? undefined : config.proxy.acme;
+  return {
+    // A router naming a resolver that does not exist is disabled by Traefik: name none then.
+    ...(acme ? { certResolver: CERT_RESOLVER, clusterIssuer: acme.clusterIssuer } : {}),
+    createRouteClass: config.proxy.createIngressClass,
+  };
+}
+
+/** The reverse proxy's own args, from `homeport:proxy`, `sizes.proxy` and the storage backend. */
+export function reverseProxyArgs(config: StackConfig): ReverseProxySettings {
+  const proxy = config.proxy;
+  return {
+    image: proxy.image,
+    logLevel: proxy.logLevel,
+    replicas: config.sizes.proxy,
+    acme: proxy.acme,
+    certificate: proxy.certificate,
+    dashboard: proxy.dashboard.enabled
+      ? { host: dashboardHost(proxy, config.domain), user: proxy.dashboard.user }
+      : undefined,
+    whoami: proxy.whoami.enabled ? { host: whoamiHost(proxy, config.domain) } : undefined,
+    // On shared storage the ACME state follows the proxy to whichever node runs it.
+    acmeStateClass: config.storage.backend === "local" ? "local" : "shared",
+  };
+}
+
+/** Monitoring's own args, from `homeport:monitoring`, the domain and the monitoring sizes. */
+export function monitoringArgs(config: StackConfig): Omit<MonitoringArgs, "platform"> {
+  // nomadAddress and dockerGroupId are the Nomad and Swarm adapters' slice.
+  const { retention, storageSize, scrapeInterval, alerting, grafanaAdminUser, uiUsers, images } =
+    config.monitoring;
+  const { prometheus, alertmanager, grafana } = config.sizes;
+  return {
+    domain: config.domain,
+    settings: {
+      retention,
+      storageSize,
+      scrapeInterval,
+      alerting,
+      grafanaAdminUser,
+      uiUsers,
+      images,
+    },
+    replicas: { prometheus, alertmanager, grafana },
+  };
+}
+
+/** The application tier's own args, from `homeport:apps`, the environment and its sizes. */
+export function appTierArgs(config: StackConfig): Omit<AppTierArgs, "platform"> {
+  const { images, bucket, region, s3, nodes, volumeSizes } = config.apps;
+  const { frontend, backend, worker, rabbitmq, minio } = config.sizes;
+  return {
+    hosts: {
+      frontend: frontendHost(config.apps, config.domain),
+      api: apiHost(config.apps, config.domain),
+    },
+    settings: { images, bucket, region, s3, nodes, volumeSizes },
+    environment: config.environment,
+    replicas: { frontend, backend, worker, rabbitmq, minio },
+  };
+}
+
+/**
+ * Problems of settings whose meaning depends on the orchestrator: several proxies where the
+ * proxy itself holds the ACME account, and member nodes
+ * (`homeport:apps.nodes`) pin members only where a member's volume stays on one node, one per
+ * member as {@link appSizes} counts them (one where members get no stable addresses).
+ */
+export function stackProblems(config: StackConfig, capabilities: PlatformCapabilities): string[] {
+  const problems: string[] = [];
+  const replicas = config.sizes.proxy;
+  if (
+    config.proxy.acme &&
+    capabilities.acmeIssuer === "proxy" &&
+    replicas !== undefined &&
+    replicas > 1
+  ) {
+    problems.push(
+      settingProblem(
+        ["sizes", "proxy"],
+        replicas,
+        `is more than 1, but on ${capabilities.prose.orchestrator} the proxy that holds the ACME account runs once so that replicas never compete for one certificate`,
+        "set it to 1, or supply homeport:proxy.certificate (e.g. a wildcard) instead of ACME to run several",
+      ),
+    );
+  }
+  if (!config.parts.includes("apps")) return problems;
+  const apps = config.apps;
+  const sizes = appSizes(config, capabilities);
+  for (const tier of ["rabbitmq", "minio"] as const) {
+    const nodes = apps.nodes[tier];
+    if (nodes === undefined) continue;
+    const path = ["apps", "nodes", tier];
+    if (!capabilities.memberNodePinning) {
+      problems.push(
+        settingProblem(
+          path,
+          nodes,
+          `is not used on ${capabilities.prose.orchestrator}, where each member's claim keeps its data; remove it`,
+        ),
+      );
+    } else if (tier === "minio" && apps.s3) {
+      problems.push(
+        settingProblem(
+          path,
+          nodes,
+          "pins MinIO, which is not deployed when homeport:apps.s3 names an external S3",
+        ),
+      );
+    } else if (nodes.length !== sizes[tier]) {
+      problems.push(
+        settingProblem(
+          path,
+          nodes,
+          `lists ${nodes.length} node(s) for ${sizes[tier]} member(s)${capabilities.stableMemberAddresses ? "" : ` (one on ${capabilities.prose.orchestrator})`}`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** Throws every {@link stackProblems} at once, before any resource exists. */
+export function checkStack(config: StackConfig, capabilities: PlatformCapabilities): void {
+  const problems = stackProblems(config, capabilities);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
