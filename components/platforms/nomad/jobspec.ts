@@ -256,9 +256,9 @@ export function nomadJobspec(
   const member = serviceProvider === "consul" && isClusterMember(w);
   const hostNetwork = w.security.hostNetwork;
   const tags = Object.entries(ctx.tags).map(([k, v]) => `${k}=${v}`);
-  // The routes' tags go on the service of the (first) route's port: Traefik dials the port that
-  // service registers.
-  const routed = w.routes[0]?.port ?? w.ports[0]?.name;
+  // The routes' tags go on the service of the first route's port that Traefik dials (the port
+  // that service registers); a route to one of Traefik's internal services dials none.
+  const routed = w.routes.find((r) => !r.internalService)?.port ?? w.ports[0]?.name;
   const services = w.ports.map((p, index) => ({
     Name: nomadServiceName(w, p.name),
     PortLabel: p.name,

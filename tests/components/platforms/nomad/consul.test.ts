@@ -10,6 +10,8 @@ import {
 } from "../../../../components/platforms/nomad/consul";
 import { platformCapabilities } from "../../../../components/platforms/create-adapter";
 import { nomadProfile } from "../../../../components/platforms/nomad/profile";
+import { resolveWorkload } from "../../../../components/model/resolve";
+import { nomadJobspec } from "../../../../components/platforms/nomad/jobspec";
 
 const config = (consul: Record<string, unknown> = {}, provider = "consul") =>
   parseStackConfig({
@@ -150,6 +152,32 @@ describe("Nomad with Consul as its service provider", () => {
     assert.equal(
       consulServiceAddress("prometheus"),
       '{{ with service "prometheus" }}{{ with index . 0 }}{{ .Address }}:{{ .Port }}{{ end }}{{ end }}',
+    );
+  });
+
+  it("tags the service of the route's port, which Traefik dials at its registered host port", () => {
+    const w = resolveWorkload("app", "apps", {
+      image: "app:1.0.0",
+      ports: [
+        { name: "metrics", port: 9100 },
+        { name: "http", port: 8080 },
+      ],
+      routes: [{ host: "app.lab.example.net", port: "http" }],
+    });
+    const job = nomadJobspec(w, {
+      jobId: "app",
+      settings: config().nomad,
+      env: {},
+      files: {},
+      tags: { "traefik.enable": "true" },
+    });
+    const group = (job.TaskGroups as { Services: { Name: string; Tags: string[] }[] }[])[0];
+    assert.deepEqual(
+      group.Services.map((x) => [x.Name, x.Tags]),
+      [
+        ["app", []],
+        ["app-http", ["traefik.enable=true"]],
+      ],
     );
   });
 });
