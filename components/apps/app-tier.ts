@@ -113,6 +113,7 @@ export class AppTier extends pulumi.ComponentResource {
             password: brokerPassword,
             cookie: erlangCookie,
             node: w.replicas === 1 ? settings.nodes.rabbitmq?.[w.ordinal] : undefined,
+            catalogue: rabbit.catalogue,
             exemptions: sizes.clamped.includes("rabbitmq")
               ? [{ rule: "stack-quorum-odd-members", reason: single.rabbitmq }]
               : undefined,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   ExemptionSpec,
   gibibytes,
+  MemberCatalogue,
   memory,
   mebibytes,
   millicores,
@@ -52,20 +53,39 @@ export function rabbitmqSpec(opts: {
   readonly exemptions?: ExemptionSpec[];
   /** The node (host name) this member is pinned to, where its volume lives. @default not pinned */
   readonly node?: string;
+  /**
+   * The catalogue members discover each other through (with `nodeHost`). @default none: the
+   * members are listed in the configuration
+   */
+  readonly catalogue?: MemberCatalogue;
 }): WorkloadSpec {
   const clustered = opts.peers.length > 1;
+  const consul = clustered && opts.catalogue?.kind === "consul" ? opts.catalogue : undefined;
   const secrets: SecretSpec[] = [
     { name: "default-pass", env: "RABBITMQ_DEFAULT_PASS", value: opts.password },
     { name: "erlang-cookie", env: "RABBITMQ_ERLANG_COOKIE", value: opts.cookie },
+    ...(consul?.token !== undefined
+      ? [{ name: "consul-token", env: "CONSUL_ACL_TOKEN", value: consul.token }]
+      : []),
   ];
   return {
     image: opts.image,
     command: withSecretFiles(
       secretVariables(secrets),
       ["docker-entrypoint.sh", "rabbitmq-server"],
-      COOKIE_FILE_LINES,
+      [
+        ...COOKIE_FILE_LINES,
+        ...(consul ? ["rabbitmq-plugins enable --offline rabbitmq_peer_discovery_consul"] : []),
+      ],
     ),
     env: {
+      ...(consul
+        ? {
+            CONSUL_HOST: consul.host,
+            CONSUL_PORT: String(consul.port),
+            CONSUL_SCHEME: consul.scheme,
+          }
+        : {}),
       RABBITMQ_DEFAULT_USER: RABBITMQ_USER,
       ...(clustered ? { RABBITMQ_USE_LONGNAME: "true" } : {}),
       // RabbitMQ keeps its data under its node name. A cluster member is named by the target
@@ -78,7 +98,13 @@ export function rabbitmqSpec(opts: {
           : { RABBITMQ_NODENAME: "rabbit@localhost" }),
     },
     secrets,
-    files: [{ name: "conf", path: RABBITMQ_CONF_PATH, content: rabbitmqConf(opts.peers) }],
+    files: [
+      {
+        name: "conf",
+        path: RABBITMQ_CONF_PATH,
+        content: rabbitmqConf(opts.peers, consul ? opts.nodeHost : undefined),
+      },
+    ],
     ports: [
       { name: "amqp", port: APP_PORTS.amqp },
       { name: "metrics", port: APP_PORTS.rabbitmqMetrics },

@@ -66,6 +66,16 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ["kubernetes.podSecurity", "set it to privileged, baseline or restricted"],
   ["nomad.address", "set it to the Nomad HTTP API address, e.g. http://127.0.0.1:4646"],
   ["nomad.datacenters", "list at least one datacenter, e.g. [dc1]"],
+  ["nomad.serviceProvider", "set it to nomad (the built-in catalogue) or consul"],
+  [
+    "nomad.consul.address",
+    "set it to the Consul HTTP API address as tasks reach it, e.g. http://10.0.0.10:8500",
+  ],
+  [
+    "nomad.consul.token",
+    "set it with: pulumi config set --secret --path homeport:nomad.consul.token <token>",
+  ],
+  ["nomad.consul.dnsServers", "list the DNS servers that answer .consul, e.g. [172.17.0.1]"],
   ["nomad.cpuMhzPerCore", "set the MHz Nomad should reserve per requested core, e.g. 1000"],
   ...proxyFixes.map(([path, fix]) => [`proxy.${path}`, fix] as const),
   ...monitoringFixes.map(([path, fix]) => [`monitoring.${path}`, fix] as const),

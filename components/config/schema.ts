@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secretString } from "./secret-string";
 import { appsSecretSettings, appsSettings, appsStackIssues } from "./parts/apps";
 import { monitoringSecretSettings, monitoringSettings } from "./parts/monitoring";
 import { proxySecretSettings, proxySettings, proxyStackIssues } from "./parts/proxy";
@@ -96,6 +97,21 @@ export const nomadSettings = z
     datacenters: z.array(z.string().min(1)).min(1).default(["dc1"]),
     cpuMhzPerCore: z.number().int().positive().default(1000),
     purgeOnDestroy: z.boolean().default(true),
+    /** Where jobs register their services: Nomad's built-in catalogue or Consul. @default nomad */
+    serviceProvider: z.enum(["nomad", "consul"]).default("nomad"),
+    consul: z
+      .object({
+        /** Consul's HTTP API as tasks reach it. @default the node's agent, where it can be interpolated */
+        address: z.url({ protocol: /^https?$/ }).optional(),
+        /** @default the agent's own datacenter */
+        datacenter: z.string().min(1).optional(),
+        /** ACL token the proxy, Prometheus and RabbitMQ read the catalogue with. @default none */
+        token: secretString().optional(),
+        /** DNS servers of every group's network, answering `.consul`. @default ["172.17.0.1"] */
+        dnsServers: z.array(z.string().min(1)).min(1).default(["172.17.0.1"]),
+      })
+      .strict()
+      .default({ dnsServers: ["172.17.0.1"] }),
   })
   .strict();
 
@@ -170,4 +186,5 @@ export const SECRET_SETTINGS: readonly string[] = [
   ...proxySecretSettings.map((path) => `proxy.${path}`),
   ...monitoringSecretSettings.map((path) => `monitoring.${path}`),
   ...appsSecretSettings.map((path) => `apps.${path}`),
+  "nomad.consul.token",
 ];

@@ -3,6 +3,8 @@
  * the orchestrator's adapter knows. The monitoring concern assembles the rest (jobs, filters).
  */
 
+import { SecretSpec } from "./workload";
+
 /** One Prometheus relabel rule, in Prometheus' own field names. */
 export type Relabel = Record<string, unknown>;
 
@@ -35,6 +37,8 @@ export interface MetricsDiscovery {
    * workload's name from it: the source of the container-restart rules.
    */
   readonly containerWorkload: { readonly source: string; readonly regex: string };
+  /** Secrets the discovery reads (e.g. an ACL token file), delivered to Prometheus. @default [] */
+  readonly secrets?: SecretSpec[];
 }
 
 /** Prometheus' name for a metadata key once service discovery has sanitised it. */

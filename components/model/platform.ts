@@ -48,12 +48,31 @@ export interface ClusterWorkload {
   readonly ordinal: number;
 }
 
+/**
+ * A service catalogue that cluster members register in and discover each other through (e.g.
+ * RabbitMQ's Consul peer discovery), as a member's own process reaches it.
+ */
+export interface MemberCatalogue {
+  readonly kind: "consul";
+  /** Host of its HTTP API; may be an expression the adapter resolves in the member's env. */
+  readonly host: string;
+  readonly port: number;
+  readonly scheme: string;
+  /** ACL token, delivered as a secret. @default none */
+  readonly token?: SecretSpec["value"];
+}
+
 /** How a stateful cluster of N members (RabbitMQ, MinIO…) is deployed on an orchestrator. */
 export interface ClusterLayout {
   /** Workloads to deploy: one per member, or one set whose replicas are the members. */
   readonly workloads: ClusterWorkload[];
   /** The stable host of every member, by which peers name each other; [] for a single member. */
   readonly peers: string[];
+  /**
+   * The catalogue members discover each other through, instead of a fixed list of peers.
+   * @default none: members find each other by `peers`
+   */
+  readonly catalogue?: MemberCatalogue;
 }
 
 /**

@@ -191,6 +191,7 @@ export class Monitoring extends pulumi.ComponentResource {
             content: renderAlertRules(discovery.containerWorkload),
           },
         ],
+        secrets: discovery.secrets,
         ports: [{ name: "http", port: MONITORING_PORTS.prometheus }],
         volumes: [
           {

@@ -4,7 +4,7 @@ import { PlatformAdapter, PlatformCapabilities, RoutePublishing } from "../model
 import { KubernetesPlatform } from "./kubernetes/kubernetes-platform";
 import { KUBERNETES_CAPABILITIES } from "./kubernetes/profile";
 import { NomadPlatform } from "./nomad/nomad-platform";
-import { NOMAD_CAPABILITIES } from "./nomad/profile";
+import { nomadCapabilities } from "./nomad/profile";
 import { swarmCapabilities } from "./swarm/profile";
 import { SwarmPlatform } from "./swarm/swarm-platform";
 
@@ -19,7 +19,7 @@ export function platformCapabilities(config: StackConfig): PlatformCapabilities 
     case "kubernetes":
       return KUBERNETES_CAPABILITIES;
     case "nomad":
-      return NOMAD_CAPABILITIES;
+      return nomadCapabilities(config.nomad);
   }
 }
 

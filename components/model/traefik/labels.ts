@@ -38,6 +38,13 @@ export interface LabelOptions {
    * @default {}
    */
   readonly providerKeys?: Record<string, pulumi.Input<string>>;
+  /**
+   * The provider learns each instance's port from its catalogue entry (Nomad's and Consul's
+   * catalogues register the host port Nomad allocated): no `loadbalancer.server.port`, which
+   * Traefik would dial instead (traefik/traefik v3.6.7 pkg/provider/consulcatalog/config.go and
+   * pkg/provider/nomad/config.go, addServer). @default false: the port is declared
+   */
+  readonly portFromCatalogue?: boolean;
 }
 
 /**
@@ -103,7 +110,9 @@ export function traefikLabels(
     // when it has no port for the service it creates by default: a route to an internal service
     // declares one too, which no router uses, to keep its labels in force.
     labels[key("service")] = route.internalService ?? router;
-    labels[`traefik.http.services.${router}.loadbalancer.server.port`] = String(route.portNumber);
+    if (!options.portFromCatalogue) {
+      labels[`traefik.http.services.${router}.loadbalancer.server.port`] = String(route.portNumber);
+    }
   });
   return labels;
 }

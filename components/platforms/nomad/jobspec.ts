@@ -1,6 +1,7 @@
 import { StackConfig } from "../../config/schema";
 import {
   DEFAULT_RESTART,
+  exemptionKey,
   META,
   NodeConstraint,
   replicaCount,
@@ -144,7 +145,14 @@ function secretTemplate(ctx: NomadJobContext, secret: string, json: boolean): st
 function checkFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
   const h = w.health;
   if (!h) return undefined;
-  const timing = { Interval: nanoseconds(h.interval), Timeout: nanoseconds(h.timeout) };
+  const timing = {
+    Interval: nanoseconds(h.interval),
+    Timeout: nanoseconds(h.timeout),
+    // Consul's DNS hides an instance whose checks are critical, which they are until they first
+    // pass: a cluster member starts as "warning" so that its peers can resolve it while the
+    // cluster forms (nomad/api services.go ServiceCheck.InitialStatus).
+    ...(provider === "consul" && isClusterMember(w) ? { InitialStatus: "warning" } : {}),
+  };
   switch (h.kind) {
     case "http":
       return { Name: `${w.name}-health`, Type: "http", Path: h.path, PortLabel: h.port, ...timing };
@@ -175,7 +183,7 @@ function checkFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
 export function nomadJobspec(
   w: ResolvedWorkload,
   ctx: NomadJobContext,
-  serviceProvider: "nomad" | "consul" = "nomad",
+  serviceProvider: "nomad" | "consul" = ctx.settings.serviceProvider,
 ): NomadJobspec {
   const replicas = replicaCount(w);
   const perNode = replicas === undefined;
@@ -241,12 +249,24 @@ export function nomadJobspec(
   }
   if (w.security.dockerSocket) dockerVolumes.push("/var/run/docker.sock:/var/run/docker.sock:ro");
 
+  // With Consul, a cluster member is reached as <service>.service.consul, its node's address: its
+  // ports are static on the node (one member per node), and its network's host name is that name,
+  // which Nomad writes into the allocation's /etc/hosts with the allocation's own address (so
+  // MinIO finds its own endpoint among its peers' by its interfaces' addresses).
+  const member = serviceProvider === "consul" && isClusterMember(w);
+  const hostNetwork = w.security.hostNetwork;
   const tags = Object.entries(ctx.tags).map(([k, v]) => `${k}=${v}`);
+  // The routes' tags go on the service of the first route's port that Traefik dials (the port
+  // that service registers); a route to one of Traefik's internal services dials none.
+  const routed = w.routes.find((r) => !r.internalService)?.port ?? w.ports[0]?.name;
   const services = w.ports.map((p, index) => ({
     Name: nomadServiceName(w, p.name),
     PortLabel: p.name,
     Provider: serviceProvider,
-    Tags: [...(index === 0 ? tags : []), ...(p.name === w.metrics?.port ? metricsTags(w) : [])],
+    Tags: [
+      ...(p.name === routed ? tags : []),
+      ...(p.name === w.metrics?.port ? metricsTags(w) : []),
+    ],
     Checks: index === 0 && check ? [check] : [],
   }));
   if (services.length === 0 && check) {
@@ -282,7 +302,9 @@ export function nomadJobspec(
     Region: ctx.settings.region,
     Namespace: ctx.settings.namespace,
     Datacenters: ctx.settings.datacenters,
-    Meta: meta(w),
+    Meta: member
+      ? { ...meta(w), [nomadMetaKey(exemptionKey("workload-no-host-ports"))]: MEMBER_PORTS_REASON }
+      : meta(w),
     Constraints: w.placement.constraints.map(nomadConstraint).filter((c) => c !== undefined),
     Spreads:
       w.placement.spread && !perNode
@@ -304,13 +326,26 @@ export function nomadJobspec(
             : undefined,
         Networks: [
           {
-            Mode: w.security.hostNetwork ? "host" : "bridge",
+            Mode: hostNetwork ? "host" : "bridge",
             DynamicPorts: w.ports
-              .filter((p) => !p.publish)
+              .filter((p) => !p.publish && !member)
               .map((p) => ({ Label: p.name, To: p.port })),
             ReservedPorts: w.ports
-              .filter((p) => p.publish)
-              .map((p) => ({ Label: p.name, Value: p.publish?.hostPort, To: p.port })),
+              .filter((p) => p.publish || member)
+              .map((p) => ({
+                Label: p.name,
+                Value: p.publish?.hostPort ?? p.port,
+                // On the node's network a task binds its ports itself: there is nothing to map.
+                ...(hostNetwork ? {} : { To: p.port }),
+              })),
+            ...(member
+              ? { Hostname: `${nomadServiceName(w, w.ports[0].name)}.service.consul` }
+              : {}),
+            // Names under .consul resolve through a DNS server that answers for Consul
+            // (the network block's dns, nomad/api resources.go NetworkResource.DNS).
+            ...(serviceProvider === "consul"
+              ? { DNS: { Servers: ctx.settings.consul.dnsServers } }
+              : {}),
           },
         ],
         Services: services.length > 0 ? services : undefined,
@@ -361,7 +396,7 @@ export function nomadJobspec(
                   : undefined,
               mount: mounts.length > 0 ? mounts : undefined,
               volumes: dockerVolumes.length > 0 ? dockerVolumes : undefined,
-              ...(w.security.hostNetwork ? { network_mode: "host" } : {}),
+              ...(hostNetwork ? { network_mode: "host" } : {}),
             },
             Env: Object.keys(plainEnv).length > 0 ? plainEnv : undefined,
             Templates: templates.length > 0 ? templates : undefined,
@@ -381,6 +416,13 @@ export function nomadJobspec(
     ],
   };
 }
+
+/** Why a cluster member's ports are static on its node, recorded as the exemption it needs. */
+export const MEMBER_PORTS_REASON =
+  "a cluster member is reached by its Consul name, which resolves to its node's address, so its ports are static on that node (one member per node)";
+
+/** A member of a stateful cluster (RabbitMQ, MinIO…), whose members name each other. */
+export const isClusterMember = (w: ResolvedWorkload): boolean => META.cluster in w.metadata;
 
 /** Drops undefined fields, so the jobspec JSON is stable and minimal. */
 export function compactJobspec(job: NomadJobspec): string {

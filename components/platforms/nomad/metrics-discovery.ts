@@ -5,14 +5,34 @@ import { isLoopbackUrl } from "./profile";
 import { nomadMetaKey } from "./meta-key";
 
 /**
- * Nomad's service discovery exposes tags, not meta: the Nomad adapter tags the service of the
- * metrics port with the same keys. Tags arrive joined as ",a,b,".
+ * Nomad's and Consul's service discovery expose tags, not meta: the Nomad adapter tags the service
+ * of the metrics port with the same keys. Tags arrive joined as ",a,b," in `__meta_<sd>_tags`.
  */
-const fromTags = (key: string, target: string): Relabel => ({
-  source_labels: ["__meta_nomad_tags"],
+const fromTags = (sd: "nomad" | "consul", key: string, target: string): Relabel => ({
+  source_labels: [`__meta_${sd}_tags`],
   regex: `.*,${nomadMetaKey(key)}=([^,]+),.*`,
   replacement: "$1",
   target_label: target,
+});
+
+/**
+ * What the discovery of services that Nomad registered has in common, in Nomad's catalogue or in
+ * Consul's: the model's keys from the tags, and the containers' names.
+ */
+export const nomadTaggedDiscovery = (
+  sd: "nomad" | "consul",
+): Pick<MetricsDiscovery, "select" | "keys" | "containerWorkload"> => ({
+  select: [
+    fromTags(sd, META.workload, "__tmp_workload"),
+    fromTags(sd, META.part, "__tmp_part"),
+    fromTags(sd, META.metricsPath, "__tmp_metrics_path"),
+  ],
+  keys: { workload: "__tmp_workload", part: "__tmp_part", metricsPath: "__tmp_metrics_path" },
+  // Nomad names containers "<task>-<allocation id>".
+  containerWorkload: {
+    source: "name",
+    regex: "(.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+  },
 });
 
 /**
@@ -50,21 +70,11 @@ export function nomadMetricsDiscovery(
   };
   return {
     sdConfig,
-    select: [
-      fromTags(META.workload, "__tmp_workload"),
-      fromTags(META.part, "__tmp_part"),
-      fromTags(META.metricsPath, "__tmp_metrics_path"),
-    ],
-    keys: { workload: "__tmp_workload", part: "__tmp_part", metricsPath: "__tmp_metrics_path" },
+    ...nomadTaggedDiscovery("nomad"),
     address: [{ source_labels: ["__meta_nomad_node_id"], target_label: "node" }],
     alertmanager: (name) => ({
       ...sdConfig,
       relabel_configs: [{ source_labels: ["__meta_nomad_service"], regex: name, action: "keep" }],
     }),
-    // Nomad names containers "<task>-<allocation id>".
-    containerWorkload: {
-      source: "name",
-      regex: "(.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-    },
   };
 }

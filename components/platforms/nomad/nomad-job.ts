@@ -61,7 +61,14 @@ async function awaitDeployment(
       "GET",
       `/v1/evaluation/${encodeURIComponent(evalId)}`,
       { what: `read the evaluation of job "${jobId}"` },
-    )) as { Status?: string };
+    )) as { Status?: string; StatusDescription?: string };
+    // An evaluation the scheduler could not complete schedules nothing, so no deployment follows
+    // (nomad/structs/structs.go EvalStatusFailed, EvalStatusCancelled).
+    if (evaluation.Status === "failed" || evaluation.Status === "canceled") {
+      throw new NomadApiError(
+        `Nomad's evaluation of job "${jobId}" ${evaluation.Status}${evaluation.StatusDescription ? `: ${evaluation.StatusDescription}` : ""}; see: nomad eval status ${evalId}`,
+      );
+    }
     if (evaluation.Status !== "pending") break;
     if (Date.now() > deadline)
       throw new NomadApiError(`Nomad did not evaluate job "${jobId}" in time.`);

@@ -10,7 +10,8 @@ import {
 } from "../../model";
 import { PlatformComponent } from "../platform-component";
 import { nomadProfile } from "./profile";
-import { nomadServiceAddress, nomadServiceName } from "./jobspec";
+import { consulServiceAddress, consulServiceHost } from "./consul";
+import { isClusterMember, nomadServiceAddress, nomadServiceName } from "./jobspec";
 import { NomadWorkload } from "./nomad-workload";
 
 export const NOMAD_PLATFORM_TYPE = "homeport:nomad:Platform";
@@ -54,8 +55,18 @@ export class NomadPlatform extends PlatformComponent {
     return {
       serviceName: component.serviceName,
       address: (port) => {
-        portOf(workload, port);
-        return pulumi.output(nomadServiceAddress(nomadServiceName(workload, port)));
+        const number = portOf(workload, port);
+        const service = nomadServiceName(workload, port);
+        if (this.args.config.nomad.serviceProvider === "nomad") {
+          return pulumi.output(nomadServiceAddress(service));
+        }
+        // A cluster member is reached by its Consul name on its node's static port; any other
+        // workload by its registered address and host port, read from Consul at task start.
+        return pulumi.output(
+          isClusterMember(workload)
+            ? `${consulServiceHost(service)}:${number}`
+            : consulServiceAddress(service),
+        );
       },
       resources: [component.job],
       // The job resource waits for a batch job to complete (detach: false), or fails.

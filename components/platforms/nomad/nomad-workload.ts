@@ -41,7 +41,11 @@ export class NomadWorkload extends pulumi.ComponentResource {
             { parent: this },
           )
         : undefined;
-    if (w.health?.kind === "command" && w.health.port === undefined) {
+    if (
+      args.settings.serviceProvider === "nomad" &&
+      w.health?.kind === "command" &&
+      w.health.port === undefined
+    ) {
       pulumi.log.warn(
         `Workload "${w.name}": Nomad's built-in service catalogue cannot run command checks, so its job has no health check.`,
         this,
@@ -51,7 +55,9 @@ export class NomadWorkload extends pulumi.ComponentResource {
       .all([
         pulumi.output(w.env),
         pulumi.output(Object.fromEntries(w.files.map((f) => [f.name, f.content]))),
-        pulumi.output(traefikLabels(w, { certResolver: args.routing.certResolver })),
+        pulumi.output(
+          traefikLabels(w, { certResolver: args.routing.certResolver, portFromCatalogue: true }),
+        ),
         pulumi.output(
           Object.fromEntries(
             w.secrets.map((s) => [s.name, { prefix: s.prefix, suffix: s.suffix }]),

@@ -9,6 +9,7 @@ import {
   VolumeClass,
   VolumeProvisioning,
 } from "../../model";
+import { consulClusterLayout, consulMetricsDiscovery, consulRouteProvider } from "./consul";
 import { nomadDiscoveryServer, nomadMetricsDiscovery } from "./metrics-discovery";
 
 /** What Nomad, with its built-in service catalogue, offers the concerns. */
@@ -28,6 +29,26 @@ export const NOMAD_CAPABILITIES: PlatformCapabilities = {
     serviceCatalogue: "Nomad's built-in service catalogue",
   },
 };
+
+/** What Nomad offers the concerns when its services live in Consul. */
+export const NOMAD_CONSUL_CAPABILITIES: PlatformCapabilities = {
+  ...NOMAD_CAPABILITIES,
+  // Consul runs script checks: Nomad executes the command in the task and reports the result.
+  commandChecks: true,
+  // Every registered service answers as <service>.service.consul on Consul's DNS.
+  stableMemberAddresses: true,
+  prose: {
+    orchestrator: "Nomad",
+    serviceDiscovery: "Consul's service discovery",
+    serviceCatalogue: "Consul's checks",
+  },
+};
+
+/** What Nomad offers, by the catalogue its services are registered in. */
+export const nomadCapabilities = (
+  settings: Pick<StackConfig["nomad"], "serviceProvider">,
+): PlatformCapabilities =>
+  settings.serviceProvider === "consul" ? NOMAD_CONSUL_CAPABILITIES : NOMAD_CAPABILITIES;
 
 /** What each volume class becomes on Nomad (see `jobspec.ts`). */
 export const NOMAD_VOLUMES: Readonly<Record<VolumeClass, VolumeProvisioning>> = {
@@ -72,16 +93,28 @@ export function nomadRouteProvider(
   };
 }
 
-/** Nomad, with its built-in service catalogue, as the concerns see it. */
+/** Nomad, with its built-in service catalogue or with Consul, as the concerns see it. */
 export function nomadProfile(
   config: Pick<StackConfig, "nomad" | "proxy" | "monitoring">,
 ): PlatformProfile {
   const settings = config.nomad;
+  // Tasks reach Nomad's and Consul's HTTP APIs over the network: nothing to mount.
+  const apiAccess = { dockerSocket: false, constraints: [] };
+  if (settings.serviceProvider === "consul") {
+    const consul = settings.consul;
+    return {
+      capabilities: NOMAD_CONSUL_CAPABILITIES,
+      volumes: NOMAD_VOLUMES,
+      apiAccess,
+      clusterLayout: (base, size) => consulClusterLayout(consul, base, size),
+      routeProvider: () => consulRouteProvider(consul),
+      metricsDiscovery: () => consulMetricsDiscovery(consul),
+    };
+  }
   return {
     capabilities: NOMAD_CAPABILITIES,
     volumes: NOMAD_VOLUMES,
-    // Tasks reach Nomad's HTTP API over the network: nothing to mount.
-    apiAccess: { dockerSocket: false, constraints: [] },
+    apiAccess,
     // Without DNS for cluster peers, a cluster runs as one member.
     clusterLayout: (base) => singleMember(base),
     routeProvider: () => nomadRouteProvider(settings, config.proxy.nomadToken),

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as yaml from "js-yaml";
 import { ConfigError, parseStackConfig } from "../../../components/config/load";
+import { StackConfig } from "../../../components/config/schema";
 import { renderAlertRules } from "../../../components/monitoring/alert-rules";
 import {
   discoveryRelabels,
@@ -31,12 +32,18 @@ function exampleConfig(stack: string) {
   return parseStackConfig(config, new Set(secretKeys));
 }
 
-const options = (stack: string): PrometheusConfigOptions => ({
-  discovery: profileFor(exampleConfig(stack), `${stack}-`, stack).metricsDiscovery(),
+const optionsOf = (config: StackConfig, stack: string): PrometheusConfigOptions => ({
+  discovery: profileFor(config, `${stack}-`, stack).metricsDiscovery(),
   scrapeInterval: "30s",
   alertmanager: "alertmanager:9093",
   externalLabels: { homeport_stack: stack },
 });
+const options = (stack: string): PrometheusConfigOptions => optionsOf(exampleConfig(stack), stack);
+/** The Nomad example on Nomad's built-in catalogue instead of Consul. */
+const nomadBuiltIn = (): PrometheusConfigOptions => {
+  const config = exampleConfig("nomad-example");
+  return optionsOf({ ...config, nomad: { ...config.nomad, serviceProvider: "nomad" } }, "nomad");
+};
 
 const jobs = (opts: PrometheusConfigOptions) =>
   prometheusConfig(opts).scrape_configs as unknown as Job[];
@@ -104,8 +111,38 @@ describe("Prometheus configuration", () => {
     });
   });
 
-  it("on Nomad asks the Nomad API of the stack and reads the metrics tags of services", () => {
+  it("on Nomad with Consul asks Consul and reads the metrics tags of services", () => {
     const j = job(options("nomad-example"), "traefik");
+    assert.deepEqual(j.consul_sd_configs, [
+      {
+        server: "consul.lab.example.net:8500",
+        scheme: "http",
+        datacenter: "lab",
+        refresh_interval: "30s",
+      },
+    ]);
+    assert.deepEqual(j.relabel_configs?.[0], {
+      source_labels: ["__meta_consul_tags"],
+      regex: ".*,homeport_dev_workload=([^,]+),.*",
+      replacement: "$1",
+      target_label: "__tmp_workload",
+    });
+    const alerting = prometheusConfig(options("nomad-example")).alerting as {
+      alertmanagers: Record<string, unknown>[];
+    };
+    assert.deepEqual(alerting.alertmanagers[0].consul_sd_configs, [
+      {
+        server: "consul.lab.example.net:8500",
+        scheme: "http",
+        datacenter: "lab",
+        refresh_interval: "30s",
+        services: ["alertmanager"],
+      },
+    ]);
+  });
+
+  it("on Nomad's own catalogue asks the Nomad API of the stack and reads the metrics tags of services", () => {
+    const j = job(nomadBuiltIn(), "traefik");
     assert.deepEqual(j.nomad_sd_configs, [
       {
         server: "http://nomad.lab.example.net:4646",
@@ -125,7 +162,7 @@ describe("Prometheus configuration", () => {
       regex: "proxy",
       action: "keep",
     });
-    const alerting = prometheusConfig(options("nomad-example")).alerting as {
+    const alerting = prometheusConfig(nomadBuiltIn()).alerting as {
       alertmanagers: Record<string, unknown>[];
     };
     assert.deepEqual(alerting.alertmanagers[0].relabel_configs, [
@@ -192,10 +229,12 @@ function withFileDiscovery(text: string, sd: string): string {
   return yaml.dump(config, { lineWidth: -1 });
 }
 
-const SD_PROBES: Record<string, [string, string]> = {
-  swarm: ["dockerswarm_sd_configs", "{host: 'unix:///var/run/docker.sock', role: tasks}"],
-  kubernetes: ["kubernetes_sd_configs", "{role: pod}"],
-  nomad: ["nomad_sd_configs", "{server: 'http://127.0.0.1:4646'}"],
+/** A minimal block of each discovery, to ask promtool whether it knows it. */
+const SD_PROBES: Record<string, string> = {
+  dockerswarm_sd_configs: "{host: 'unix:///var/run/docker.sock', role: tasks}",
+  kubernetes_sd_configs: "{role: pod}",
+  nomad_sd_configs: "{server: 'http://127.0.0.1:4646'}",
+  consul_sd_configs: "{server: '127.0.0.1:8500'}",
 };
 
 describe("promtool on the rendered configuration", () => {
@@ -209,9 +248,9 @@ describe("promtool on the rendered configuration", () => {
   for (const stack of EXAMPLES) {
     it(`passes promtool check config and check rules for Pulumi.${stack}.yaml`, (t) => {
       const opts = options(stack);
-      const target = exampleConfig(stack).target;
       let text = renderPrometheusConfig(opts);
-      const [sd, probe] = SD_PROBES[target];
+      const [sd] = Object.keys(opts.discovery.sdConfig);
+      const probe = SD_PROBES[sd];
       if (!promtoolSupports(promtool, sd, probe)) {
         // The discovery block itself is then checked by the targeted assertions above.
         t.diagnostic(`this promtool lacks ${sd}: checked with file discovery in its place`);

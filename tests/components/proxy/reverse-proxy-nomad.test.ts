@@ -91,7 +91,11 @@ describe("reverse proxy on Nomad", () => {
       ],
     );
     assert.ok(tags.includes("traefik.enable=true"));
-    assert.ok(tags.includes("traefik.http.services.traefik.loadbalancer.server.port=8080"));
+    // Traefik dials the host port Nomad registered: no container port in the tags.
+    assert.deepEqual(
+      tags.filter((t) => t.includes(".loadbalancer.server.port=")),
+      [],
+    );
     assert.ok(
       tags.some((t) =>
         /^traefik\.http\.middlewares\.traefik-basic-auth\.basicauth\.users=admin:/.test(t),

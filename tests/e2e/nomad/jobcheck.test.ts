@@ -210,8 +210,13 @@ describe("e2e: rendered Nomad jobs against the nomad/api types (nomad-jobcheck)"
         {
           name: "script-on-nomad",
           text: edited("frontend", (j) => {
-            const check = j.TaskGroups[0].Services[0].Checks[0];
-            Object.assign(check, { Type: "script", Command: "/bin/true", TaskName: "frontend" });
+            const service = j.TaskGroups[0].Services[0];
+            service.Provider = "nomad";
+            Object.assign(service.Checks[0], {
+              Type: "script",
+              Command: "/bin/true",
+              TaskName: "frontend",
+            });
           }),
         },
       ]);

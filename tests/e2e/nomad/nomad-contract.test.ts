@@ -212,20 +212,20 @@ describe(
 
     it("an ACL denial names the token and the namespace to fix", async (t) => {
       if (!ready(t)) return;
-      const inputs = state.jobs.map(at).find((j) => idOf(j) === "minio")!;
+      const inputs = state.jobs.map(at).find((j) => idOf(j) === "backend")!;
       state.double!.acl = { token: "right-token", namespaces: ["default"] };
       process.env.NOMAD_TOKEN = "wrong-token";
       await assert.rejects(jobs.nomadJobProvider.create!(inputs), {
         name: "NomadApiError",
         status: 403,
-        message: `Nomad denied permission to validate job "minio" (403: Permission denied). Fix: set NOMAD_TOKEN to a token whose ACL policy allows it in namespace "${inputs.namespace}".`,
+        message: `Nomad denied permission to validate job "backend" (403: Permission denied). Fix: set NOMAD_TOKEN to a token whose ACL policy allows it in namespace "${inputs.namespace}".`,
       });
       assert.equal(state.double!.calls.at(-1)!.token, "wrong-token");
       // The right token in a namespace the policy does not cover is denied too.
       process.env.NOMAD_TOKEN = "right-token";
-      await assert.rejects(jobs.nomadJobProvider.read!("minio", inputs), {
+      await assert.rejects(jobs.nomadJobProvider.read!("backend", inputs), {
         status: 403,
-        message: `Nomad denied permission to read job "minio" (403: Permission denied). Fix: set NOMAD_TOKEN to a token whose ACL policy allows it in namespace "${inputs.namespace}".`,
+        message: `Nomad denied permission to read job "backend" (403: Permission denied). Fix: set NOMAD_TOKEN to a token whose ACL policy allows it in namespace "${inputs.namespace}".`,
       });
       state.double!.acl = { token: "right-token", namespaces: [inputs.namespace ?? "default"] };
       await jobs.nomadJobProvider.create!(inputs);
@@ -286,20 +286,26 @@ describe(
       );
     });
 
-    it(
-      "a failed evaluation fails the wait",
-      {
-        todo: 'nomad-job.ts awaitDeployment stops polling at any non-pending evaluation status and, with no deployment, reports success (deploymentStatus "none") for a failed evaluation',
-      },
-      async (t) => {
-        if (!ready(t)) return;
-        const inputs = state.jobs.map(at).find((j) => idOf(j) === "frontend")!;
-        state.double!.outcomes.frontend = { evaluation: ["failed"] };
-        await assert.rejects(jobs.nomadJobProvider.create!({ ...inputs, detach: false }), {
-          name: "NomadApiError",
-        });
-      },
-    );
+    it("a failed or canceled evaluation fails the wait, naming the evaluation", async (t) => {
+      if (!ready(t)) return;
+      const inputs = state.jobs.map(at).find((j) => idOf(j) === "frontend")!;
+      for (const status of ["failed", "canceled"]) {
+        state.double!.outcomes.frontend = { evaluation: ["pending", status] };
+        await assert.rejects(
+          jobs.nomadJobProvider.create!({ ...inputs, detach: false }),
+          (err: Error) => {
+            assert.equal(err.name, "NomadApiError");
+            assert.match(
+              err.message,
+              new RegExp(
+                `^Nomad's evaluation of job "frontend" ${status}; see: nomad eval status \\S+$`,
+              ),
+            );
+            return true;
+          },
+        );
+      }
+    });
 
     it("a batch job whose allocation failed is reported with the allocation to look at", async (t) => {
       if (!ready(t)) return;

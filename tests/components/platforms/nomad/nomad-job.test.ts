@@ -111,6 +111,27 @@ describe("Nomad job resource", () => {
     assert.equal(result.outs.deploymentStatus, "successful");
   });
 
+  it("without detach, fails at an evaluation that failed, which no deployment follows", async () => {
+    replies = {
+      "POST /v1/validate/job": { status: 200, body: { ValidationErrors: [], Error: "" } },
+      "POST /v1/jobs": { status: 200, body: { EvalID: "e1", JobModifyIndex: 42 } },
+      "GET /v1/evaluation/e1": {
+        status: 200,
+        body: { ID: "e1", Status: "failed", StatusDescription: "maximum attempts reached (5)" },
+      },
+      "GET /v1/job/web/deployment": { status: 200, body: null },
+    };
+    await assert.rejects(nomadJobProvider.create({ ...inputs(), detach: false }), {
+      name: "NomadApiError",
+      message:
+        'Nomad\'s evaluation of job "web" failed: maximum attempts reached (5); see: nomad eval status e1',
+    });
+    assert.deepEqual(
+      calls.map((c) => `${c.method} ${c.path}`),
+      ["POST /v1/validate/job", "POST /v1/jobs", "GET /v1/evaluation/e1"],
+    );
+  });
+
   it("reports no change when the plan is empty and the spec is the same", async () => {
     replies = { "POST /v1/job/web/plan": { status: 200, body: { Diff: { Type: "None" } } } };
     const diff = await nomadJobProvider.diff!("web", inputs(), inputs());

@@ -163,7 +163,6 @@ describe("Nomad adapter", () => {
       "traefik.http.services.web.loadbalancer.healthcheck.timeout=1s",
       "traefik.http.routers.web.middlewares=web-retry,web-basic-auth",
       "traefik.http.routers.web.service=web",
-      "traefik.http.services.web.loadbalancer.server.port=8080",
       // Prometheus' Nomad discovery sees tags, not meta.
       "homeport_dev_workload=web",
       "homeport_dev_part=apps",

@@ -1,8 +1,11 @@
 /**
- * The proxy on Nomad, end to end without containers: the proxy's own service tags, as the Nomad
- * adapter renders them, registered with a real `nomad agent -dev` (tools/engines.sh), and read by
- * the real Traefik of the pinned version with the proxy's arguments. Skipped, with the reason, when
- * either binary (or openssl, which hashes the test password) is missing.
+ * The proxy on Nomad with Consul, end to end without containers: the proxy's own services, as the
+ * Nomad adapter renders them with `nomad.serviceProvider: consul`, registered in a real
+ * `consul agent -dev` (tools/engines.sh start-consul) the way Nomad registers them (a stand-in for
+ * Nomad's Consul client, ../consul/nomad-registration.ts: no Nomad agent runs), and read by the
+ * real Traefik of the pinned version with the proxy's own arguments (its Consul catalogue
+ * provider). Skipped, with the reason, when either binary (or openssl, which hashes the test
+ * password) is missing.
  */
 import assert from "node:assert/strict";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -18,6 +21,7 @@ import { TRAEFIK_PATHS, TRAEFIK_PORTS } from "../../../components/proxy/traefik-
 import { Recorder, resource, stackConfig, startRecorder } from "../../helpers/harness";
 import { freePort } from "../../helpers/net";
 import { TOKENS } from "../../helpers/types";
+import { consulPut, consulRegistration, NomadService } from "../consul/nomad-registration";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const ENGINES = path.join(ROOT, "tools", "engines.sh");
@@ -31,8 +35,8 @@ const PASSWORD = crypto.randomBytes(12).toString("hex");
 
 function missing(): string | undefined {
   if (!fs.existsSync(TRAEFIK)) return `no Traefik ${VERSION} binary at ${TRAEFIK}`;
-  if (spawnSync("bash", [ENGINES, "path", "nomad"]).status !== 0)
-    return "no Nomad binary (tools/engines.sh build nomad)";
+  if (spawnSync("bash", [ENGINES, "path", "consul"]).status !== 0)
+    return "no Consul binary (tools/engines.sh build consul)";
   if (spawnSync("openssl", ["version"]).status !== 0) return "no openssl to hash the password";
   return undefined;
 }
@@ -82,16 +86,6 @@ function call(
   });
 }
 
-async function nomad(addr: string, method: string, pathname: string, body?: unknown) {
-  const res = await fetch(`${addr}${pathname}`, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.equal(res.status, 200, `${method} ${pathname}: ${text}`);
-  return JSON.parse(text) as unknown;
-}
-
 before(async () => {
   state.blocked = missing();
   if (state.blocked) return;
@@ -102,72 +96,71 @@ before(async () => {
       target: "nomad",
       domain: "lab.example.net",
       parts: ["proxy"],
-      nomad: { namespace: "default" },
+      nomad: { serviceProvider: "consul" },
     }),
   });
   await rec.settle();
   const job = JSON.parse(String(resource(rec, TOKENS.nomadJob, "traefik").inputs.jobspec)) as {
-    TaskGroups: { Services: { Tags: string[] }[]; Tasks: { Config: { args: string[] } }[] }[];
+    TaskGroups: { Services: NomadService[]; Tasks: { Config: { args: string[] } }[] }[];
   };
   const group = job.TaskGroups[0];
 
   // The generated password's bcrypt hash exists only once the random provider has run; an
   // apr1 hash of a test password takes its place in the same tag.
   const hash = spawnSync("openssl", ["passwd", "-apr1", PASSWORD], { encoding: "utf8" });
-  const tags = group.Services[0].Tags.map((t) =>
-    /\.basicauth\.users=/.test(t) ? t.replace(/=.*$/, `=${USER}:${hash.stdout.trim()}`) : t,
+  const services = group.Services.map((service) => ({
+    ...service,
+    Tags: (service.Tags ?? []).map((t) =>
+      /\.basicauth\.users=/.test(t) ? t.replace(/=.*$/, `=${USER}:${hash.stdout.trim()}`) : t,
+    ),
+  }));
+  assert.ok(
+    services.some((x) => x.Tags.length > 0),
+    "the proxy's job has no tagged service",
+  );
+  assert.deepEqual(
+    services.map((x) => x.Provider),
+    services.map(() => "consul"),
   );
 
-  state.dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-proxy-nomad-"));
-  const started = spawnSync("bash", [ENGINES, "start-nomad", state.dir], {
+  state.dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-proxy-consul-"));
+  const started = spawnSync("bash", [ENGINES, "start-consul", state.dir], {
     encoding: "utf8",
     timeout: 120_000,
   });
   assert.equal(started.status, 0, started.stderr);
-  const addr = /NOMAD_ADDR=(\S+)/.exec(
-    fs.readFileSync(path.join(state.dir, "nomad.env"), "utf8"),
+  const consul = /CONSUL_HTTP_ADDR=(\S+)/.exec(
+    fs.readFileSync(path.join(state.dir, "consul.env"), "utf8"),
   )?.[1];
-  assert.ok(addr, "start-nomad wrote no NOMAD_ADDR");
-
-  // A stand-in task holds the proxy's service and its tags, as the proxy's own job would.
-  await nomad(addr, "PUT", "/v1/jobs", {
-    Job: {
-      ID: "traefik",
-      Name: "traefik",
-      Type: "service",
-      Datacenters: ["dc1"],
-      TaskGroups: [
-        {
-          Name: "traefik",
-          Count: 1,
-          Networks: [{ Mode: "host", DynamicPorts: [{ Label: "web" }] }],
-          Services: [{ Name: "traefik", PortLabel: "web", Provider: "nomad", Tags: tags }],
-          Tasks: [
-            {
-              Name: "traefik",
-              Driver: "raw_exec",
-              Config: { command: "/bin/sleep", args: ["600"] },
-            },
-          ],
-        },
-      ],
-    },
-  });
+  assert.ok(consul, "start-consul wrote no CONSUL_HTTP_ADDR");
 
   const dynamic = path.join(state.dir, "tls.yml");
   fs.writeFileSync(dynamic, "tls:\n  options:\n    default:\n      minVersion: VersionTLS12\n");
   const ports = { web: await freePort(), websecure: await freePort(), traefik: await freePort() };
   state.ports = ports;
+  // The proxy's allocation, on this machine: its port labels at the ports Traefik listens on, so
+  // Consul's check of /ping reaches the real Traefik, as it reaches the proxy's task on a node.
+  for (const service of services) {
+    await consulPut(
+      consul,
+      "service/register",
+      consulRegistration(service, {
+        allocId: "0000cccc-e2e0-4000-8000-000000000000",
+        address: "127.0.0.1",
+        ports,
+      }),
+    );
+  }
   const args = group.Tasks[0].Config.args.map((a) =>
     a
       .replace(`address=:${TRAEFIK_PORTS.web.port}`, `address=127.0.0.1:${ports.web}`)
       .replace(`address=:${TRAEFIK_PORTS.websecure.port}`, `address=127.0.0.1:${ports.websecure}`)
       .replace(`address=:${TRAEFIK_PORTS.traefik.port}`, `address=127.0.0.1:${ports.traefik}`)
       .replace(TRAEFIK_PATHS.dynamicConfig, dynamic)
-      .replace(/endpoint\.address=.*$/, `endpoint.address=${addr}`),
+      .replace(/endpoint\.address=.*$/, `endpoint.address=${new URL(consul).host}`),
   );
-  // Read the catalogue every second instead of every 15, so the test does not wait.
-  state.traefik = spawn(TRAEFIK, [...args, "--providers.nomad.refreshInterval=1s"], {
+  // Read the catalogue every second instead of every 5, so the test does not wait.
+  state.traefik = spawn(TRAEFIK, [...args, "--providers.consulcatalog.refreshInterval=1s"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   state.traefik.stdout?.on("data", (d: Buffer) => (state.log += d.toString()));
@@ -199,7 +192,7 @@ function ports(t: TestContext) {
   return state.ports;
 }
 
-describe("the proxy's dashboard route through Nomad's catalogue", () => {
+describe("e2e: the proxy's dashboard route through Consul's catalogue (real Consul and Traefik)", () => {
   it("refuses the API without credentials and with wrong ones", async (t) => {
     const p = ports(t);
     if (!p) return;
@@ -222,15 +215,14 @@ describe("the proxy's dashboard route through Nomad's catalogue", () => {
         service: string;
         middlewares?: string[];
       }[]
-    ).find((x) => x.name === "traefik@nomad-default");
-    // With `namespaces` set, Traefik names the provider after the namespace it read.
+    ).find((x) => x.name === "traefik@consulcatalog");
     assert.ok(router, r.body);
     assert.equal(router.status, "enabled");
     assert.equal(router.service, "api@internal");
     assert.ok(router.tls);
     assert.deepEqual(router.middlewares, [
-      "traefik-basic-auth@nomad-default",
-      "traefik-security-headers-1@nomad-default",
+      "traefik-basic-auth@consulcatalog",
+      "traefik-security-headers-1@consulcatalog",
     ]);
   });
 
