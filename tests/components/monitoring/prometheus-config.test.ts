@@ -15,7 +15,13 @@ import {
 import { nomadProfile } from "../../../components/platforms/nomad/profile";
 import { stackFileConfig } from "../../../tools/render-lib";
 import { profileFor } from "../../helpers/platforms";
-import { promtoolSupports, requireTool, runTool, writeTree } from "./check-tools";
+import {
+  promtoolSupports,
+  checkToolsMissing,
+  requireTool,
+  runTool,
+  writeTree,
+} from "./check-tools";
 
 type Job = {
   job_name: string;
@@ -198,7 +204,7 @@ const SD_PROBES: Record<string, [string, string]> = {
   nomad: ["nomad_sd_configs", "{server: 'http://127.0.0.1:4646'}"],
 };
 
-describe("promtool on the rendered configuration", () => {
+describe("promtool on the rendered configuration", { skip: checkToolsMissing }, () => {
   let promtool: string;
   const dirs: string[] = [];
   before(() => {
@@ -255,7 +261,7 @@ const CONTAINER_WORKLOAD = {
   nomad: options("nomad-example").discovery.containerWorkload,
 };
 
-describe("promtool test rules", () => {
+describe("promtool test rules", { skip: checkToolsMissing }, () => {
   let promtool: string;
   before(() => {
     promtool = requireTool("promtool");
