@@ -110,6 +110,21 @@ export function stackProblems(config: StackConfig, capabilities: PlatformCapabil
   if (!config.parts.includes("apps")) return problems;
   const apps = config.apps;
   const sizes = appSizes(config, capabilities);
+  // No silent downgrade: a cluster size the orchestrator cannot give is refused, not shrunk.
+  for (const tier of sizes.clamped) {
+    const asked = config.sizes[tier];
+    if (asked === undefined) continue;
+    problems.push(
+      settingProblem(
+        ["sizes", tier],
+        asked,
+        `asks for a ${tier} cluster, but on ${capabilities.prose.orchestrator} its members get no stable addresses to name each other by (${capabilities.prose.serviceDiscovery})`,
+        tier === "minio"
+          ? "set it to 1, or remove it and name an external S3 in homeport:apps.s3"
+          : "set it to 1",
+      ),
+    );
+  }
   for (const tier of ["rabbitmq", "minio"] as const) {
     const nodes = apps.nodes[tier];
     if (nodes === undefined) continue;

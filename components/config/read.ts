@@ -1,15 +1,44 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig } from "./load";
-import { StackConfig } from "./schema";
+import { StackCheck, validateStackConfig, ValidatedStack } from "./load";
+import { readStackFile } from "./stack-file";
 
-/** Keys Pulumi marked as secret (set with `pulumi config set --secret`). */
-function secretKeys(config: Record<string, string>): Set<string> {
+/** Where the stack's settings come from, beyond Pulumi's runtime. */
+export interface ReadOptions {
+  /**
+   * The stack's own file, read for which exact paths hold encrypted values.
+   * @default Pulumi.<stack>.yaml in the working directory (the project directory under `pulumi`)
+   */
+  readonly stackFile?: string;
+  /** Checks of the whole stack, run after the schema's (see `stack-checks.ts`). @default none */
+  readonly checks?: (stackDir: string) => readonly StackCheck[];
+}
+
+/**
+ * Encrypted paths, fully qualified: every exact `secure:` path of the stack file when it can be
+ * read, else the top-level keys Pulumi marks secret (which cannot tell a plain credential from an
+ * encrypted sibling).
+ */
+function secretPaths(config: Record<string, string>, stackFile: string): Set<string> {
+  if (fs.existsSync(stackFile)) return new Set(readStackFile(stackFile).securePaths);
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
   return new Set(Object.keys(config).filter((key) => runtime.isConfigSecret?.(key) === true));
 }
 
-/** Reads and validates the current stack's `homeport:*` settings. */
-export function readStackConfig(): StackConfig {
+/**
+ * Reads and validates the current stack's `homeport:*` settings, whole: every problem in one
+ * ConfigError before any resource exists; warnings are logged.
+ */
+export function readStackConfig(options: ReadOptions = {}): ValidatedStack {
   const config = pulumi.runtime.allConfig();
-  return parseStackConfig(config, secretKeys(config));
+  const stackFile = path.resolve(options.stackFile ?? `Pulumi.${pulumi.getStack()}.yaml`);
+  const stackDir = path.dirname(stackFile);
+  const validated = validateStackConfig(
+    config,
+    secretPaths(config, stackFile),
+    options.checks?.(stackDir) ?? [],
+  );
+  for (const warning of validated.warnings) pulumi.log.warn(warning);
+  return validated;
 }

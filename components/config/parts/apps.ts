@@ -148,6 +148,8 @@ export interface AppsIssue {
   readonly path: (string | number)[];
   readonly message: string;
   readonly value: unknown;
+  /** The fix, when the setting's usual one does not apply. */
+  readonly fix?: string;
 }
 
 /**
@@ -180,6 +182,18 @@ export function appsStackIssues(cfg: {
         "is the frontend's host too, but the SPA calls the API with path-absolute URLs, so the API needs a host of its own",
       value: apiHost(apps, domain),
     });
+  }
+  for (const tier of ["rabbitmq", "minio"] as const) {
+    const nodes = apps.nodes[tier] ?? [];
+    const twice = nodes.find((node, i) => nodes.indexOf(node) !== i);
+    if (twice !== undefined) {
+      issues.push({
+        path: ["apps", "nodes", tier],
+        message: `pins two members to ${twice}, so losing that one node loses them both`,
+        value: nodes,
+        fix: "list each node once, one distinct node per member",
+      });
+    }
   }
   const rabbitmq = cfg.sizes.rabbitmq;
   if (rabbitmq === 0 || rabbitmq === 2) {
