@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { StackCheck } from "./config/load";
-import { apiHost, frontendHost } from "./config/parts/apps";
+import { apiHost, frontendHost, isGitContext, UPSTREAM_APP_CONTEXT } from "./config/parts/apps";
 import { dashboardHost, whoamiHost } from "./config/parts/proxy";
-import { NAMESPACE, Part, StackConfig, Tier } from "./config/schema";
+import { NAMESPACE, Part, PARTS, StackConfig, Tier } from "./config/schema";
 import { monitoringHosts } from "./monitoring/monitoring";
 import { MONITORING_TIERS, MonitoringTier, tierSizeProblem } from "./monitoring/tier-scheduling";
 import { platformCapabilities, platformChecks } from "./platforms/create-adapter";
@@ -21,6 +22,16 @@ const TIER_PARTS: Record<Tier, Part> = {
   alertmanager: "monitoring",
   grafana: "monitoring",
 };
+
+/** A stack of no part would deploy only the target's network. */
+const partsCheck: StackCheck = (config) => ({
+  problems:
+    config.parts.length === 0
+      ? [
+          `${NAMESPACE}:parts is []: lists no part, so nothing but the platform's network would be deployed. Fix: list the parts to deploy, among ${PARTS.join(", ")}, or remove it to deploy them all.`,
+        ]
+      : [],
+});
 
 /** Sizes that no enabled part reads are ignored (a warning); monitoring tiers that cannot scale. */
 const sizesCheck: StackCheck = (config) => {
@@ -144,6 +155,27 @@ const certificatesCheck =
     return { problems, config: { ...config, proxy } };
   };
 
+/**
+ * A local build context is resolved from the stack file's directory and must hold the app's
+ * api/ and web/ directories; a git URL is fetched by the engine's builder at build time.
+ */
+const buildContextCheck =
+  (baseDir: string): StackCheck =>
+  (config) => {
+    const build = config.apps.build;
+    if (!build || !config.parts.includes("apps") || isGitContext(build.context)) return {};
+    const dir = path.resolve(baseDir, build.context);
+    const missing = ["api", "web"].filter((sub) => !fs.existsSync(path.join(dir, sub)));
+    if (missing.length > 0) {
+      return {
+        problems: [
+          `${NAMESPACE}:apps.build.context is ${JSON.stringify(build.context)}: ${dir} has no ${missing.join(" or ")} directory. Fix: name a checkout of the app (a relative path is read from the stack file's directory, ${baseDir}), or its git URL pinned to a commit, e.g. ${UPSTREAM_APP_CONTEXT}.`,
+        ],
+      };
+    }
+    return { config: { ...config, apps: { ...config.apps, build: { context: dir } } } };
+  };
+
 /** Where the checks of the whole stack look for files. */
 export interface StackCheckContext {
   /** The stack file's directory: relative file paths in settings are read from there. */
@@ -159,10 +191,12 @@ export interface StackCheckContext {
 export function stackChecks(context: StackCheckContext): StackCheck[] {
   const readFile = context.readFile ?? ((file: string) => fs.readFileSync(file, "utf8"));
   return [
+    partsCheck,
     sizesCheck,
     capabilitiesCheck,
     platformChecks,
     routeHostsCheck,
     certificatesCheck(context.baseDir, readFile),
+    buildContextCheck(context.baseDir),
   ];
 }

@@ -27,6 +27,10 @@ export interface RenderedResource {
   readonly dependsOn: string[];
   /** Output names Pulumi will store encrypted. */
   readonly additionalSecretOutputs: string[];
+  /** `protect`: Pulumi refuses to delete it (destroy fails) until the option is removed. */
+  readonly protect: boolean;
+  /** `retainOnDelete`: deleting it (destroy, replacement) leaves the object on the target. */
+  readonly retainOnDelete: boolean;
 }
 
 export interface RenderResult {
@@ -84,6 +88,8 @@ interface RegisterRequest {
   getCustom(): boolean;
   getDependenciesList(): string[];
   getAdditionalsecretoutputsList(): string[];
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -139,6 +145,8 @@ export async function installRecorder(
       >,
       dependsOn: req.getDependenciesList(),
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      protect: req.getProtect() ?? false,
+      retainOnDelete: req.getRetainondelete() ?? false,
     });
     return original(req, cb);
   };

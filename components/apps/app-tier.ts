@@ -1,6 +1,7 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AppsSettings } from "../config/parts/apps";
+import { isGitContext, AppsSettings } from "../config/parts/apps";
 import { Environment, Tier } from "../config/schema";
 import { META, PlatformAdapter, WorkloadDeployment, WorkloadSpec } from "../model";
 import { minioSpec, rabbitmqSpec } from "./cluster-specs";
@@ -38,6 +39,45 @@ export interface AppTierArgs {
   readonly environment: Environment;
   /** Copies of each tier. @default {@link DEFAULT_SIZES} of the environment */
   readonly replicas?: Partial<Record<AppTierName, number>>;
+}
+
+/** The app's Dockerfiles (`apps/backend`, `apps/frontend`), each built from its part of the app. */
+export const APP_DOCKERFILES = {
+  backend: { dir: path.join(__dirname, "..", "..", "apps", "backend"), source: "api" },
+  frontend: { dir: path.join(__dirname, "..", "..", "apps", "frontend"), source: "web" },
+} as const;
+
+/** A subdirectory of a build context: `<dir>/<sub>`, or a git URL's `#<ref>:<sub>`. */
+export const subContext = (context: string, sub: string): string =>
+  isGitContext(context) ? `${context}:${sub}` : path.join(context, sub);
+
+/** Builds the backend and frontend images on the target, tagged as the stack names them. */
+function buildImages(
+  platform: PlatformAdapter,
+  settings: AppTierArgs["settings"],
+  parent: pulumi.Resource,
+): pulumi.Resource[] {
+  const build = settings.build;
+  if (!build) return [];
+  const buildImage = platform.buildImage?.bind(platform);
+  if (!buildImage) {
+    throw new Error(
+      `homeport:apps.build is set, but images cannot be built on ${platform.capabilities.prose.orchestrator}. Fix: remove it and push the images to a registry.`,
+    );
+  }
+  return (["backend", "frontend"] as const).map((tier) =>
+    buildImage(
+      tier,
+      {
+        image: settings.images[tier],
+        // Relative to the project directory (the program's working directory), so the rendered
+        // stack is the same on every machine.
+        dockerfileDir: path.relative(process.cwd(), APP_DOCKERFILES[tier].dir) || ".",
+        contexts: { app: subContext(build.context, APP_DOCKERFILES[tier].source) },
+      },
+      { parent },
+    ),
+  );
 }
 
 /** Marks a workload as a member of a cluster, so policies count the members together. */
@@ -174,18 +214,20 @@ export class AppTier extends pulumi.ComponentResource {
     };
     const brokerResources = rabbitDeployments.flatMap((d) => d.resources);
 
+    // Images built on the target, when the stack names a build context: workloads wait for them.
+    const built = settings.build ? buildImages(platform, settings, this) : [];
+
     // The bucket exists before any backend imports the app (which would race to create it).
-    const init = deploy(
-      "bucket-init",
-      bucketInitSpec({ image: settings.images.backend }, wiring),
-      s3Resources,
-    );
+    const init = deploy("bucket-init", bucketInitSpec({ image: settings.images.backend }, wiring), [
+      ...s3Resources,
+      ...built,
+    ]);
     const initDone = init.completed ?? init.resources;
 
     deploy(
       "backend",
       backendSpec({ image: settings.images.backend, replicas: sizes.backend, host: api }, wiring),
-      pulumi.output(initDone).apply((done) => [...done, ...brokerResources]),
+      pulumi.output(initDone).apply((done) => [...done, ...brokerResources, ...built]),
     );
     deploy(
       "worker",
@@ -198,7 +240,7 @@ export class AppTier extends pulumi.ComponentResource {
         },
         wiring,
       ),
-      pulumi.output(initDone).apply((done) => [...done, ...brokerResources]),
+      pulumi.output(initDone).apply((done) => [...done, ...brokerResources, ...built]),
     );
     deploy(
       "frontend",
@@ -208,6 +250,7 @@ export class AppTier extends pulumi.ComponentResource {
         host: appHost,
         apiUrl,
       }),
+      built,
     );
 
     this.workloads = workloads;

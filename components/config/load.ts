@@ -166,7 +166,6 @@ function problemFor(issue: z.core.$ZodIssue, value: unknown): string {
 
 const CUSTOM_PROBLEMS: Record<string, string> = {
   duplicate: "lists the same part twice",
-  "no-parts": "lists no part, so nothing but a network would be deployed",
   "dnsrr-ingress":
     "cannot publish through the ingress routing mesh when homeport:swarm.endpointMode is dnsrr",
 };

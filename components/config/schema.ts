@@ -48,6 +48,11 @@ const replicas = z.number().int().min(0);
 export const storageSettings = z
   .object({
     backend: z.enum(["local", "nfs", "ceph"]).default("local"),
+    /**
+     * Let `pulumi destroy` (and a replacement) delete the volumes and claims that hold data.
+     * @default false: they are kept (retainOnDelete), and in production protected
+     */
+    deleteDataOnDestroy: z.boolean().default(false),
     nfs: z
       .object({
         server: z.string().min(1),
@@ -120,10 +125,9 @@ export const stackSchema = z
     parts: z
       .array(z.enum(PARTS))
       .refine((parts) => new Set(parts).size === parts.length, { message: "duplicate" })
-      .refine((parts) => parts.length > 0, { message: "no-parts" })
       .default(["proxy", "monitoring", "apps"]),
     sizes: z.partialRecord(z.enum(TIERS), replicas).default({}),
-    storage: storageSettings.default({ backend: "local" }),
+    storage: storageSettings.default({ backend: "local", deleteDataOnDestroy: false }),
     swarm: swarmSettings.default({
       endpointMode: "vip",
       publishMode: "ingress",

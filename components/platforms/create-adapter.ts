@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, StackCheck } from "../config/load";
 import { NAMESPACE, StackConfig, TARGETS } from "../config/schema";
-import { PlatformAdapter, PlatformCapabilities, RoutePublishing } from "../model";
+import { DataRetention, PlatformAdapter, PlatformCapabilities, RoutePublishing } from "../model";
 import { KubernetesPlatform } from "./kubernetes/kubernetes-platform";
 import { KUBERNETES_CAPABILITIES } from "./kubernetes/profile";
 import { NomadPlatform } from "./nomad/nomad-platform";
@@ -34,25 +34,35 @@ const TARGET_ONLY_SETTINGS: ReadonlyArray<readonly [string, (typeof TARGETS)[num
   ["monitoring.nomadAddress", "nomad"],
 ];
 
+/** A stack that asks for images built on a target whose engine the program cannot reach. */
+const noImageBuild = (config: StackConfig, orchestrator: string): string[] =>
+  config.apps.build && config.parts.includes("apps")
+    ? [
+        `${NAMESPACE}:apps.build is set, but on ${orchestrator} the program cannot build images on the nodes' engines. Fix: remove it, build and push the images to a registry (docs/apps.md "Building the images"), and name them in ${NAMESPACE}:apps.images.`,
+      ]
+    : [];
+
 /** The problems a setting's value has on one target only, before anything is deployed. */
 const TARGET_PROBLEMS: Record<(typeof TARGETS)[number], (config: StackConfig) => string[]> = {
   swarm: () => [],
   kubernetes: (config) => {
     const level = config.kubernetes.podSecurity;
     if (level === undefined || level === "privileged" || !config.parts.includes("monitoring")) {
-      return [];
+      return noImageBuild(config, "Kubernetes");
     }
     return [
+      ...noImageBuild(config, "Kubernetes"),
       `${NAMESPACE}:kubernetes.podSecurity is "${level}": node-exporter and cAdvisor of the monitoring part run in the same namespace and read host paths, which the ${level} Pod Security level never admits. Fix: remove it (the namespace then enforces privileged with monitoring) or set it to privileged, or remove monitoring from ${NAMESPACE}:parts.`,
     ];
   },
   nomad: (config) => {
-    if (!config.parts.includes("monitoring")) return [];
+    const problems = noImageBuild(config, "Nomad");
+    if (!config.parts.includes("monitoring")) return problems;
     try {
       nomadDiscoveryServer(config.nomad, config.monitoring.nomadAddress);
-      return [];
+      return problems;
     } catch (err) {
-      if (err instanceof ConfigError) return [...err.problems];
+      if (err instanceof ConfigError) return [...problems, ...err.problems];
       throw err;
     }
   },
@@ -80,12 +90,15 @@ export function createAdapter(
   config: StackConfig,
   routing: RoutePublishing,
   parent: pulumi.Resource,
+  /** What happens to volumes that hold state on destroy. @default kept, not protected */
+  retention: DataRetention = { retain: true, protect: false },
 ): PlatformAdapter & pulumi.ComponentResource {
+  // Nomad's volumes are node host volumes, which Pulumi neither creates nor deletes.
   switch (config.target) {
     case "swarm":
-      return new SwarmPlatform("swarm", { config, routing }, { parent });
+      return new SwarmPlatform("swarm", { config, routing, retention }, { parent });
     case "kubernetes":
-      return new KubernetesPlatform("kubernetes", { config, routing }, { parent });
+      return new KubernetesPlatform("kubernetes", { config, routing, retention }, { parent });
     case "nomad":
       return new NomadPlatform("nomad", { config, routing }, { parent });
   }
