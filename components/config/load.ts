@@ -209,7 +209,7 @@ function formatIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): s
       const name = settingName([...issue.path, key]);
       // `pulumi config set homeport:sizes.proxy 3` without --path stores a flat key of that name.
       if (issue.path.length === 0 && key.includes(".") && known.includes(key.split(".")[0])) {
-        return `${name} is a flat key named "${key}", not the setting ${key.split(".")[0]}'s "${key.split(".").slice(1).join(".")}". Fix: pulumi config rm ${name} and set it again with --path: pulumi config set --path ${name} <value>.`;
+        return `${name} is a flat key (set without --path), not ${key.split(".").slice(1).join(".")} inside ${NAMESPACE}:${key.split(".")[0]}. Fix: pulumi config rm ${name} and set it again with --path: pulumi config set --path ${name} <value>.`;
       }
       return `${name} is not a known setting. Fix: remove it or use one of ${known.join(", ")}.`;
     });
@@ -447,7 +447,13 @@ export function validateStackConfig(
     const reported = new Set(problems.map(settingOf));
     for (const check of checks) {
       const outcome = check(config, (path) => valueAt(input, path) !== undefined);
-      problems.push(...(outcome.problems ?? []).filter((p) => !reported.has(settingOf(p))));
+      // A check's problem about a setting the schema already refused (or that names it) would
+      // describe the stack without that setting: the schema's line is the one to fix.
+      problems.push(
+        ...(outcome.problems ?? []).filter(
+          (p) => !reported.has(settingOf(p)) && ![...reported].some((s) => p.includes(`${s} `)),
+        ),
+      );
       warnings.push(...(outcome.warnings ?? []));
       config = outcome.config ?? config;
     }
