@@ -80,6 +80,13 @@ function buildImages(
   );
 }
 
+/** True when a tier runs one member because the orchestrator cannot run it as a cluster. */
+const singleOnly = (
+  clamped: readonly string[],
+  tier: "rabbitmq" | "minio",
+  platform: PlatformAdapter,
+): boolean => clamped.includes(tier) || !platform.capabilities.stableMemberAddresses;
+
 /** Marks a workload as a member of a cluster, so policies count the members together. */
 const memberOf = (cluster: string, spec: WorkloadSpec): WorkloadSpec => ({
   ...spec,
@@ -153,7 +160,8 @@ export class AppTier extends pulumi.ComponentResource {
             password: brokerPassword,
             cookie: erlangCookie,
             node: w.replicas === 1 ? settings.nodes.rabbitmq?.[w.ordinal] : undefined,
-            exemptions: sizes.clamped.includes("rabbitmq")
+            // One member where members cannot form a cluster, asked for or not.
+            exemptions: singleOnly(sizes.clamped, "rabbitmq", platform)
               ? [{ rule: "stack-quorum-odd-members", reason: single.rabbitmq }]
               : undefined,
           }),
@@ -189,7 +197,7 @@ export class AppTier extends pulumi.ComponentResource {
               rootUser: minioUser as pulumi.Output<string>,
               rootPassword: minioPassword as pulumi.Output<string>,
               node: w.replicas === 1 ? settings.nodes.minio?.[w.ordinal] : undefined,
-              exemptions: sizes.clamped.includes("minio")
+              exemptions: singleOnly(sizes.clamped, "minio", platform)
                 ? [{ rule: "stack-no-single-point-of-failure", reason: single.minio }]
                 : undefined,
             }),
