@@ -103,6 +103,9 @@ export class SwarmPlatform extends PlatformComponent {
       {
         name: spec.image,
         keepLocally: true,
+        // A named builder selects the provider's buildx path, which takes named contexts
+        // (kreuzwerker/terraform-provider-docker:
+        // testdata/resources/docker_image/testDockerImageBuildxBuildLog.tf names "default").
         build: {
           context: spec.dockerfileDir,
           builder: "default",
