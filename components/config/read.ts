@@ -16,14 +16,17 @@ export interface ReadOptions {
 }
 
 /**
- * Encrypted paths, fully qualified: every exact `secure:` path of the stack file when it can be
- * read, else the top-level keys Pulumi marks secret (which cannot tell a plain credential from an
- * encrypted sibling).
+ * Encrypted paths, fully qualified: every exact `secure:` path of the stack file, and for keys the
+ * file does not hold (no file, or config from elsewhere, e.g. an environment) the top-level keys
+ * Pulumi marks secret, which cannot tell a plain credential from an encrypted sibling.
  */
 function secretPaths(config: Record<string, string>, stackFile: string): Set<string> {
-  if (fs.existsSync(stackFile)) return new Set(readStackFile(stackFile).securePaths);
+  const file = fs.existsSync(stackFile) ? readStackFile(stackFile) : undefined;
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
-  return new Set(Object.keys(config).filter((key) => runtime.isConfigSecret?.(key) === true));
+  const elsewhere = Object.keys(config).filter(
+    (key) => !(file && key in file.config) && runtime.isConfigSecret?.(key) === true,
+  );
+  return new Set([...(file?.securePaths ?? []), ...elsewhere]);
 }
 
 /**
