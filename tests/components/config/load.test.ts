@@ -22,7 +22,7 @@ describe("stack configuration", () => {
     assert.equal(config.environment, "dev");
     assert.deepEqual(config.parts, ["proxy", "monitoring", "apps"]);
     assert.deepEqual(config.sizes, {});
-    assert.deepEqual(config.storage, { backend: "local" });
+    assert.deepEqual(config.storage, { backend: "local", deleteDataOnDestroy: false });
     assert.deepEqual(config.swarm, {
       endpointMode: "vip",
       publishMode: "ingress",
