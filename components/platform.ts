@@ -4,7 +4,7 @@ import { PartOutputs } from "./part";
 import { PART_BUILDERS } from "./parts";
 import { PlatformAdapter } from "./model";
 import { createAdapter, platformCapabilities } from "./platforms/create-adapter";
-import { checkStack, routePublishing } from "./stack-args";
+import { checkStack, dataRetention, routePublishing } from "./stack-args";
 
 export const PLATFORM_TYPE = "homeport:platform:Platform";
 
@@ -24,7 +24,7 @@ export class Platform extends pulumi.ComponentResource {
     checkStack(args.config, platformCapabilities(args.config));
     super(PLATFORM_TYPE, name, {}, opts);
     const config = args.config;
-    this.adapter = createAdapter(config, routePublishing(config), this);
+    this.adapter = createAdapter(config, routePublishing(config), this, dataRetention(config));
     const built: Partial<Record<(typeof PARTS)[number], PartOutputs>> = {};
     for (const part of PARTS) {
       if (!config.parts.includes(part)) continue;

@@ -4,7 +4,7 @@ import { ConfigError, settingProblem } from "./config/load";
 import { apiHost, frontendHost } from "./config/parts/apps";
 import { dashboardHost, whoamiHost } from "./config/parts/proxy";
 import { StackConfig } from "./config/schema";
-import { CERT_RESOLVER, PlatformCapabilities, RoutePublishing } from "./model";
+import { CERT_RESOLVER, DataRetention, PlatformCapabilities, RoutePublishing } from "./model";
 import { MonitoringArgs } from "./monitoring/monitoring";
 import { ReverseProxySettings } from "./proxy/reverse-proxy-args";
 
@@ -27,6 +27,15 @@ export function routePublishing(config: StackConfig): RoutePublishing {
     ...(acme ? { certResolver: CERT_RESOLVER, clusterIssuer: acme.clusterIssuer } : {}),
     createRouteClass: config.proxy.createIngressClass,
   };
+}
+
+/**
+ * What happens to data volumes on destroy: kept unless `homeport:storage.deleteDataOnDestroy`,
+ * and protected in production (a destroy then stops until the protection is lifted).
+ */
+export function dataRetention(config: StackConfig): DataRetention {
+  const keep = !config.storage.deleteDataOnDestroy;
+  return { retain: keep, protect: keep && config.environment === "production" };
 }
 
 /** The reverse proxy's own args, from `homeport:proxy`, `sizes.proxy` and the storage backend. */
@@ -70,14 +79,14 @@ export function monitoringArgs(config: StackConfig): Omit<MonitoringArgs, "platf
 
 /** The application tier's own args, from `homeport:apps`, the environment and its sizes. */
 export function appTierArgs(config: StackConfig): Omit<AppTierArgs, "platform"> {
-  const { images, bucket, region, s3, nodes, volumeSizes } = config.apps;
+  const { images, bucket, region, s3, nodes, volumeSizes, build } = config.apps;
   const { frontend, backend, worker, rabbitmq, minio } = config.sizes;
   return {
     hosts: {
       frontend: frontendHost(config.apps, config.domain),
       api: apiHost(config.apps, config.domain),
     },
-    settings: { images, bucket, region, s3, nodes, volumeSizes },
+    settings: { images, bucket, region, s3, nodes, volumeSizes, build },
     environment: config.environment,
     replicas: { frontend, backend, worker, rabbitmq, minio },
   };
@@ -110,6 +119,21 @@ export function stackProblems(config: StackConfig, capabilities: PlatformCapabil
   if (!config.parts.includes("apps")) return problems;
   const apps = config.apps;
   const sizes = appSizes(config, capabilities);
+  // No silent downgrade: a cluster size the orchestrator cannot give is refused, not shrunk.
+  for (const tier of sizes.clamped) {
+    const asked = config.sizes[tier];
+    if (asked === undefined) continue;
+    problems.push(
+      settingProblem(
+        ["sizes", tier],
+        asked,
+        `asks for a ${tier} cluster, but on ${capabilities.prose.orchestrator} its members get no stable addresses to name each other by (${capabilities.prose.serviceDiscovery})`,
+        tier === "minio"
+          ? "set it to 1, or remove it and name an external S3 in homeport:apps.s3"
+          : "set it to 1",
+      ),
+    );
+  }
   for (const tier of ["rabbitmq", "minio"] as const) {
     const nodes = apps.nodes[tier];
     if (nodes === undefined) continue;

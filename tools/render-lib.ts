@@ -1,10 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
+import { readStackFile, SECRET_MASK } from "../components/config/stack-file";
 
-/** Placeholder for every secret value in rendered output. */
-export const SECRET_MASK = "[secret]";
+export { SECRET_MASK };
 const PROJECT = "homeport";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -28,6 +27,10 @@ export interface RenderedResource {
   readonly dependsOn: string[];
   /** Output names Pulumi will store encrypted. */
   readonly additionalSecretOutputs: string[];
+  /** `protect`: Pulumi refuses to delete it (destroy fails) until the option is removed. */
+  readonly protect: boolean;
+  /** `retainOnDelete`: deleting it (destroy, replacement) leaves the object on the target. */
+  readonly retainOnDelete: boolean;
 }
 
 export interface RenderResult {
@@ -75,42 +78,8 @@ export interface RenderOptions {
 
 const fakeSecretsFromEnv = (): boolean => process.env.HOMEPORT_RENDER_FAKE_SECRETS === "1";
 
-/**
- * Reads a stack file the way the Pulumi CLI hands config to a program: keys fully qualified,
- * maps and lists as JSON text. Encrypted (`secure:`) values cannot be read without the stack's
- * key, so they become "[secret]" and their keys are marked secret.
- */
-export function stackFileConfig(file: string): {
-  config: Record<string, string>;
-  secretKeys: string[];
-} {
-  const doc = (yaml.load(fs.readFileSync(file, "utf8"), { filename: file }) ?? {}) as {
-    config?: Record<string, unknown>;
-  };
-  const config: Record<string, string> = {};
-  const secretKeys: string[] = [];
-  for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
-    const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
-    let secret = false;
-    const unwrap = (v: unknown): unknown => {
-      if (Array.isArray(v)) return v.map(unwrap);
-      if (v !== null && typeof v === "object") {
-        const obj = v as Record<string, unknown>;
-        if (Object.keys(obj).length === 1 && typeof obj.secure === "string") {
-          secret = true;
-          return SECRET_MASK;
-        }
-        return Object.fromEntries(Object.entries(obj).map(([k, inner]) => [k, unwrap(inner)]));
-      }
-      return v;
-    };
-    const plain = unwrap(value);
-    config[key] =
-      plain !== null && typeof plain === "object" ? JSON.stringify(plain) : String(plain);
-    if (secret) secretKeys.push(key);
-  }
-  return { config, secretKeys };
-}
+/** Reads a stack file the way the Pulumi CLI hands config to a program (one parser, shared). */
+export const stackFileConfig = readStackFile;
 
 interface RegisterRequest {
   getType(): string;
@@ -119,6 +88,8 @@ interface RegisterRequest {
   getCustom(): boolean;
   getDependenciesList(): string[];
   getAdditionalsecretoutputsList(): string[];
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -174,6 +145,8 @@ export async function installRecorder(
       >,
       dependsOn: req.getDependenciesList(),
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      protect: req.getProtect() ?? false,
+      retainOnDelete: req.getRetainondelete() ?? false,
     });
     return original(req, cb);
   };
@@ -196,7 +169,7 @@ export async function renderStack(
   const { config, secretKeys } = stackFileConfig(stackFile);
   const recorder = await installRecorder(stack, config, secretKeys, options);
   const { program } = await import("../components/program");
-  const exported = await program();
+  const exported = await program({ stackFile });
   const outputs = await resolveOutputs(exported);
   await recorder.settle();
   return {

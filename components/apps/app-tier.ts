@@ -1,6 +1,7 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AppsSettings } from "../config/parts/apps";
+import { isGitContext, AppsSettings } from "../config/parts/apps";
 import { Environment, Tier } from "../config/schema";
 import { META, PlatformAdapter, WorkloadDeployment, WorkloadSpec } from "../model";
 import { minioSpec, rabbitmqSpec } from "./cluster-specs";
@@ -39,6 +40,52 @@ export interface AppTierArgs {
   /** Copies of each tier. @default {@link DEFAULT_SIZES} of the environment */
   readonly replicas?: Partial<Record<AppTierName, number>>;
 }
+
+/** The app's Dockerfiles (`apps/backend`, `apps/frontend`), each built from its part of the app. */
+export const APP_DOCKERFILES = {
+  backend: { dir: path.join(__dirname, "..", "..", "apps", "backend"), source: "api" },
+  frontend: { dir: path.join(__dirname, "..", "..", "apps", "frontend"), source: "web" },
+} as const;
+
+/** A subdirectory of a build context: `<dir>/<sub>`, or a git URL's `#<ref>:<sub>`. */
+export const subContext = (context: string, sub: string): string =>
+  isGitContext(context) ? `${context}:${sub}` : path.join(context, sub);
+
+/** Builds the backend and frontend images on the target, tagged as the stack names them. */
+function buildImages(
+  platform: PlatformAdapter,
+  settings: AppTierArgs["settings"],
+  parent: pulumi.Resource,
+): pulumi.Resource[] {
+  const build = settings.build;
+  if (!build) return [];
+  const buildImage = platform.buildImage?.bind(platform);
+  if (!buildImage) {
+    throw new Error(
+      `homeport:apps.build is set, but images cannot be built on ${platform.capabilities.prose.orchestrator}. Fix: remove it and push the images to a registry.`,
+    );
+  }
+  return (["backend", "frontend"] as const).map((tier) =>
+    buildImage(
+      tier,
+      {
+        image: settings.images[tier],
+        // Relative to the project directory (the program's working directory), so the rendered
+        // stack is the same on every machine.
+        dockerfileDir: path.relative(process.cwd(), APP_DOCKERFILES[tier].dir) || ".",
+        contexts: { app: subContext(build.context, APP_DOCKERFILES[tier].source) },
+      },
+      { parent },
+    ),
+  );
+}
+
+/** True when a tier runs one member because the orchestrator cannot run it as a cluster. */
+const singleOnly = (
+  clamped: readonly string[],
+  tier: "rabbitmq" | "minio",
+  platform: PlatformAdapter,
+): boolean => clamped.includes(tier) || !platform.capabilities.stableMemberAddresses;
 
 /** Marks a workload as a member of a cluster, so policies count the members together. */
 const memberOf = (cluster: string, spec: WorkloadSpec): WorkloadSpec => ({
@@ -114,7 +161,8 @@ export class AppTier extends pulumi.ComponentResource {
             cookie: erlangCookie,
             node: w.replicas === 1 ? settings.nodes.rabbitmq?.[w.ordinal] : undefined,
             catalogue: rabbit.catalogue,
-            exemptions: sizes.clamped.includes("rabbitmq")
+            // One member where members cannot form a cluster, asked for or not.
+            exemptions: singleOnly(sizes.clamped, "rabbitmq", platform)
               ? [{ rule: "stack-quorum-odd-members", reason: single.rabbitmq }]
               : undefined,
           }),
@@ -150,7 +198,7 @@ export class AppTier extends pulumi.ComponentResource {
               rootUser: minioUser as pulumi.Output<string>,
               rootPassword: minioPassword as pulumi.Output<string>,
               node: w.replicas === 1 ? settings.nodes.minio?.[w.ordinal] : undefined,
-              exemptions: sizes.clamped.includes("minio")
+              exemptions: singleOnly(sizes.clamped, "minio", platform)
                 ? [{ rule: "stack-no-single-point-of-failure", reason: single.minio }]
                 : undefined,
             }),
@@ -175,18 +223,20 @@ export class AppTier extends pulumi.ComponentResource {
     };
     const brokerResources = rabbitDeployments.flatMap((d) => d.resources);
 
+    // Images built on the target, when the stack names a build context: workloads wait for them.
+    const built = settings.build ? buildImages(platform, settings, this) : [];
+
     // The bucket exists before any backend imports the app (which would race to create it).
-    const init = deploy(
-      "bucket-init",
-      bucketInitSpec({ image: settings.images.backend }, wiring),
-      s3Resources,
-    );
+    const init = deploy("bucket-init", bucketInitSpec({ image: settings.images.backend }, wiring), [
+      ...s3Resources,
+      ...built,
+    ]);
     const initDone = init.completed ?? init.resources;
 
     deploy(
       "backend",
       backendSpec({ image: settings.images.backend, replicas: sizes.backend, host: api }, wiring),
-      pulumi.output(initDone).apply((done) => [...done, ...brokerResources]),
+      pulumi.output(initDone).apply((done) => [...done, ...brokerResources, ...built]),
     );
     deploy(
       "worker",
@@ -199,7 +249,7 @@ export class AppTier extends pulumi.ComponentResource {
         },
         wiring,
       ),
-      pulumi.output(initDone).apply((done) => [...done, ...brokerResources]),
+      pulumi.output(initDone).apply((done) => [...done, ...brokerResources, ...built]),
     );
     deploy(
       "frontend",
@@ -209,6 +259,7 @@ export class AppTier extends pulumi.ComponentResource {
         host: appHost,
         apiUrl,
       }),
+      built,
     );
 
     this.workloads = workloads;

@@ -34,8 +34,8 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ["target", `set it to one of ${TARGETS.join(", ")}`],
   ["environment", `set it to one of ${ENVIRONMENTS.join(", ")}`],
   ["domain", "set it to the DNS domain the platform is served under, e.g. home.example.org"],
-  ["parts", `list each part at most once, among ${PARTS.join(", ")}`],
-  ["parts.*", `list each part at most once, among ${PARTS.join(", ")}`],
+  ["parts", `list each part to deploy at most once, among ${PARTS.join(", ")}`],
+  ["parts.*", `name one of the parts ${PARTS.join(", ")}`],
   ["sizes", `give a replica count per tier, among ${TIERS.join(", ")}`],
   ["sizes.rabbitmq", "set 1 (a single broker) or 3 or more (a cluster with quorum queues)"],
   [
@@ -50,21 +50,35 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ],
   ["storage.nfs.server", "set it to the NFS server's host name or address"],
   ["storage.nfs.path", "set it to the absolute exported path, e.g. /export/homeport"],
-  ["storage.ceph", "add homeport:storage.ceph with monitors, user and secretKey"],
+  [
+    "storage.ceph",
+    "add homeport:storage.ceph with monitors, and user and secretFile where they differ from admin and the default keyring, e.g. {monitors: [10.0.0.1:6789]}",
+  ],
   ["storage.ceph.monitors", "list the Ceph monitor addresses, e.g. [10.0.0.1:6789]"],
   [
     "storage.ceph.secretFile",
     "set the absolute path of the CephX secret file present on every node",
+  ],
+  [
+    "swarm.host",
+    "give the engine's address with its scheme: unix:///var/run/docker.sock, ssh://user@manager-1, tcp://manager-1:2376 or npipe:////./pipe/docker_engine",
   ],
   ["swarm.endpointMode", "set it to vip (the default) or dnsrr"],
   [
     "swarm.publishMode",
     "set it to ingress (the default) or host; with endpointMode dnsrr it must be host",
   ],
-  ["swarm.convergeTimeout", 'write a duration such as "5m" or "90s"'],
+  ["swarm.convergeTimeout", 'write a duration longer than 0, such as "5m" or "90s"'],
   ["kubernetes.namespace", "use a lowercase DNS label, e.g. homeport"],
   ["kubernetes.podSecurity", "set it to privileged, baseline or restricted"],
-  ["nomad.address", "set it to the Nomad HTTP API address, e.g. http://127.0.0.1:4646"],
+  [
+    "nomad.address",
+    "set it to the Nomad HTTP API address with its scheme, e.g. http://127.0.0.1:4646",
+  ],
+  ["nomad.namespace", "use letters, digits and dashes (at most 128), e.g. default"],
+  ["nomad.region", "use letters, digits and dashes, e.g. global"],
+  ["kubernetes.ingressClass", "use a lowercase DNS subdomain, e.g. traefik"],
+  ["kubernetes.storageClasses.*", "use the StorageClass's name, e.g. local-path"],
   ["nomad.datacenters", "list at least one datacenter, e.g. [dc1]"],
   ["nomad.serviceProvider", "set it to nomad (the built-in catalogue) or consul"],
   [
@@ -114,6 +128,11 @@ const describeExpected = (expected: string): string => EXPECTED[expected] ?? exp
 const FORMATS: ReadonlyArray<readonly [string, string]> = [
   ["domain", "is not a lowercase DNS name with at least two labels"],
   ["swarm.convergeTimeout", "is not a duration"],
+  ["swarm.host", "is not a Docker engine address with its scheme"],
+  ["nomad.namespace", "is not a Nomad namespace name"],
+  ["nomad.region", "is not a Nomad region name"],
+  ["kubernetes.ingressClass", "is not a Kubernetes object name (a lowercase DNS subdomain)"],
+  ["kubernetes.storageClasses.*", "is not a Kubernetes object name (a lowercase DNS subdomain)"],
   ["kubernetes.namespace", "is not a lowercase DNS label"],
 ];
 
@@ -138,6 +157,12 @@ function problemFor(issue: z.core.$ZodIssue, value: unknown): string {
     case "invalid_value":
       return `must be one of ${issue.values.map(String).join(", ")}`;
     case "invalid_format":
+      if (issue.format === "starts_with") {
+        const prefix = (issue as { prefix?: string }).prefix ?? "";
+        return prefix === "/" ? "is not an absolute path" : `does not start with "${prefix}"`;
+      }
+      if (issue.format === "url") return "is not an http:// or https:// URL with a host";
+      if (issue.format === "email") return "is not an e-mail address";
       if (issue.format !== "regex") return `is not a valid ${issue.format}`;
       return lookup(FORMATS, issue.path) ?? "has the wrong format";
     case "not_multiple_of":
@@ -167,17 +192,37 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 const settingName = (path: readonly PropertyKey[]): string =>
   `${NAMESPACE}:${path.map(String).join(".")}`;
 
+/**
+ * True when a value at `path` is or may hold a credential: a credential setting, anything below
+ * one, or a map that contains one (a Slack URL given as the whole `alerting.slack` block, a key
+ * pasted at `proxy.certificate`).
+ */
+export function holdsCredential(path: readonly PropertyKey[]): boolean {
+  const dotted = path.map(String).join(".");
+  return SECRET_SETTINGS.some(
+    (secret) =>
+      dotted === "" ||
+      secret === dotted ||
+      dotted.startsWith(`${secret}.`) ||
+      secret.startsWith(`${dotted}.`),
+  );
+}
+
 function show(path: readonly PropertyKey[], value: unknown): string {
-  return SECRET_SETTINGS.includes(path.map(String).join(".")) ? "[secret]" : JSON.stringify(value);
+  return holdsCredential(path) ? "[secret]" : JSON.stringify(value);
 }
 
 function formatIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): string[] {
   if (issue.code === "unrecognized_keys") {
     const known = knownKeys(issue.path);
-    return issue.keys.map(
-      (key) =>
-        `${settingName([...issue.path, key])} is not a known setting. Fix: remove it or use one of ${known.join(", ")}.`,
-    );
+    return issue.keys.map((key) => {
+      const name = settingName([...issue.path, key]);
+      // `pulumi config set homeport:sizes.proxy 3` without --path stores a flat key of that name.
+      if (issue.path.length === 0 && key.includes(".") && known.includes(key.split(".")[0])) {
+        return `${name} is a flat key (set without --path), not ${key.split(".").slice(1).join(".")} inside ${NAMESPACE}:${key.split(".")[0]}. Fix: pulumi config rm ${name} and set it again with --path: pulumi config set --path ${name} <value>.`;
+      }
+      return `${name} is not a known setting. Fix: remove it or use one of ${known.join(", ")}.`;
+    });
   }
   const value =
     valueAt(input, issue.path) ??
@@ -235,9 +280,19 @@ function unwrap(schema: z.ZodType): z.ZodType {
  * Turns the raw values Pulumi hands the program (every `homeport:*` key as a string, maps and
  * lists as JSON) into plain values.
  */
-function decode(raw: Record<string, string>, problems: string[]): Record<string, unknown> {
+function decode(
+  raw: Record<string, string>,
+  problems: string[],
+  warnings: string[],
+): Record<string, unknown> {
   const decoded: Record<string, unknown> = {};
   for (const [fullKey, text] of Object.entries(raw)) {
+    const namespace = fullKey.includes(":") ? fullKey.slice(0, fullKey.indexOf(":")) : "";
+    if (namespace !== NAMESPACE && editDistance(namespace.toLowerCase(), NAMESPACE) <= 2) {
+      warnings.push(
+        `${fullKey} is in the config namespace "${namespace}", which no part reads: it is ignored. Fix: rename it to ${NAMESPACE}:${fullKey.slice(namespace.length + 1)} if it is meant for homeport.`,
+      );
+    }
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const key = fullKey.slice(NAMESPACE.length + 1);
     if (/^\s*[[{]/.test(text)) {
@@ -255,11 +310,36 @@ function decode(raw: Record<string, string>, problems: string[]): Record<string,
   return decoded;
 }
 
+/** Levenshtein distance, for config namespaces that look like a typo of ours. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/**
+ * Credentials stored in plain text. `secretKeys` holds the encrypted paths, fully qualified:
+ * exact leaf paths read from the stack file ("homeport:proxy.certificate.key"), or top-level keys
+ * where only those are known; a credential is encrypted when its path or a map above it is.
+ */
 function secretProblems(input: Record<string, unknown>, secretKeys: ReadonlySet<string>): string[] {
   return SECRET_SETTINGS.flatMap((path) => {
     const segments = path.split(".");
     if (valueAt(input, segments) === undefined) return [];
-    if (secretKeys.has(`${NAMESPACE}:${segments[0]}`)) return [];
+    const encrypted = segments.some((_, i) =>
+      secretKeys.has(`${NAMESPACE}:${segments.slice(0, i + 1).join(".")}`),
+    );
+    if (encrypted) return [];
     return [
       `${NAMESPACE}:${path} is stored in plain text. Fix: store it encrypted with: pulumi config set --secret --path ${NAMESPACE}:${path} <value>.`,
     ];
@@ -285,22 +365,120 @@ export function settingProblem(
   return `${settingName(path)} is ${show(path, value)}: ${problem}.${fix ? ` Fix: ${fix}.` : ""}`;
 }
 
-export function parseStackConfig(
+/**
+ * A check of the whole, parsed stack that the schema cannot make alone (it needs the
+ * orchestrator's capabilities, files on disk, the environment). It returns its problems and
+ * warnings, phrased like the schema's, and may return the config with values it resolved (a PEM
+ * file's text in place of its path).
+ */
+export type StackCheck = (
+  config: StackConfig,
+  /** Whether the stack itself sets the setting at `path` (not only its default). */
+  given: (path: readonly string[]) => boolean,
+) => {
+  readonly problems?: readonly string[];
+  readonly warnings?: readonly string[];
+  readonly config?: StackConfig;
+};
+
+/** A validated stack: its config with every default applied, and what the user should hear. */
+export interface ValidatedStack {
+  readonly config: StackConfig;
+  /** Settings that are ignored or look mistaken; the program logs them before any resource. */
+  readonly warnings: readonly string[];
+}
+
+const withDefaults = (parsed: z.output<typeof stackSchema>): StackConfig => ({
+  ...parsed,
+  kubernetes: parsed.kubernetes ?? kubernetesSettings.parse({}),
+  nomad: parsed.nomad ?? nomadSettings.parse({}),
+});
+
+/** `input` without the value at `path` (so its default applies), for a best-effort parse. */
+function without(input: unknown, path: readonly PropertyKey[]): unknown {
+  if (path.length === 0 || input === null || typeof input !== "object") return input;
+  const [head, ...rest] = path;
+  const copy = (
+    Array.isArray(input) ? [...(input as unknown[])] : { ...(input as object) }
+  ) as Record<PropertyKey, unknown>;
+  if (rest.length === 0) delete copy[head];
+  else copy[head] = without(copy[head], rest);
+  return copy;
+}
+
+/**
+ * The stack as it would be with every bad setting removed (its default in its place), so that the
+ * checks of the whole stack still run when some settings are wrong: every problem comes in one
+ * report. Undefined when required settings are missing.
+ */
+function bestEffort(input: Record<string, unknown>): StackConfig | undefined {
+  let current: unknown = input;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const result = stackSchema.safeParse(current);
+    if (result.success) return withDefaults(result.data);
+    for (const issue of result.error.issues) {
+      current =
+        issue.code === "unrecognized_keys"
+          ? issue.keys.reduce((acc, key) => without(acc, [...issue.path, key]), current)
+          : without(current, issue.path);
+    }
+  }
+  return undefined;
+}
+
+/** The setting a problem line names first ("homeport:sizes.proxy"). */
+const settingOf = (problem: string): string => problem.split(" ")[0];
+
+/**
+ * Validates a stack's raw config (the `PULUMI_CONFIG` map), applies every default and runs
+ * `checks` on the result: every problem, of the schema and of the checks, in one report.
+ * @throws ConfigError listing every problem, each naming the setting, the bad value and the fix.
+ */
+export function validateStackConfig(
   raw: Record<string, string>,
   secretKeys: ReadonlySet<string> = new Set(),
-): StackConfig {
+  checks: readonly StackCheck[] = [],
+): ValidatedStack {
   const problems: string[] = [];
-  const input = decode(raw, problems);
+  const warnings: string[] = [];
+  const input = decode(raw, problems, warnings);
+  if (Object.keys(raw).every((key) => !key.startsWith(`${NAMESPACE}:`))) {
+    throw new ConfigError([
+      `The stack has no ${NAMESPACE}:* setting. Fix: put the settings under the stack file's top-level "config:" key, e.g. config: {${NAMESPACE}:target: swarm, ${NAMESPACE}:domain: home.example.org}.`,
+    ]);
+  }
   const result = stackSchema.safeParse(input);
   if (!result.success) {
     problems.push(...result.error.issues.flatMap((issue) => formatIssue(issue, input)));
   }
   problems.push(...secretProblems(input, secretKeys));
-  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
-  const parsed = result.data;
-  return {
-    ...parsed,
-    kubernetes: parsed.kubernetes ?? kubernetesSettings.parse({}),
-    nomad: parsed.nomad ?? nomadSettings.parse({}),
-  };
+  let config = result.success ? withDefaults(result.data) : bestEffort(input);
+  if (config) {
+    const reported = new Set(problems.map(settingOf));
+    for (const check of checks) {
+      const outcome = check(config, (path) => valueAt(input, path) !== undefined);
+      // A check's problem about a setting the schema already refused (or that names it) would
+      // describe the stack without that setting: the schema's line is the one to fix.
+      problems.push(
+        ...(outcome.problems ?? []).filter(
+          (p) => !reported.has(settingOf(p)) && ![...reported].some((s) => p.includes(`${s} `)),
+        ),
+      );
+      warnings.push(...(outcome.warnings ?? []));
+      config = outcome.config ?? config;
+    }
+  }
+  if (problems.length > 0 || !result.success || !config) throw new ConfigError(problems);
+  return { config, warnings };
+}
+
+/**
+ * Validates a stack's raw config and applies every default, without the checks of the whole stack.
+ * @throws ConfigError listing every problem.
+ */
+export function parseStackConfig(
+  raw: Record<string, string>,
+  secretKeys: ReadonlySet<string> = new Set(),
+): StackConfig {
+  return validateStackConfig(raw, secretKeys).config;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { positiveDuration } from "./durations";
 import { secretString } from "./secret-string";
 import { appsSecretSettings, appsSettings, appsStackIssues } from "./parts/apps";
 import { monitoringSecretSettings, monitoringSettings } from "./parts/monitoring";
@@ -35,12 +36,24 @@ const DNS_NAME =
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
+/** A DNS-1123 subdomain, as Kubernetes checks object names (k8s.io/apimachinery: pkg/util/validation/validation.go IsDNS1123Subdomain). */
+const DNS_SUBDOMAIN =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A Nomad namespace name (hashicorp/nomad: nomad/structs/structs.go validNamespaceName). */
+const NOMAD_NAMESPACE = /^[a-zA-Z0-9-]{1,128}$/;
+/** Addresses of a Docker engine, as the docker CLI and provider take them (DOCKER_HOST). */
+const DOCKER_HOST = /^(unix:\/\/\/\S+|npipe:\/\/\S+|(tcp|ssh):\/\/[^\s/]+(\/\S*)?)$/;
 
 const replicas = z.number().int().min(0);
 
 export const storageSettings = z
   .object({
     backend: z.enum(["local", "nfs", "ceph"]).default("local"),
+    /**
+     * Let `pulumi destroy` (and a replacement) delete the volumes and claims that hold data.
+     * @default false: they are kept (retainOnDelete), and in production protected
+     */
+    deleteDataOnDestroy: z.boolean().default(false),
     nfs: z
       .object({
         server: z.string().min(1),
@@ -63,10 +76,14 @@ export const storageSettings = z
 
 export const swarmSettings = z
   .object({
-    host: z.string().min(1).optional(),
+    host: z.string().regex(DOCKER_HOST).optional(),
     endpointMode: z.enum(["vip", "dnsrr"]).default("vip"),
     publishMode: z.enum(["ingress", "host"]).default("ingress"),
-    convergeTimeout: z.string().regex(DURATION).default("5m"),
+    convergeTimeout: z
+      .string()
+      .regex(DURATION, { abort: true })
+      .refine(positiveDuration, { message: "must be longer than 0" })
+      .default("5m"),
   })
   .strict();
 
@@ -77,12 +94,12 @@ export const kubernetesSettings = z
     namespace: z.string().regex(DNS_LABEL).default("homeport"),
     createNamespace: z.boolean().default(true),
     podSecurity: z.enum(["privileged", "baseline", "restricted"]).optional(),
-    ingressClass: z.string().min(1).default("traefik"),
+    ingressClass: z.string().regex(DNS_SUBDOMAIN).default("traefik"),
     storageClasses: z
       .object({
-        local: z.string().min(1).optional(),
-        shared: z.string().min(1).optional(),
-        block: z.string().min(1).optional(),
+        local: z.string().regex(DNS_SUBDOMAIN).optional(),
+        shared: z.string().regex(DNS_SUBDOMAIN).optional(),
+        block: z.string().regex(DNS_SUBDOMAIN).optional(),
       })
       .strict()
       .default({}),
@@ -91,9 +108,9 @@ export const kubernetesSettings = z
 
 export const nomadSettings = z
   .object({
-    address: z.url().optional(),
-    region: z.string().min(1).default("global"),
-    namespace: z.string().min(1).default("default"),
+    address: z.url({ protocol: /^https?$/ }).optional(),
+    region: z.string().regex(NOMAD_NAMESPACE).default("global"),
+    namespace: z.string().regex(NOMAD_NAMESPACE).default("default"),
     datacenters: z.array(z.string().min(1)).min(1).default(["dc1"]),
     cpuMhzPerCore: z.number().int().positive().default(1000),
     purgeOnDestroy: z.boolean().default(true),
@@ -126,7 +143,7 @@ export const stackSchema = z
       .refine((parts) => new Set(parts).size === parts.length, { message: "duplicate" })
       .default(["proxy", "monitoring", "apps"]),
     sizes: z.partialRecord(z.enum(TIERS), replicas).default({}),
-    storage: storageSettings.default({ backend: "local" }),
+    storage: storageSettings.default({ backend: "local", deleteDataOnDestroy: false }),
     swarm: swarmSettings.default({
       endpointMode: "vip",
       publishMode: "ingress",
@@ -151,7 +168,10 @@ export const stackSchema = z
         code: "custom",
         path: ["swarm", "publishMode"],
         message: "dnsrr-ingress",
-        params: { value: cfg.swarm.publishMode },
+        params: {
+          value: cfg.swarm.publishMode,
+          fix: "set homeport:swarm.publishMode to host, or homeport:swarm.endpointMode to vip",
+        },
       });
     }
     for (const issue of proxyStackIssues(cfg)) {
@@ -167,7 +187,7 @@ export const stackSchema = z
         code: "custom",
         path: issue.path,
         message: issue.message,
-        params: { value: issue.value },
+        params: { value: issue.value, fix: issue.fix },
       });
     }
   });

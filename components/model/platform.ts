@@ -36,6 +36,16 @@ export interface DeployOptions {
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
 
+/** An image built on the target's engine from a Dockerfile (a stack that has no registry). */
+export interface ImageBuildSpec {
+  /** The reference the image is tagged with, which workloads then name. */
+  readonly image: string;
+  /** Directory holding the Dockerfile (the main build context). */
+  readonly dockerfileDir: string;
+  /** Named build contexts (`--build-context name=<path or git URL>`). @default {} */
+  readonly contexts?: Readonly<Record<string, string>>;
+}
+
 /** One workload of a stateful cluster's layout. */
 export interface ClusterWorkload {
   /** The workload to deploy. */
@@ -134,6 +144,36 @@ export interface VolumeProvisioning {
   readonly pinsToNode: boolean;
 }
 
+/**
+ * What happens to volumes that hold state when Pulumi deletes them (`pulumi destroy`, or a
+ * replacement), decided once per stack (`homeport:storage.deleteDataOnDestroy`, the environment).
+ */
+export interface DataRetention {
+  /** Leave them on the target when Pulumi deletes them (`retainOnDelete`). */
+  readonly retain: boolean;
+  /** Refuse to delete them at all until the option is removed (`protect`). */
+  readonly protect: boolean;
+}
+
+/** The resource options an adapter gives the resources of a volume, by whether it holds state. */
+export function dataResourceOptions(
+  holdsState: boolean,
+  retention: DataRetention,
+): { retainOnDelete?: boolean; protect?: boolean } {
+  if (!holdsState) return {};
+  return {
+    ...(retention.retain ? { retainOnDelete: true } : {}),
+    ...(retention.protect ? { protect: true } : {}),
+  };
+}
+
+/** Whether a volume holds state: its own say, else whether its class is persistent there. */
+export const holdsState = (
+  volume: { readonly holdsState?: boolean; readonly class: VolumeClass },
+  volumes: Readonly<Record<VolumeClass, VolumeProvisioning>>,
+): boolean =>
+  volume.holdsState ?? (volume.class !== "host-readonly" && volumes[volume.class].persistent);
+
 /** Yes/no questions a concern may ask the orchestrator. */
 export interface PlatformCapabilities {
   /** Health checks of kind "command" run here; where they do not, `HealthCheckSpec.port` is checked. */
@@ -181,6 +221,11 @@ export interface PlatformCapabilities {
 export interface PlatformAdapter {
   /** Deploys one workload, declared by `part` (proxy, monitoring, apps…). */
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment;
+  /**
+   * Builds an image on the target's engine; workloads that name it depend on the returned
+   * resource. Absent where the target cannot build (the stack checks refuse such a stack).
+   */
+  buildImage?(name: string, spec: ImageBuildSpec, opts: DeployOptions): pulumi.Resource;
   readonly capabilities: PlatformCapabilities;
   /** Per volume class, what the orchestrator makes of it. */
   readonly volumes: Readonly<Record<VolumeClass, VolumeProvisioning>>;

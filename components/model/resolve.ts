@@ -104,6 +104,8 @@ export interface ResolvedVolume {
   readonly size: Memory;
   readonly hostPath?: string;
   readonly readOnly: boolean;
+  /** The spec's own say on whether it holds state. @default its class decides */
+  readonly holdsState?: boolean;
 }
 
 export interface ResolvedPort extends PortSpec {
@@ -309,6 +311,7 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
       size: v.size ?? DEFAULT_VOLUME_SIZE,
       hostPath: v.hostPath,
       readOnly: v.readOnly ?? v.class === "host-readonly",
+      ...(v.holdsState !== undefined ? { holdsState: v.holdsState } : {}),
     };
   });
 

@@ -127,6 +127,12 @@ export interface VolumeSpec {
   readonly hostPath?: string;
   /** @default true for host-readonly, false otherwise */
   readonly readOnly?: boolean;
+  /**
+   * The volume holds state the platform cannot rebuild (a database, a queue, objects): its
+   * adapter keeps it when the workload is destroyed or replaced (see {@link DataRetention}).
+   * @default true for the persistent classes (local, shared, block), false otherwise
+   */
+  readonly holdsState?: boolean;
 }
 
 export interface RouteSpec {

@@ -8,6 +8,7 @@ import {
   mebibytes,
   millicores,
   PlatformAdapter,
+  SchedulingSpec,
   seconds,
   WorkloadDeployment,
   WorkloadSpec,
@@ -25,7 +26,7 @@ import {
 import { MONITORING_IMAGES, MONITORING_PORTS, MONITORING_WORKLOADS } from "./images";
 import { renderPrometheusConfig, RULES_FILE } from "./prometheus-config";
 import { receiverConfig } from "./receiver";
-import { MonitoringTier, tierScheduling } from "./tier-scheduling";
+import { MONITORING_TIERS, MonitoringTier, tierScheduling } from "./tier-scheduling";
 
 export const MONITORING_TYPE = "homeport:monitoring:Monitoring";
 
@@ -45,6 +46,13 @@ export interface MonitoringArgs {
   /** Copies of each tier. @default one each */
   readonly replicas?: Partial<Record<MonitoringTier, number>>;
 }
+
+/** The monitoring UIs' host names under the stack's domain. */
+export const monitoringHosts = (domain: string): Record<MonitoringTier, string> => ({
+  prometheus: `prometheus.${domain}`,
+  alertmanager: `alertmanager.${domain}`,
+  grafana: `grafana.${domain}`,
+});
 
 /**
  * Prometheus (with its rules), Alertmanager, Grafana, and node-exporter and cAdvisor on every
@@ -69,26 +77,17 @@ export class Monitoring extends pulumi.ComponentResource {
     const { platform, settings, domain } = args;
     const replicas = args.replicas ?? {};
     const images = { ...MONITORING_IMAGES, ...settings.images };
-    const scheduling = {
-      prometheus: tierScheduling(
-        replicas.prometheus,
-        "prometheus",
-        "one TSDB per replica: a second copy is a separate HA twin, set homeport:sizes.prometheus to run two",
-        true,
-      ),
-      alertmanager: tierScheduling(
-        replicas.alertmanager,
-        "alertmanager",
-        "silences and the notification log live in one instance (no gossip cluster)",
-        false,
-      ),
-      grafana: tierScheduling(
-        replicas.grafana,
-        "grafana",
-        "users, preferences and sessions live in one SQLite database",
-        false,
-      ),
-    };
+    const scheduling = Object.fromEntries(
+      (Object.keys(MONITORING_TIERS) as MonitoringTier[]).map((tier) => [
+        tier,
+        tierScheduling(
+          replicas[tier],
+          tier,
+          MONITORING_TIERS[tier].reason,
+          MONITORING_TIERS[tier].scalable,
+        ),
+      ]),
+    ) as Record<MonitoringTier, SchedulingSpec>;
     const discovery = platform.metricsDiscovery();
     const api = platform.apiAccess;
     const deploy = (workload: string, spec: WorkloadSpec, dependsOn?: pulumi.Resource[]) =>
@@ -117,7 +116,8 @@ export class Monitoring extends pulumi.ComponentResource {
             },
           ]
         : [];
-    const alertmanagerHost = `alertmanager.${domain}`;
+    const hosts = monitoringHosts(domain);
+    const alertmanagerHost = hosts.alertmanager;
     const alertmanager = deploy(MONITORING_WORKLOADS.alertmanager, {
       image: images.alertmanager,
       args: [
@@ -154,7 +154,7 @@ export class Monitoring extends pulumi.ComponentResource {
       security: { user: "65534:65534" },
     });
 
-    const prometheusHost = `prometheus.${domain}`;
+    const prometheusHost = hosts.prometheus;
     const prometheusYaml = renderPrometheusConfig({
       discovery,
       scrapeInterval: settings.scrapeInterval,
@@ -240,7 +240,7 @@ export class Monitoring extends pulumi.ComponentResource {
       { parent: this },
     );
     const grafanaPassword = pulumi.secret(adminPassword.result);
-    const grafanaHost = `grafana.${domain}`;
+    const grafanaHost = hosts.grafana;
     const dashboards = loadDashboards();
     const grafana = deploy(
       MONITORING_WORKLOADS.grafana,

@@ -1,4 +1,6 @@
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { WorkloadDeployment } from "../model";
@@ -18,29 +20,52 @@ export const PROXY_WORKLOAD = "traefik";
 /** Length of the generated dashboard password. */
 export const DASHBOARD_PASSWORD_LENGTH = 32;
 
+/** What is wrong with a file system error, for an input file. */
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: "does not exist",
+  EACCES: "cannot be read (permission denied)",
+  EISDIR: "is a directory, not a file",
+};
+
 /**
- * PEM text from a setting that holds either the PEM itself or the path of a PEM file.
- * @throws Error naming the setting, the value and the fix when the file cannot be read.
+ * PEM certificates from a setting that holds either the PEM itself or the path of a PEM file.
+ * Every CERTIFICATE block must parse as an X.509 certificate.
+ * @param baseDir Where a relative path is read from: the stack file's directory.
+ * @throws Error naming the setting, the value and the fix when the file cannot be read or holds
+ * no valid certificate.
  */
 export function pemOrFile(
   setting: string,
   value: string,
   readFile: (path: string) => string,
+  baseDir: string = process.cwd(),
 ): string {
-  if (value.trimStart().startsWith("-----BEGIN ")) return value;
-  let text: string;
-  try {
-    text = readFile(value);
-  } catch {
+  const inline = value.trimStart().startsWith("-----BEGIN ");
+  const shown = inline ? "PEM text" : JSON.stringify(value);
+  const fail = (problem: string): never => {
     throw new Error(
-      `homeport:${setting} is ${JSON.stringify(value)}: the file cannot be read. Fix: give PEM text or the path of an existing PEM file.`,
+      `homeport:${setting} is ${shown}: ${problem}. Fix: give PEM text or the path of an existing PEM file (a relative path is read from the stack file's directory, ${baseDir}).`,
     );
+  };
+  let text = value;
+  if (!inline) {
+    const file = path.resolve(baseDir, value);
+    try {
+      text = readFile(file);
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? "";
+      fail(`the file ${file} ${FILE_PROBLEMS[code] ?? "cannot be read"}`);
+    }
   }
-  if (!text.includes("-----BEGIN ")) {
-    throw new Error(
-      `homeport:${setting} is ${JSON.stringify(value)}: the file holds no PEM block. Fix: give PEM text or the path of an existing PEM file.`,
-    );
-  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) fail(`${inline ? "it" : "the file"} holds no PEM certificate block`);
+  blocks.forEach((block, i) => {
+    try {
+      new crypto.X509Certificate(block);
+    } catch {
+      fail(`certificate ${i + 1} of ${blocks.length} is not a valid X.509 certificate`);
+    }
+  });
   return text;
 }
 
@@ -65,7 +90,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
   constructor(name: string, args: ReverseProxyArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(REVERSE_PROXY_TYPE, name, {}, opts);
     const { platform, readFile: read, ...settings } = args;
-    const readFile = read ?? ((path: string) => fs.readFileSync(path, "utf8"));
+    const readFile = read ?? ((file: string) => fs.readFileSync(file, "utf8"));
     this.certificates = certificateSource(settings, platform.capabilities.acmeIssuer);
     const acmeCaBundle =
       this.certificates === "acme" && settings.acme?.caBundle

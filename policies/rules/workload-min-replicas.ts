@@ -1,4 +1,5 @@
 import { isStateful } from "../lib/leaves";
+import { raiseReplicas } from "../lib/sizes";
 import { workloadRule } from "../lib/rule";
 import { isUnknown } from "../lib/values";
 
@@ -30,7 +31,7 @@ export const workloadMinReplicas = workloadRule<MinReplicasConfig>({
     if (w.perNode || isStateful(w) || isUnknown(w.replicas)) return;
     if (w.replicas < config.minReplicas)
       report(
-        `${w.subject} runs ${w.replicas} replica(s), fewer than ${config.minReplicas}: add replicas, or exempt it with the reason it cannot scale out.`,
+        `${w.subject} runs ${w.replicas} replica(s), fewer than ${config.minReplicas}: ${raiseReplicas(w, config.minReplicas)}, or exempt it with the reason it cannot scale out.`,
       );
   },
 });

@@ -39,9 +39,17 @@ describe("the e2e suite's stack for this machine (tests/e2e/lib/stacks.ts)", () 
     const dev = configOf(path.join(root, "Pulumi.dev.yaml"));
     const derived = configOf(stackFileForThisMachine("dev"));
     const overrides = machineOverrides();
+    assert.ok(
+      /^https:\/\/.+\.git#[0-9a-f]{40}$/.test(
+        String((dev["homeport:apps"] as { build?: { context?: string } }).build?.context),
+      ),
+      "the dev stack builds its app images from the upstream app at a pinned commit",
+    );
     assert.deepEqual(derived, {
       ...dev,
       ...overrides,
+      // The git build context cannot be fetched here: the locally built images are used.
+      "homeport:apps": overrides["homeport:apps"],
       "homeport:swarm": {
         ...(dev["homeport:swarm"] as object),
         ...(overrides["homeport:swarm"] as object),

@@ -28,6 +28,9 @@ const WORKLOAD_TYPES: Record<string, string[]> = {
   nomad: [TOKENS.nomadJob],
 };
 
+/** Resources that hold a stack's data (Nomad's host volumes are node directories, not resources). */
+const DATA_TYPES = ["docker:index/volume:Volume", "kubernetes:core/v1:PersistentVolumeClaim"];
+
 const stacks = fs
   .readdirSync(root)
   .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
@@ -53,6 +56,32 @@ describe("npm run render", () => {
           `${r.name} has an unknown parent`,
         );
       }
+      // Data outlives destroy: every volume or claim is retained, and protected in production;
+      // nothing else is.
+      const production = result.outputs.environment === "production";
+      const data = result.resources.filter((r) => DATA_TYPES.includes(r.type));
+      for (const r of result.resources) {
+        const holdsData = DATA_TYPES.includes(r.type);
+        assert.deepEqual(
+          { name: r.name, retainOnDelete: r.retainOnDelete, protect: r.protect },
+          { name: r.name, retainOnDelete: holdsData, protect: holdsData && production },
+        );
+      }
+      const claimTemplates = result.resources.filter(
+        (r) =>
+          r.type === TOKENS.statefulSet &&
+          JSON.stringify(r.inputs).includes("volumeClaimTemplates"),
+      );
+      for (const set of claimTemplates) {
+        assert.deepEqual(
+          (set.inputs.spec as Record<string, unknown>).persistentVolumeClaimRetentionPolicy,
+          { whenDeleted: "Retain", whenScaled: "Retain" },
+        );
+      }
+      assert.ok(
+        data.length + claimTemplates.length > 0 || target === "nomad",
+        `${stack}: expected data volumes`,
+      );
       // Mocked generated passwords read "rendered-<name>": one showing up means a secret leaked.
       assert.doesNotMatch(out.stdout, /rendered-/);
       assert.equal(result.outputs.credentials, "[secret]");
@@ -68,7 +97,7 @@ describe("npm run render", () => {
       [
         "The stack configuration has 3 problems; nothing was deployed:",
         '  - homeport:target is "k3s": must be one of swarm, kubernetes, nomad. Fix: set it to one of swarm, kubernetes, nomad.',
-        '  - homeport:parts.1 is "monitorin": must be one of proxy, monitoring, apps. Fix: list each part at most once, among proxy, monitoring, apps.',
+        '  - homeport:parts.1 is "monitorin": must be one of proxy, monitoring, apps. Fix: name one of the parts proxy, monitoring, apps.',
         "  - homeport:sizes.backend is -1: must be at least 0. Fix: set a whole number of replicas, 0 or more, e.g. 2.",
         "",
       ].join("\n"),

@@ -14,6 +14,35 @@ export const APPS_IMAGES = {
   minio: "minio/minio:RELEASE.2025-09-07T16-13-09Z",
 } as const;
 
+/**
+ * The upstream app (sandhose/projet-cloud-virt: api/ and web/) at a pinned commit, as a git build
+ * context: what the dev stack builds its images from.
+ */
+export const UPSTREAM_APP_CONTEXT =
+  "https://github.com/sandhose/projet-cloud-virt.git#19f0b350f427ae51cda7d5ad8a7954dcc9cbf1f1";
+
+/** A git URL pinned to a full commit (BuildKit's `<url>#<ref>`), or a local path. */
+const GIT_CONTEXT = /^(https:\/\/|ssh:\/\/|git@)\S+\.git#[0-9a-f]{40}$/;
+/** True when a build context names a git repository (else it is a local checkout's path). */
+export const isGitContext = (context: string): boolean =>
+  /^(https?:\/\/|ssh:\/\/|git@)/.test(context);
+
+/** `homeport:apps.build`: build the backend and frontend images on the target engine. */
+export const appsBuildSettings = z
+  .object({
+    /**
+     * The app's source holding api/ and web/: a local checkout (relative to the stack file's
+     * directory) or a git URL pinned to a commit, e.g. the upstream app's.
+     */
+    context: z
+      .string()
+      .min(1)
+      .refine((c) => !isGitContext(c) || GIT_CONTEXT.test(c), {
+        message: "is a git URL not pinned to a full commit (<url>.git#<40 hex digits>)",
+      }),
+  })
+  .strict();
+
 /** Replica counts of the tier when `homeport:sizes` does not set them, per environment. */
 export const APPS_DEFAULT_SIZES = {
   dev: { frontend: 2, backend: 2, worker: 2, rabbitmq: 1, minio: 1 },
@@ -74,6 +103,11 @@ export const appsSettings = z
       .string()
       .regex(/^[a-z0-9-]{2,32}$/)
       .default("us-east-1"),
+    /**
+     * Build the backend and frontend images on the target engine, tagged as
+     * `homeport:apps.images.backend`/`frontend`. @default not built: the images are pulled
+     */
+    build: appsBuildSettings.optional(),
     /** External S3; when set, MinIO is not deployed. @default MinIO deployed by the platform */
     s3: externalS3Settings.optional(),
     /**
@@ -115,6 +149,10 @@ export const appsFixes: ReadonlyArray<readonly [string, string]> = [
     "hosts.api",
     "use a host name inside homeport:domain other than the frontend's, e.g. api.home.example.org",
   ],
+  [
+    "build.context",
+    `give a local checkout of the app (with api/ and web/) or a git URL pinned to a commit, e.g. ${UPSTREAM_APP_CONTEXT}`,
+  ],
   ["bucket", "use 3 to 63 lowercase letters, digits, dots or dashes, e.g. images"],
   ["region", "use an S3 region name, e.g. us-east-1"],
   ["s3", "give a map {endpoint, accessKeyId, secretAccessKey}, or remove it to deploy MinIO"],
@@ -148,6 +186,8 @@ export interface AppsIssue {
   readonly path: (string | number)[];
   readonly message: string;
   readonly value: unknown;
+  /** The fix, when the setting's usual one does not apply. */
+  readonly fix?: string;
 }
 
 /**
@@ -180,6 +220,18 @@ export function appsStackIssues(cfg: {
         "is the frontend's host too, but the SPA calls the API with path-absolute URLs, so the API needs a host of its own",
       value: apiHost(apps, domain),
     });
+  }
+  for (const tier of ["rabbitmq", "minio"] as const) {
+    const nodes = apps.nodes[tier] ?? [];
+    const twice = nodes.find((node, i) => nodes.indexOf(node) !== i);
+    if (twice !== undefined) {
+      issues.push({
+        path: ["apps", "nodes", tier],
+        message: `pins two members to ${twice}, so losing that one node loses them both`,
+        value: nodes,
+        fix: "list each node once, one distinct node per member",
+      });
+    }
   }
   const rabbitmq = cfg.sizes.rabbitmq;
   if (rabbitmq === 0 || rabbitmq === 2) {

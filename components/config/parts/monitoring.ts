@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isPinnedImage } from "../../model/resolve";
+import { positiveDuration } from "../durations";
 import { secretString } from "../secret-string";
 
 /** Prometheus durations: a number and a unit (ms, s, m, h, d, w, y), e.g. "15d" or "12h30m". */
@@ -8,11 +9,13 @@ const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 const SIZE = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)$/;
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 const HOST_PORT = /^[^\s:]+:\d{1,5}$/;
+/** Where Alertmanager sends notifications: an http(s) URL with a host. */
+const httpUrl = z.url({ protocol: /^https?$/ });
 
 const webhookReceiver = z
   .object({
     /** Where Alertmanager POSTs alerts; often carries a token, so it is a secret. */
-    url: secretString(),
+    url: secretString(httpUrl),
   })
   .strict();
 
@@ -31,7 +34,7 @@ const emailReceiver = z
 const slackReceiver = z
   .object({
     /** Slack incoming-webhook URL; it is the credential. */
-    apiUrl: secretString(),
+    apiUrl: secretString(httpUrl),
     channel: z.string().min(1),
   })
   .strict();
@@ -44,7 +47,7 @@ export const alertingSettings = z
     email: emailReceiver.optional(),
     slack: slackReceiver.optional(),
     /** Dead man's switch URL that receives the always-firing Watchdog alert. @default none */
-    watchdogUrl: secretString().optional(),
+    watchdogUrl: secretString(httpUrl).optional(),
   })
   .strict();
 
@@ -68,11 +71,19 @@ export const monitoringImages = z
 export const monitoringSettings = z
   .object({
     /** How long Prometheus keeps samples. */
-    retention: z.string().regex(PROMETHEUS_DURATION).default("15d"),
+    retention: z
+      .string()
+      .regex(PROMETHEUS_DURATION, { abort: true })
+      .refine(positiveDuration, { message: "must be longer than 0" })
+      .default("15d"),
     /** Size of Prometheus' TSDB volume. */
     storageSize: z.string().regex(SIZE).default("20Gi"),
     /** How often every target is scraped. */
-    scrapeInterval: z.string().regex(PROMETHEUS_DURATION).default("30s"),
+    scrapeInterval: z
+      .string()
+      .regex(PROMETHEUS_DURATION, { abort: true })
+      .refine(positiveDuration, { message: "must be longer than 0" })
+      .default("30s"),
     alerting: alertingSettings.default({ receiver: "none" }),
     /** Grafana's administrator login; the password is generated. */
     grafanaAdminUser: z.string().min(1).default("admin"),
@@ -119,9 +130,9 @@ export const monitoringSecretSettings: string[] = [
 
 /** How to fix each bad `homeport:monitoring.*` setting, by dotted path below it. */
 export const monitoringFixes: ReadonlyArray<readonly [string, string]> = [
-  ["retention", 'write a Prometheus duration such as "15d", "4w" or "720h"'],
+  ["retention", 'write a Prometheus duration longer than 0, such as "15d", "4w" or "720h"'],
   ["storageSize", 'write a size such as "20Gi" or "500Gi"'],
-  ["scrapeInterval", 'write a Prometheus duration such as "30s" or "1m"'],
+  ["scrapeInterval", 'write a Prometheus duration longer than 0, such as "30s" or "1m"'],
   [
     "alerting.receiver",
     "set it to none, webhook, email or slack, and add the settings of that receiver under homeport:monitoring.alerting",
@@ -138,7 +149,18 @@ export const monitoringFixes: ReadonlyArray<readonly [string, string]> = [
     "alerting.slack",
     "add homeport:monitoring.alerting.slack with apiUrl (a secret) and channel, e.g. #alerts",
   ],
-  ["alerting.webhook.url", "set the URL Alertmanager posts alerts to"],
+  [
+    "alerting.webhook.url",
+    "set the http(s) URL Alertmanager posts alerts to, with: pulumi config set --secret --path homeport:monitoring.alerting.webhook.url <url>",
+  ],
+  [
+    "alerting.slack.apiUrl",
+    "set the Slack incoming-webhook URL (https://hooks.slack.com/services/…) with: pulumi config set --secret --path homeport:monitoring.alerting.slack.apiUrl <url>",
+  ],
+  [
+    "alerting.watchdogUrl",
+    "set the dead man's switch http(s) URL with: pulumi config set --secret --path homeport:monitoring.alerting.watchdogUrl <url>",
+  ],
   ["alerting.email.to", "set the address alerts are sent to, e.g. ops@example.org"],
   ["alerting.email.from", "set the sender address, e.g. alerts@example.org"],
   ["alerting.email.smarthost", "set the SMTP relay as host:port, e.g. smtp.example.org:587"],

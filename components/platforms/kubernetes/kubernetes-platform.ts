@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import {
+  DataRetention,
+  dataResourceOptions,
   DeployOptions,
   resolveWorkload,
   RoutePublishing,
@@ -37,6 +39,8 @@ export interface KubernetesPlatformArgs {
    * @default {}: no issuer, the cluster has that IngressClass already
    */
   readonly routing?: RoutePublishing;
+  /** What happens to claims that hold state on destroy. @default kept, not protected */
+  readonly retention?: DataRetention;
 }
 
 /** Kubernetes: a provider for the configured context, the stack's namespace and the workloads in it. */
@@ -45,6 +49,7 @@ export class KubernetesPlatform extends PlatformComponent {
   public readonly namespace: pulumi.Output<string>;
   private readonly args: KubernetesPlatformArgs;
   private readonly sharedClaims = new Map<string, k8s.core.v1.PersistentVolumeClaim>();
+  private readonly retention: DataRetention;
 
   constructor(
     name: string,
@@ -53,6 +58,7 @@ export class KubernetesPlatform extends PlatformComponent {
   ) {
     super(KUBERNETES_PLATFORM_TYPE, name, kubernetesProfile(args.config.kubernetes), opts);
     this.args = args;
+    this.retention = args.retention ?? { retain: true, protect: false };
     const settings = args.config.kubernetes;
     this.provider = new k8s.Provider(
       `${name}-k8s`,
@@ -110,6 +116,8 @@ export class KubernetesPlatform extends PlatformComponent {
         clusterIssuer: issuer,
         provider: this.provider,
         dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...d, ...shared]),
+        retention: this.retention,
+        volumes: this.volumes,
       },
       { parent: opts.parent },
     );
@@ -139,7 +147,8 @@ export class KubernetesPlatform extends PlatformComponent {
           },
           spec: shape,
         },
-        { parent: this, provider: this.provider },
+        // A shared claim holds the data of every workload that mounts it.
+        { parent: this, provider: this.provider, ...dataResourceOptions(true, this.retention) },
       );
       this.sharedClaims.set(volume, claim);
     }

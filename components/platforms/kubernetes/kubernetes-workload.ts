@@ -3,12 +3,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import {
+  DataRetention,
+  dataResourceOptions,
+  holdsState,
   ingressRouteSpec,
   META,
   middlewareObjects,
   replicaCount,
+  ResolvedVolume,
   ResolvedWorkload,
   usersSecretName,
+  VolumeClass,
+  VolumeProvisioning,
 } from "../../model";
 import {
   claimName,
@@ -46,6 +52,10 @@ export interface KubernetesWorkloadArgs {
   readonly clusterIssuer?: string;
   readonly provider: k8s.Provider;
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
+  /** What happens to claims that hold state on destroy. @default kept, not protected */
+  readonly retention?: DataRetention;
+  /** What each volume class becomes here, for whether a volume holds state. */
+  readonly volumes?: Readonly<Record<VolumeClass, VolumeProvisioning>>;
 }
 
 /** Pod-template annotation holding the checksum of the workload's files. */
@@ -173,13 +183,16 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     }
     const kind = controllerKind(w);
     const ownClaims = w.volumes.filter(ownsClaim);
+    const retention = args.retention ?? { retain: true, protect: false };
+    const keeps = (v: ResolvedVolume): boolean =>
+      v.holdsState ?? (args.volumes ? holdsState(v, args.volumes) : true);
     if (kind !== "StatefulSet") {
       for (const v of ownClaims) {
         prerequisites.push(
           new k8s.core.v1.PersistentVolumeClaim(
             `${name}-${v.name}`,
             { metadata: meta(claimName(w, v.name)), spec: claimShape(v, args.settings) },
-            childOpts,
+            { ...childOpts, ...dataResourceOptions(keeps(v), retention) },
           ),
         );
       }
@@ -246,6 +259,17 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
               metadata: { name: `vol-${v.name}`, labels },
               spec: claimShape(v, args.settings),
             })),
+            // Claims made from the templates are not Pulumi resources: Kubernetes keeps them when
+            // the set is deleted or scaled down unless told otherwise, and is told so only when
+            // the stack lets destroy delete data.
+            ...(ownClaims.length > 0
+              ? {
+                  persistentVolumeClaimRetentionPolicy: {
+                    whenDeleted: retention.retain ? "Retain" : "Delete",
+                    whenScaled: "Retain",
+                  },
+                }
+              : {}),
           },
         },
         controllerOpts,

@@ -37,19 +37,28 @@ export const nomadTaggedDiscovery = (
 
 /**
  * Where Prometheus' task finds Nomad's API: `homeport:monitoring.nomadAddress`, else the stack's
- * Nomad address unless it is a loopback one, which a task cannot reach.
+ * Nomad address (`homeport:nomad.address`, else NOMAD_ADDR, as the adapter connects) unless it is
+ * a loopback one, which a task cannot reach.
  * @throws ConfigError when no address that a task can reach is known.
  */
 export function nomadDiscoveryServer(
   settings: Pick<StackConfig["nomad"], "address">,
   monitoringAddress: string | undefined,
+  /** @default process.env.NOMAD_ADDR */
+  environmentAddress: string | undefined = process.env.NOMAD_ADDR,
 ): string {
-  const fromTarget = settings.address;
+  const fromTarget = settings.address ?? environmentAddress;
   const server =
     monitoringAddress ?? (fromTarget && !isLoopbackUrl(fromTarget) ? fromTarget : undefined);
   if (!server) {
+    const source =
+      settings.address !== undefined
+        ? `homeport:nomad.address is ${JSON.stringify(settings.address)}`
+        : environmentAddress !== undefined
+          ? `NOMAD_ADDR is ${JSON.stringify(environmentAddress)}`
+          : "neither homeport:nomad.address nor NOMAD_ADDR is set";
     throw new ConfigError([
-      `homeport:monitoring.nomadAddress is not set, and homeport:nomad.address is ${fromTarget === undefined ? "not set" : JSON.stringify(fromTarget)}, which Prometheus cannot reach from its container. Fix: set homeport:monitoring.nomadAddress to the Nomad HTTP API address as tasks reach it, e.g. http://10.0.0.10:4646.`,
+      `homeport:monitoring.nomadAddress is not set, and ${source}${fromTarget === undefined ? "" : ", which Prometheus cannot reach from its container"}. Fix: set homeport:monitoring.nomadAddress to the Nomad HTTP API address as tasks reach it, e.g. http://10.0.0.10:4646.`,
     ]);
   }
   return server;

@@ -2,7 +2,11 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import {
+  DataRetention,
+  dataResourceOptions,
   DeployOptions,
+  holdsState,
+  ImageBuildSpec,
   META,
   resolveWorkload,
   RoutePublishing,
@@ -23,6 +27,8 @@ export interface SwarmPlatformArgs {
   readonly routing?: RoutePublishing;
   /** Prefix of every physical name, so several stacks can share one swarm. @default "<stack>-" */
   readonly namePrefix?: string;
+  /** What happens to volumes that hold state on destroy. @default kept, not protected */
+  readonly retention?: DataRetention;
 }
 
 /**
@@ -34,6 +40,7 @@ export class SwarmPlatform extends PlatformComponent {
   public readonly provider?: docker.Provider;
   private readonly args: SwarmPlatformArgs;
   private readonly prefix: string;
+  private readonly retention: DataRetention;
   private readonly sharedVolumes = new Map<string, docker.Volume>();
 
   constructor(name: string, args: SwarmPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -41,6 +48,7 @@ export class SwarmPlatform extends PlatformComponent {
     super(SWARM_PLATFORM_TYPE, name, swarmProfile(args.config, prefix, pulumi.getStack()), opts);
     this.args = args;
     this.prefix = prefix;
+    this.retention = args.retention ?? { retain: true, protect: false };
     const settings = args.config.swarm;
     this.provider = settings.host
       ? new docker.Provider(`${name}-docker`, { host: settings.host }, { parent: this })
@@ -70,6 +78,8 @@ export class SwarmPlatform extends PlatformComponent {
         storage: this.args.config.storage,
         routing: this.args.routing ?? {},
         sharedVolume: (volumeName, driver) => this.sharedVolume(volumeName, driver),
+        dataOptions: (volume) =>
+          dataResourceOptions(holdsState(volume, this.volumes), this.retention),
         provider: this.provider,
         dependsOn: opts.dependsOn,
       },
@@ -83,6 +93,29 @@ export class SwarmPlatform extends PlatformComponent {
     };
   }
 
+  /**
+   * Builds the image on the stack's Docker engine with buildx (named contexts need it), kept
+   * locally; single-node use: other nodes of a swarm do not get it.
+   */
+  buildImage(name: string, spec: ImageBuildSpec, opts: DeployOptions): pulumi.Resource {
+    return new docker.RemoteImage(
+      `${name}-image`,
+      {
+        name: spec.image,
+        keepLocally: true,
+        // A named builder selects the provider's buildx path, which takes named contexts
+        // (kreuzwerker/terraform-provider-docker:
+        // testdata/resources/docker_image/testDockerImageBuildxBuildLog.tf names "default").
+        build: {
+          context: spec.dockerfileDir,
+          builder: "default",
+          additionalContexts: Object.entries(spec.contexts ?? {}).map(([k, v]) => `${k}=${v}`),
+        },
+      },
+      { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn },
+    );
+  }
+
   private sharedVolume(volumeName: string, driver: SwarmVolumeDriver | undefined): docker.Volume {
     let volume = this.sharedVolumes.get(volumeName);
     if (!volume) {
@@ -94,7 +127,8 @@ export class SwarmPlatform extends PlatformComponent {
           driverOpts: driver?.options,
           labels: [{ label: "homeport.dev/shared", value: "true" }],
         },
-        { parent: this, provider: this.provider },
+        // A shared volume holds the data of every workload that mounts it.
+        { parent: this, provider: this.provider, ...dataResourceOptions(true, this.retention) },
       );
       this.sharedVolumes.set(volumeName, volume);
     }

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
-import { META, ResolvedWorkload, RoutePublishing } from "../../model";
+import { META, ResolvedVolume, ResolvedWorkload, RoutePublishing } from "../../model";
 import { swarmJobContainerArgs } from "./job-spec";
 import {
   SWARM_VOLUME_KINDS,
@@ -22,6 +22,8 @@ export interface SwarmWorkloadArgs {
   readonly routing: RoutePublishing;
   /** Docker volume for a shared volume name; shared volumes are created once per stack. */
   readonly sharedVolume: (name: string, driver: SwarmVolumeDriver | undefined) => docker.Volume;
+  /** The resource options of a volume of the workload (kept on destroy when it holds state). */
+  readonly dataOptions: (volume: ResolvedVolume) => pulumi.CustomResourceOptions;
   readonly provider?: docker.Provider;
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
@@ -58,7 +60,7 @@ export class SwarmWorkload extends pulumi.ComponentResource {
           : new docker.Volume(
               `${name}-${v.name}`,
               { name: `${args.serviceName}-${v.name}`, labels },
-              childOpts,
+              { ...childOpts, ...args.dataOptions(v) },
             );
       volumeNames[v.name] = volume.name;
       volumeDrivers[v.name] = driver;

@@ -104,7 +104,7 @@ describe("homeport:apps settings", () => {
       ...sizes({ minio: 4 }),
     });
     assert.deepEqual(found, [
-      'homeport:apps.s3.endpoint is "ftp://s3": is not a valid url. Fix: use the http(s) URL of the S3 service, e.g. https://s3.example.org.',
+      'homeport:apps.s3.endpoint is "ftp://s3": is not an http:// or https:// URL with a host. Fix: use the http(s) URL of the S3 service, e.g. https://s3.example.org.',
       "homeport:sizes.minio is 4: sizes MinIO, which is not deployed when homeport:apps.s3 names an external S3. Fix: set 1 (a single server) or 4 or more (distributed); with homeport:apps.s3 remove it.",
       "homeport:apps.s3.secretAccessKey is stored in plain text. Fix: store it encrypted with: pulumi config set --secret --path homeport:apps.s3.secretAccessKey <value>.",
     ]);
@@ -145,7 +145,7 @@ describe("homeport:apps settings", () => {
 
   it("names unknown settings with the known ones", () => {
     assert.deepEqual(problems(apps({ replicas: 3 })), [
-      "homeport:apps.replicas is not a known setting. Fix: remove it or use one of images, hosts, bucket, region, s3, nodes, volumeSizes.",
+      "homeport:apps.replicas is not a known setting. Fix: remove it or use one of images, hosts, bucket, region, build, s3, nodes, volumeSizes.",
     ]);
   });
 });

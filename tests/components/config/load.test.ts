@@ -22,7 +22,7 @@ describe("stack configuration", () => {
     assert.equal(config.environment, "dev");
     assert.deepEqual(config.parts, ["proxy", "monitoring", "apps"]);
     assert.deepEqual(config.sizes, {});
-    assert.deepEqual(config.storage, { backend: "local" });
+    assert.deepEqual(config.storage, { backend: "local", deleteDataOnDestroy: false });
     assert.deepEqual(config.swarm, {
       endpointMode: "vip",
       publishMode: "ingress",
@@ -91,17 +91,17 @@ describe("stack configuration", () => {
     [
       "an unknown part",
       { ...base, "homeport:parts": '["proxy","media"]' },
-      'homeport:parts.1 is "media": must be one of proxy, monitoring, apps. Fix: list each part at most once, among proxy, monitoring, apps.',
+      'homeport:parts.1 is "media": must be one of proxy, monitoring, apps. Fix: name one of the parts proxy, monitoring, apps.',
     ],
     [
       "a part listed twice",
       { ...base, "homeport:parts": '["proxy","proxy"]' },
-      'homeport:parts is ["proxy","proxy"]: lists the same part twice. Fix: list each part at most once, among proxy, monitoring, apps.',
+      'homeport:parts is ["proxy","proxy"]: lists the same part twice. Fix: list each part to deploy at most once, among proxy, monitoring, apps.',
     ],
     [
       "parts given as a string",
       { ...base, "homeport:parts": "proxy" },
-      'homeport:parts is "proxy": must be a list, not a string. Fix: list each part at most once, among proxy, monitoring, apps.',
+      'homeport:parts is "proxy": must be a list, not a string. Fix: list each part to deploy at most once, among proxy, monitoring, apps.',
     ],
     [
       "an unknown setting",
@@ -121,17 +121,17 @@ describe("stack configuration", () => {
     [
       "dnsrr endpoints with the ingress mesh",
       { ...base, "homeport:swarm": '{"endpointMode":"dnsrr"}' },
-      'homeport:swarm.publishMode is "ingress": cannot publish through the ingress routing mesh when homeport:swarm.endpointMode is dnsrr. Fix: set it to ingress (the default) or host; with endpointMode dnsrr it must be host.',
+      'homeport:swarm.publishMode is "ingress": cannot publish through the ingress routing mesh when homeport:swarm.endpointMode is dnsrr. Fix: set homeport:swarm.publishMode to host, or homeport:swarm.endpointMode to vip.',
     ],
     [
       "a converge timeout that is not a duration",
       { ...base, "homeport:swarm": '{"convergeTimeout":"soon"}' },
-      'homeport:swarm.convergeTimeout is "soon": is not a duration. Fix: write a duration such as "5m" or "90s".',
+      'homeport:swarm.convergeTimeout is "soon": is not a duration. Fix: write a duration longer than 0, such as "5m" or "90s".',
     ],
     [
       "a Nomad address that is not a URL",
       { ...base, "homeport:target": "nomad", "homeport:nomad": '{"address":"not a url"}' },
-      'homeport:nomad.address is "not a url": is not a valid url. Fix: set it to the Nomad HTTP API address, e.g. http://127.0.0.1:4646.',
+      'homeport:nomad.address is "not a url": is not an http:// or https:// URL with a host. Fix: set it to the Nomad HTTP API address with its scheme, e.g. http://127.0.0.1:4646.',
     ],
     [
       "broken YAML in a map setting",

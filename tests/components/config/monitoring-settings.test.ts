@@ -70,7 +70,7 @@ describe("homeport:monitoring settings", () => {
       "a retention without a unit",
       { retention: "15" },
       [
-        'homeport:monitoring.retention is "15": has the wrong format. Fix: write a Prometheus duration such as "15d", "4w" or "720h".',
+        'homeport:monitoring.retention is "15": has the wrong format. Fix: write a Prometheus duration longer than 0, such as "15d", "4w" or "720h".',
       ],
     ],
     [
@@ -134,7 +134,7 @@ describe("homeport:monitoring settings", () => {
       "a Nomad address that is not a URL",
       { nomadAddress: "nomad:4646" },
       [
-        'homeport:monitoring.nomadAddress is "nomad:4646": is not a valid url. Fix: set it to the Nomad HTTP API address as tasks reach it, e.g. http://10.0.0.10:4646.',
+        'homeport:monitoring.nomadAddress is "nomad:4646": is not an http:// or https:// URL with a host. Fix: set it to the Nomad HTTP API address as tasks reach it, e.g. http://10.0.0.10:4646.',
       ],
     ],
     [

@@ -9,6 +9,7 @@ import {
   TRAEFIK_IMAGE,
   whoamiHost,
 } from "../../../components/config/parts/proxy";
+import { TEST_CERT_PEM } from "../../helpers/certs";
 
 const base = { "homeport:target": "swarm", "homeport:domain": "home.example.org" };
 
@@ -25,7 +26,7 @@ function problems(raw: Record<string, string>, secretKeys: string[] = []): reado
 }
 
 const proxy = (settings: unknown) => ({ "homeport:proxy": JSON.stringify(settings) });
-const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const PEM = TEST_CERT_PEM;
 
 describe("homeport:proxy settings", () => {
   it("defaults to the pinned Traefik image, an enabled dashboard and no test route", () => {
@@ -107,7 +108,7 @@ describe("homeport:proxy settings", () => {
       "an email that is not one",
       proxy({ acme: { email: "ops" } }),
       [],
-      'homeport:proxy.acme.email is "ops": is not a valid email. Fix: set the ACME account\'s contact address, e.g. admin@example.org.',
+      'homeport:proxy.acme.email is "ops": is not an e-mail address. Fix: set the ACME account\'s contact address, e.g. admin@example.org.',
     ],
     [
       "a plain-http CA directory",

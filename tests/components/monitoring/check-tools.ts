@@ -4,6 +4,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 /**
+ * Why the checking tools cannot be had on this machine, as the test run found it
+ * (tools/run-tests.mjs sets HOMEPORT_CHECK_TOOLS_MISSING to its one-line reason), or false: pass
+ * it as a describe's `skip` option, so those checks are skipped with that reason, not failed.
+ */
+export const checkToolsMissing: string | false = process.env.HOMEPORT_CHECK_TOOLS_MISSING
+  ? `promtool/amtool cannot be had here: ${process.env.HOMEPORT_CHECK_TOOLS_MISSING}`
+  : false;
+
+/**
  * Finds a checking tool (promtool, amtool) on PATH, or in $PROMTOOL / $AMTOOL. A missing tool
  * fails the test with the way to install it: these checks are never skipped silently.
  */

@@ -16,7 +16,13 @@ import {
 import { nomadProfile } from "../../../components/platforms/nomad/profile";
 import { stackFileConfig } from "../../../tools/render-lib";
 import { profileFor } from "../../helpers/platforms";
-import { promtoolSupports, requireTool, runTool, writeTree } from "./check-tools";
+import {
+  promtoolSupports,
+  checkToolsMissing,
+  requireTool,
+  runTool,
+  writeTree,
+} from "./check-tools";
 
 type Job = {
   job_name: string;
@@ -237,7 +243,7 @@ const SD_PROBES: Record<string, string> = {
   consul_sd_configs: "{server: '127.0.0.1:8500'}",
 };
 
-describe("promtool on the rendered configuration", () => {
+describe("promtool on the rendered configuration", { skip: checkToolsMissing }, () => {
   let promtool: string;
   const dirs: string[] = [];
   before(() => {
@@ -294,7 +300,7 @@ const CONTAINER_WORKLOAD = {
   nomad: options("nomad-example").discovery.containerWorkload,
 };
 
-describe("promtool test rules", () => {
+describe("promtool test rules", { skip: checkToolsMissing }, () => {
   let promtool: string;
   before(() => {
     promtool = requireTool("promtool");

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Recorder, resource, stackConfig, startRecorder } from "../../helpers/harness";
 import { TOKENS } from "../../helpers/types";
+import { TEST_CERT_PEM } from "../../helpers/certs";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const CERT = "-----BEGIN CERTIFICATE-----\nLEAF\n-----END CERTIFICATE-----\n";
+const CERT = TEST_CERT_PEM;
 let rec: Recorder;
 
 before(async () => {

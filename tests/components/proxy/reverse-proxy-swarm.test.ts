@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Recorder, resource, stackConfig, startRecorder } from "../../helpers/harness";
 import { TOKENS } from "../../helpers/types";
+import { TEST_CERT_PEM } from "../../helpers/certs";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const SERVICE = TOKENS.swarmService;
-const CA = "-----BEGIN CERTIFICATE-----\nLABCA\n-----END CERTIFICATE-----\n";
+const CA = TEST_CERT_PEM;
 let rec: Recorder;
 let urls: Record<string, string>;
 let credentialsSecret: boolean;

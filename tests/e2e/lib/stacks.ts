@@ -50,6 +50,21 @@ export function machineOverrides(e2eStackFile = path.join(ROOT, "Pulumi.e2e.yaml
   ].reduce(merge, {});
 }
 
+/** `config` without a build context that names a git URL. */
+function withoutGitBuild(config: Config): Config {
+  const apps = config["homeport:apps"];
+  if (
+    !isObject(apps) ||
+    !isObject(apps.build) ||
+    !/^(https?|ssh):\/\/|^git@/.test(String(apps.build.context))
+  ) {
+    return config;
+  }
+  const { build: _dropped, ...rest } = apps;
+  void _dropped;
+  return { ...config, "homeport:apps": rest };
+}
+
 /** The parts a stack file deploys (`homeport:parts`, every part when unset). */
 export function stackParts(file: string): string[] {
   return (
@@ -59,7 +74,9 @@ export function stackParts(file: string): string[] {
 
 /**
  * A stack file holding `stack`'s own settings (Pulumi.<stack>.yaml) with only
- * {@link machineOverrides} laid on top, in a temporary directory. For "e2e" it is the file itself;
+ * {@link machineOverrides} laid on top, in a temporary directory. A git build context
+ * (`homeport:apps.build`, the dev stack's) cannot be fetched here (no internet): it is dropped, and
+ * the locally built images named by the overrides are used instead. For "e2e" it is the file itself;
  * a path to a stack file (`….yaml`) is taken as it is.
  */
 export function stackFileForThisMachine(stack: string): string {
@@ -71,7 +88,12 @@ export function stackFileForThisMachine(stack: string): string {
   fs.writeFileSync(
     file,
     `# Pulumi.${stack}.yaml with this machine's overrides (tests/e2e/lib/stacks.ts)\n` +
-      yaml.dump({ config: merge(readConfig(own), machineOverrides()) }, { lineWidth: -1 }),
+      yaml.dump(
+        { config: withoutGitBuild(merge(readConfig(own), machineOverrides())) },
+        {
+          lineWidth: -1,
+        },
+      ),
   );
   return file;
 }

@@ -62,6 +62,8 @@ describe("route-require-tls on Traefik IngressRoutes", () => {
     inputs: { metadata: { name: "dashboard" }, spec },
     dependsOn: [],
     additionalSecretOutputs: [],
+    protect: false,
+    retainOnDelete: false,
   });
 
   it("reports an IngressRoute without tls", () => {

@@ -63,6 +63,8 @@ describe("stack-dashboards-require-auth on Traefik IngressRoutes", () => {
     inputs,
     dependsOn: [],
     additionalSecretOutputs: [],
+    protect: false,
+    retainOnDelete: false,
   });
   const route = (middlewares: { name: string }[]) =>
     leaf(INGRESS_ROUTE_TYPE, "traefik", {

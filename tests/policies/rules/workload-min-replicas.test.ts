@@ -13,6 +13,17 @@ describeRule(workloadMinReplicas, [
     ],
   },
   {
+    title: "a tier the stack sizes names its setting",
+    target: "swarm",
+    mutate: (p) => {
+      p.mode.replicated.replicas = 1;
+      for (const l of p.labels) if (l.label === "homeport.dev/workload") l.value = "frontend";
+    },
+    expected: [
+      'Swarm service "t-web" runs 1 replica(s), fewer than 2: raise homeport:sizes.frontend to 2, or exempt it with the reason it cannot scale out.',
+    ],
+  },
+  {
     title: "the threshold comes from the pack config",
     target: "swarm",
     config: { minReplicas: 4 },
