@@ -76,6 +76,9 @@ start_node() {
   local dir="$1" n="$2" nd
   nd="$dir/node-$n"
   mkdir -p "$nd/run" "$nd/data"
+  # A fresh node every time: an earlier run's swarm, containers, volumes and networks go; the
+  # image store stays, so images are loaded once.
+  rm -rf "$nd/data/swarm" "$nd/data/containers" "$nd/data/volumes" "$nd/data/network" "$nd/run/"*
   link_ns "$(ns_of "$n")" "$(addr_of "$n")" "$PREFIX-v$n"
   # nsenter --net, not `ip netns exec` (which remounts /sys and hides the cgroup mounts); the
   # private /run is mounted after nsenter has read /run/netns.
