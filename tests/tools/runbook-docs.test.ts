@@ -29,10 +29,10 @@ const EXPECTED: Record<string, string[]> = {
     "S3 keeps serving (3 of 4 servers); RabbitMQ keeps quorum (2 of 3 members)",
     "`kubectl drain node-2 --ignore-daemonsets --delete-emptydir-data --timeout=10m`",
   ],
-  // Nomad runs single members (no stable member addresses).
+  // Members pinned to named Nomad clients (homeport:apps.nodes): they wait for their node.
   "nomad-example": [
-    "S3 stops (its only server)",
-    "RabbitMQ stops (its only member): publishers and consumers fail until it is back",
+    "rabbitmq-1 stays down until nomad-2 is back (pinned there)",
+    "| an S3 server (minio-1) | one member | minio-1 is restarted by Nomad (on its node, or another where it is not pinned); S3 keeps serving (3 of 4 servers) |",
     "`nomad node drain -enable -deadline 30m -yes NODE_ID`",
   ],
 };
