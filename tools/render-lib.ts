@@ -204,6 +204,14 @@ export function stackNameOf(file: string): string {
   return match ? match[1] : "render";
 }
 
+/** The command-line options every stack tool takes (node:util parseArgs). */
+export const STACK_OPTIONS = {
+  stack: { type: "string" },
+  config: { type: "string" },
+  out: { type: "string" },
+  help: { type: "boolean" },
+} as const;
+
 /**
  * The stack file that `--stack NAME` (Pulumi.NAME.yaml at the project root) or `--config FILE`
  * names. On a missing argument or file it prints the problem and returns the exit code (2).

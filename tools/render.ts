@@ -1,17 +1,12 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { renderStack, runCli, stackFileFromArgs } from "./render-lib";
+import { renderStack, runCli, STACK_OPTIONS, stackFileFromArgs } from "./render-lib";
 
 const usage = "usage: npm run render -- (--stack NAME | --config FILE) [--out FILE]";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: {
-      stack: { type: "string" },
-      config: { type: "string" },
-      out: { type: "string" },
-      help: { type: "boolean" },
-    },
+    options: STACK_OPTIONS,
   });
   if (values.help) {
     console.log(usage);
