@@ -403,13 +403,30 @@ export class MediaChain extends pulumi.ComponentResource {
             host: args.hosts[app],
             port: "http",
             tls: true,
-            middlewares: proxyUsers ? [{ kind: "basic-auth", users: proxyUsers }] : [],
+            middlewares: proxyUsers
+              ? [{ kind: "basic-auth", users: proxyUsers, passCredentials: app === "transmission" }]
+              : [],
           },
         ],
         health: health(app),
         resources: {
           requests: { cpu: millicores(100), memory: mebibytes(app === "jellyfin" ? 512 : 256) },
+          limits: { memory: mebibytes(app === "jellyfin" ? 2048 : 1024) },
         },
+        ...(peer.length > 0
+          ? {
+              exemptions: [
+                {
+                  rule: "workload-no-host-ports",
+                  reason: `${app} takes BitTorrent peer connections on port ${settings.peerPort} of its node, which the HTTP proxy cannot route`,
+                },
+                {
+                  rule: "service-no-external-exposure",
+                  reason: `${app}'s BitTorrent peer port is reachable from outside; its web UI is routed through the proxy only`,
+                },
+              ],
+            }
+          : {}),
         scheduling: { mode: "singleton", reason: `${app} ${def.singleton}` },
         update: { order: "stop-first" },
         state: "stateful",
