@@ -1,47 +1,20 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import {
-  Recorder,
-  resource,
-  resourcesOfType,
-  stackConfig,
-  startRecorder,
-  testParent,
-} from "../../helpers/harness";
+import { Recorder, resource, resourcesOfType } from "../../helpers/harness";
 import { TOKENS } from "../../helpers/types";
+import { renderMedia } from "./render-media";
 
 const SERVICE = TOKENS.swarmService;
 let rec: Recorder;
 let urls: Record<string, string>;
 
 before(async () => {
-  rec = await startRecorder("test");
-  const { SwarmPlatform } = await import("../../../components/platforms/swarm/swarm-platform");
-  const { MediaChain } = await import("../../../components/media/media-chain");
-  const { mediaChainArgs } = await import("../../../components/stack-args");
-  const config = stackConfig({
+  ({ rec, urls } = await renderMedia({
     target: "swarm",
-    environment: "production",
     domain: "home.example.org",
-    parts: ["media"],
     storage: { backend: "nfs", nfs: { server: "nas.lan", path: "/export/homeport" } },
     media: { puid: 1001, pgid: 1002, tz: "Europe/Paris" },
-  });
-  const parent = await testParent();
-  const platform = new SwarmPlatform(
-    "swarm",
-    { config, routing: { certResolver: "acme" }, namePrefix: "t-" },
-    { parent },
-  );
-  const chain = new MediaChain("media", { ...mediaChainArgs(config), platform }, { parent });
-  await rec.settle();
-  urls = Object.fromEntries(
-    await Promise.all(
-      Object.entries(chain.urls).map(
-        ([k, o]) => new Promise<[string, string]>((resolve) => o.apply((v) => resolve([k, v]))),
-      ),
-    ),
-  );
+  }));
 });
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -80,13 +53,13 @@ describe("MediaChain on Swarm (production, NFS)", () => {
 
   it("gives every app its own /config volume and the data apps the one shared /data on NFS", () => {
     assert.deepEqual(mounts("sonarr"), [
-      ["/config", "t-sonarr-sonarr-config", "volume"],
-      ["/data", "t-media-data", "volume"],
+      ["/config", "test-sonarr-sonarr-config", "volume"],
+      ["/data", "test-media-data", "volume"],
     ]);
-    assert.deepEqual(mounts("prowlarr"), [["/config", "t-prowlarr-prowlarr-config", "volume"]]);
-    assert.deepEqual(mounts("portainer"), [["/data", "t-portainer-portainer-config", "volume"]]);
+    assert.deepEqual(mounts("prowlarr"), [["/config", "test-prowlarr-prowlarr-config", "volume"]]);
+    assert.deepEqual(mounts("portainer"), [["/data", "test-portainer-portainer-config", "volume"]]);
     for (const app of ["radarr", "bazarr", "transmission", "jellyfin"])
-      assert.deepEqual(mounts(app)[1], ["/data", "t-media-data", "volume"], app);
+      assert.deepEqual(mounts(app)[1], ["/data", "test-media-data", "volume"], app);
     const data = (spec("sonarr").mounts as Inputs[])[1].volumeOptions.driverOptions;
     assert.deepEqual(data, {
       device: ":/export/homeport/media-data",
