@@ -96,10 +96,10 @@ export function appTierArgs(config: StackConfig): Omit<AppTierArgs, "platform"> 
 
 /** The media chain's own args, from `homeport:media` and the domain. */
 export function mediaChainArgs(config: StackConfig): Omit<MediaChainArgs, "platform"> {
-  const { hosts: _hosts, singleNode: _singleNode, ...settings } = config.media;
   const apps = Object.keys(MEDIA_APP_DEFS) as MediaWorkload[];
   return {
-    settings,
+    // hosts become `hosts` below; singleNode was checked with the storage backend.
+    settings: config.media,
     hosts: Object.fromEntries(
       apps.map((app) => [app, mediaHost(config.media, app, config.domain)]),
     ) as Record<MediaWorkload, string>,

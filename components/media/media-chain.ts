@@ -489,8 +489,10 @@ export class MediaChain extends pulumi.ComponentResource {
           image: settings.images.exportarr,
           args: [app],
           env: { PORT: String(EXPORTARR_PORT), URL: url(app) },
-          // exportarr internal/config/config.go: API_KEY_FILE, or APIKEY.
-          secrets: [{ name: `${app}-api-key`, value: key, env: "APIKEY", fileEnv: "API_KEY_FILE" }],
+          // onedr0p/exportarr internal/config/config.go: API_KEY, or API_KEY_FILE (a file with the key).
+          secrets: [
+            { name: `${app}-api-key`, value: key, env: "API_KEY", fileEnv: "API_KEY_FILE" },
+          ],
           ports: [{ name: "metrics", port: EXPORTARR_PORT }],
           health: { kind: "http", port: "metrics", path: "/healthz" },
           metrics: { port: "metrics" },
