@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppTier } from "./apps/app-tier";
 import { Part } from "./config/schema";
+import { MediaChain } from "./media/media-chain";
 import { Monitoring } from "./monitoring/monitoring";
 import { PartBuilder } from "./part";
 import { ReverseProxy } from "./proxy/reverse-proxy";
-import { appTierArgs, monitoringArgs, reverseProxyArgs } from "./stack-args";
+import { appTierArgs, mediaChainArgs, monitoringArgs, reverseProxyArgs } from "./stack-args";
 
 /** The `proxy` part: the reverse proxy, its URLs and the dashboard's credential. */
 const buildProxy: PartBuilder = (ctx, opts) => {
@@ -50,9 +51,20 @@ const buildApps: PartBuilder = (ctx, opts) => {
   };
 };
 
+/** The `media` part: the {@link MediaChain}, each app's URL and the generated logins. */
+const buildMedia: PartBuilder = (ctx, opts) => {
+  const chain = new MediaChain(
+    "media",
+    { ...mediaChainArgs(ctx.config), platform: ctx.platform },
+    opts,
+  );
+  return { urls: chain.urls, credentials: chain.credentials };
+};
+
 /** Every part the program can build, in build order (the proxy first: others route through it). */
 export const PART_BUILDERS: Record<Part, PartBuilder | undefined> = {
   proxy: buildProxy,
   monitoring: buildMonitoring,
   apps: buildApps,
+  media: buildMedia,
 };

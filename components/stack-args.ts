@@ -2,9 +2,11 @@ import { appSizes } from "./apps/sizes";
 import { AppTierArgs } from "./apps/app-tier";
 import { ConfigError, settingProblem } from "./config/load";
 import { apiHost, frontendHost } from "./config/parts/apps";
+import { mediaHost } from "./config/parts/media";
 import { dashboardHost, whoamiHost } from "./config/parts/proxy";
 import { StackConfig } from "./config/schema";
 import { CERT_RESOLVER, DataRetention, PlatformCapabilities, RoutePublishing } from "./model";
+import { MEDIA_APP_DEFS, MediaChainArgs, MediaWorkload } from "./media/media-chain";
 import { MonitoringArgs } from "./monitoring/monitoring";
 import { ReverseProxySettings } from "./proxy/reverse-proxy-args";
 
@@ -89,6 +91,18 @@ export function appTierArgs(config: StackConfig): Omit<AppTierArgs, "platform"> 
     settings: { images, bucket, region, s3, nodes, volumeSizes, build },
     environment: config.environment,
     replicas: { frontend, backend, worker, rabbitmq, minio },
+  };
+}
+
+/** The media chain's own args, from `homeport:media` and the domain. */
+export function mediaChainArgs(config: StackConfig): Omit<MediaChainArgs, "platform"> {
+  const apps = Object.keys(MEDIA_APP_DEFS) as MediaWorkload[];
+  return {
+    // hosts become `hosts` below; singleNode was checked with the storage backend.
+    settings: config.media,
+    hosts: Object.fromEntries(
+      apps.map((app) => [app, mediaHost(config.media, app, config.domain)]),
+    ) as Record<MediaWorkload, string>,
   };
 }
 

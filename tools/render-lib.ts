@@ -117,6 +117,11 @@ export async function installRecorder(
       newResource: (args) => {
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type.startsWith("random:index/random")) state.result = `rendered-${args.name}`;
+        // RandomBytes outputs hex and base64 rather than result: fakes of the right shape.
+        if (args.type === "random:index/randomBytes:RandomBytes") {
+          const bytes = Buffer.alloc(Number(args.inputs.length ?? 16), args.name);
+          Object.assign(state, { hex: bytes.toString("hex"), base64: bytes.toString("base64") });
+        }
         if (state.name === undefined && args.type.startsWith("docker:")) state.name = args.name;
         return { id: `${args.name}-id`, state };
       },

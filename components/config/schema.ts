@@ -2,6 +2,7 @@ import { z } from "zod";
 import { positiveDuration } from "./durations";
 import { secretString } from "./secret-string";
 import { appsSecretSettings, appsSettings, appsStackIssues } from "./parts/apps";
+import { mediaSettings, mediaStackIssues } from "./parts/media";
 import { monitoringSecretSettings, monitoringSettings } from "./parts/monitoring";
 import { proxySecretSettings, proxySettings, proxyStackIssues } from "./parts/proxy";
 
@@ -15,7 +16,7 @@ export const ENVIRONMENTS = ["dev", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Platform parts that a stack can enable. */
-export const PARTS = ["proxy", "monitoring", "apps"] as const;
+export const PARTS = ["proxy", "monitoring", "apps", "media"] as const;
 export type Part = (typeof PARTS)[number];
 
 /** Tiers whose replica counts are set in `homeport:sizes`. */
@@ -154,6 +155,7 @@ export const stackSchema = z
     proxy: proxySettings.default(proxySettings.parse({})),
     monitoring: monitoringSettings.default(monitoringSettings.parse({})),
     apps: appsSettings.default(appsSettings.parse({})),
+    media: mediaSettings.default(mediaSettings.parse({})),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -174,7 +176,7 @@ export const stackSchema = z
         },
       });
     }
-    for (const issue of proxyStackIssues(cfg)) {
+    for (const issue of [...proxyStackIssues(cfg), ...mediaStackIssues(cfg)]) {
       ctx.addIssue({
         code: "custom",
         path: issue.path,

@@ -155,7 +155,15 @@ export interface RouteSpec {
 
 export type MiddlewareSpec =
   /** HTTP basic auth; `users` is an htpasswd line set ("user:hash" per line), kept secret. */
-  | { readonly kind: "basic-auth"; readonly users: pulumi.Input<string> }
+  | {
+      readonly kind: "basic-auth";
+      readonly users: pulumi.Input<string>;
+      /**
+       * Pass the Authorization header on to the workload, for one that checks the same login
+       * itself (Transmission's RPC): one prompt instead of two. @default false
+       */
+      readonly passCredentials?: boolean;
+    }
   /** Delegate authentication to a forward-auth service. */
   | { readonly kind: "forward-auth"; readonly address: string }
   /** Add security headers (HSTS, nosniff, frame deny). */

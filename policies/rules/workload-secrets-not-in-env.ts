@@ -37,7 +37,13 @@ export const workloadSecretsNotInEnv = workloadRule<SecretsEnvConfig>({
           report(
             `${c.where}: environment variable ${name} carries a secret in plain env: deliver it as a secret.`,
           );
-        else if (sensitive.test(name) && !/_(FILE|PATH)$/i.test(name) && !value.includes("{{"))
+        else if (
+          sensitive.test(name) &&
+          !/_(FILE|PATH)$/i.test(name) &&
+          // LinuxServer images read FILE__<VAR> as the path of <VAR>'s value.
+          !/^FILE__/.test(name) &&
+          !value.includes("{{")
+        )
           report(
             `${c.where}: environment variable ${name} looks like a credential in plain env: deliver it as a secret.`,
           );

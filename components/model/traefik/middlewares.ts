@@ -32,8 +32,12 @@ type Translation = {
 };
 
 const MIDDLEWARES: Translation = {
-  // The Authorization header is not passed on to the backend.
-  "basic-auth": (mw) => ({ type: "basicAuth", options: { removeHeader: true }, users: mw.users }),
+  // The Authorization header is not passed on to the backend, unless it checks the same login.
+  "basic-auth": (mw) => ({
+    type: "basicAuth",
+    options: { removeHeader: !(mw.passCredentials ?? false) },
+    users: mw.users,
+  }),
   "forward-auth": (mw) => ({
     type: "forwardAuth",
     options: { address: mw.address, trustForwardHeader: true },

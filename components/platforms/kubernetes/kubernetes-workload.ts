@@ -6,6 +6,7 @@ import {
   DataRetention,
   dataResourceOptions,
   holdsState,
+  exemptionKey,
   ingressRouteSpec,
   META,
   middlewareObjects,
@@ -309,10 +310,18 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       );
       const publicSpec = publicServiceSpec(w);
       if (publicSpec) {
-        // The part's annotation tells the policy pack whose LoadBalancer this is.
+        // The part's annotation tells the policy pack whose LoadBalancer this is; the
+        // workload's exemption of the exposure rule, with its reason, travels with it.
+        const exposure = exemptionKey("service-no-external-exposure");
         new k8s.core.v1.Service(
           `${name}-public`,
-          { metadata: meta(publicServiceName(w), { [META.part]: w.part }), spec: publicSpec },
+          {
+            metadata: meta(publicServiceName(w), {
+              [META.part]: w.part,
+              ...(w.metadata[exposure] ? { [exposure]: w.metadata[exposure] } : {}),
+            }),
+            spec: publicSpec,
+          },
           childOpts,
         );
       }
