@@ -5,8 +5,11 @@ import { apiHost, frontendHost } from "./config/parts/apps";
 import { dashboardHost, whoamiHost } from "./config/parts/proxy";
 import { StackConfig } from "./config/schema";
 import { CERT_RESOLVER, PlatformCapabilities, RoutePublishing } from "./model";
+import { EdgeArgs } from "./edge/edge";
+import { parseFloatingIp } from "./edge/floating-ip";
 import { MonitoringArgs } from "./monitoring/monitoring";
 import { ReverseProxySettings } from "./proxy/reverse-proxy-args";
+import { entryPoints } from "./proxy/traefik-args";
 
 /**
  * The one place where the stack's configuration becomes each component's own args: components
@@ -26,12 +29,16 @@ export function routePublishing(config: StackConfig): RoutePublishing {
     // A router naming a resolver that does not exist is disabled by Traefik: name none then.
     ...(acme ? { certResolver: CERT_RESOLVER, clusterIssuer: acme.clusterIssuer } : {}),
     createRouteClass: config.proxy.createIngressClass,
+    ...(config.proxy.behindProxy
+      ? { upstreamEntryPoints: entryPoints(config.proxy).map((p) => p.name) }
+      : {}),
   };
 }
 
 /** The reverse proxy's own args, from `homeport:proxy`, `sizes.proxy` and the storage backend. */
 export function reverseProxyArgs(config: StackConfig): ReverseProxySettings {
   const proxy = config.proxy;
+  const floatingIp = config.parts.includes("edge") ? config.edge.floatingIp : undefined;
   return {
     image: proxy.image,
     logLevel: proxy.logLevel,
@@ -44,6 +51,28 @@ export function reverseProxyArgs(config: StackConfig): ReverseProxySettings {
     whoami: proxy.whoami.enabled ? { host: whoamiHost(proxy, config.domain) } : undefined,
     // On shared storage the ACME state follows the proxy to whichever node runs it.
     acmeStateClass: config.storage.backend === "local" ? "local" : "shared",
+    entryPoints: entryPoints(proxy),
+    ...(floatingIp
+      ? {
+          floatingIp: {
+            ip: parseFloatingIp(floatingIp).address.ip,
+            healthPort: floatingIp.healthPort,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The edge's own args, from `homeport:edge.floatingIp` (checked by the schema already). */
+export function edgeArgs(config: StackConfig): Omit<EdgeArgs, "platform"> {
+  const setting = config.edge.floatingIp;
+  if (!setting) throw new Error("The edge part needs homeport:edge.floatingIp.");
+  return {
+    floatingIp: parseFloatingIp(setting),
+    password: setting.password,
+    image: setting.image,
+    healthPort: setting.healthPort,
+    loadBalancerNamespace: setting.kubernetes.namespace,
   };
 }
 
@@ -104,6 +133,17 @@ export function stackProblems(config: StackConfig, capabilities: PlatformCapabil
         replicas,
         `is more than 1, but on ${capabilities.prose.orchestrator} the proxy that holds the ACME account runs once so that replicas never compete for one certificate`,
         "set it to 1, or supply homeport:proxy.certificate (e.g. a wildcard) instead of ACME to run several",
+      ),
+    );
+  }
+  const floatingIp = config.parts.includes("edge") ? config.edge.floatingIp : undefined;
+  if (floatingIp && capabilities.floatingAddress === "vrrp" && !floatingIp.image) {
+    problems.push(
+      settingProblem(
+        ["edge", "floatingIp"],
+        floatingIp.address,
+        `has no image, but on ${capabilities.prose.orchestrator} keepalived holds the floating address`,
+        "set homeport:edge.floatingIp.image to a pinned image holding keepalived and /usr/bin/curl, e.g. registry.lan/keepalived:2.2.7",
       ),
     );
   }

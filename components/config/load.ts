@@ -12,6 +12,7 @@ import {
   TIERS,
 } from "./schema";
 import { appsFixes } from "./parts/apps";
+import { edgeFixes } from "./parts/edge";
 import { monitoringFixes } from "./parts/monitoring";
 import { proxyFixes } from "./parts/proxy";
 
@@ -80,6 +81,7 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ...proxyFixes.map(([path, fix]) => [`proxy.${path}`, fix] as const),
   ...monitoringFixes.map(([path, fix]) => [`monitoring.${path}`, fix] as const),
   ...appsFixes.map(([path, fix]) => [`apps.${path}`, fix] as const),
+  ...edgeFixes.map(([path, fix]) => [`edge.${path}`, fix] as const),
 ];
 
 function lookup(

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { secretString } from "./secret-string";
 import { appsSecretSettings, appsSettings, appsStackIssues } from "./parts/apps";
+import { edgeSecretSettings, edgeSettings, edgeStackIssues } from "./parts/edge";
 import { monitoringSecretSettings, monitoringSettings } from "./parts/monitoring";
 import { proxySecretSettings, proxySettings, proxyStackIssues } from "./parts/proxy";
 
@@ -14,7 +15,7 @@ export const ENVIRONMENTS = ["dev", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Platform parts that a stack can enable. */
-export const PARTS = ["proxy", "monitoring", "apps"] as const;
+export const PARTS = ["proxy", "monitoring", "apps", "edge"] as const;
 export type Part = (typeof PARTS)[number];
 
 /** Tiers whose replica counts are set in `homeport:sizes`. */
@@ -137,6 +138,7 @@ export const stackSchema = z
     proxy: proxySettings.default(proxySettings.parse({})),
     monitoring: monitoringSettings.default(monitoringSettings.parse({})),
     apps: appsSettings.default(appsSettings.parse({})),
+    edge: edgeSettings.default({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -154,7 +156,15 @@ export const stackSchema = z
         params: { value: cfg.swarm.publishMode },
       });
     }
-    for (const issue of proxyStackIssues(cfg)) {
+    for (const issue of proxyStackIssues({ ...cfg, floatingIp: cfg.edge.floatingIp })) {
+      ctx.addIssue({
+        code: "custom",
+        path: issue.path,
+        message: issue.message,
+        params: { value: issue.value, fix: issue.fix },
+      });
+    }
+    for (const issue of edgeStackIssues(cfg)) {
       ctx.addIssue({
         code: "custom",
         path: issue.path,
@@ -187,4 +197,5 @@ export const SECRET_SETTINGS: readonly string[] = [
   ...monitoringSecretSettings.map((path) => `monitoring.${path}`),
   ...appsSecretSettings.map((path) => `apps.${path}`),
   "nomad.consul.token",
+  ...edgeSecretSettings.map((path) => `edge.${path}`),
 ];

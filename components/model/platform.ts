@@ -36,6 +36,18 @@ export interface DeployOptions {
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
 
+/** A floating address for the orchestrator's load balancer to announce, from the listed nodes only. */
+export interface AddressPoolSpec {
+  /** IPv4 address, without a prefix length. */
+  readonly ip: string;
+  /** The interface it is announced on. */
+  readonly interface: string;
+  /** The nodes that may announce it, by name. */
+  readonly nodes: readonly string[];
+  /** Where the load balancer runs (MetalLB's namespace on Kubernetes). */
+  readonly namespace: string;
+}
+
 /** One workload of a stateful cluster's layout. */
 export interface ClusterWorkload {
   /** The workload to deploy. */
@@ -119,6 +131,11 @@ export interface RoutePublishing {
    * @default false
    */
   readonly createRouteClass?: boolean;
+  /**
+   * TLS ends at an upstream proxy (`homeport:proxy.behindProxy`): every route is served in plain
+   * HTTP on these entry points, with no TLS and no resolver. @default none: routes use web/websecure
+   */
+  readonly upstreamEntryPoints?: readonly string[];
 }
 
 /**
@@ -161,6 +178,13 @@ export interface PlatformCapabilities {
    */
   readonly memberNodePinning: boolean;
   /**
+   * How a floating address (`homeport:edge.floatingIp`) is held in front of the proxy: "vrrp",
+   * keepalived on the listed nodes with the proxy's ports published on them; "load-balancer", the
+   * orchestrator's load balancer announces it for the proxy's published ports
+   * ({@link PlatformAdapter.deployAddressPool}).
+   */
+  readonly floatingAddress: "vrrp" | "load-balancer";
+  /**
    * How messages name this orchestrator and its service catalogue, for prose only (warnings,
    * exemption reasons): never compared.
    */
@@ -181,6 +205,12 @@ export interface PlatformCapabilities {
 export interface PlatformAdapter {
   /** Deploys one workload, declared by `part` (proxy, monitoring, apps…). */
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment;
+  /**
+   * Where `capabilities.floatingAddress` is "load-balancer": the objects that let the load
+   * balancer hand `pool.ip` to a workload's published ports ({@link WorkloadSpec.floatingAddress}).
+   * @default absent where the address is held by VRRP
+   */
+  deployAddressPool?(name: string, pool: AddressPoolSpec, opts: DeployOptions): pulumi.Resource[];
   readonly capabilities: PlatformCapabilities;
   /** Per volume class, what the orchestrator makes of it. */
   readonly volumes: Readonly<Record<VolumeClass, VolumeProvisioning>>;

@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
+import { metallbObjects } from "../../edge/metallb";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import {
+  AddressPoolSpec,
   DeployOptions,
   resolveWorkload,
   RoutePublishing,
@@ -121,6 +123,32 @@ export class KubernetesPlatform extends PlatformComponent {
       completed:
         workload.scheduling.mode === "job" ? pulumi.output([component.controller]) : undefined,
     };
+  }
+
+  /**
+   * The floating address as MetalLB's IPAddressPool and L2Advertisement, in MetalLB's namespace
+   * (components/edge/metallb.ts): MetalLB must already run there; its CRDs define the kinds.
+   */
+  deployAddressPool(name: string, pool: AddressPoolSpec, opts: DeployOptions): pulumi.Resource[] {
+    const { pool: ipPool, advertisement } = metallbObjects({
+      floatingIp: {
+        address: { ip: pool.ip },
+        interface: pool.interface,
+        nodes: pool.nodes.map((n) => ({ name: n })),
+      },
+      name,
+      namespace: pool.namespace,
+      labels: { "app.kubernetes.io/part-of": "homeport" },
+    });
+    const child = { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn };
+    const created = new k8s.apiextensions.CustomResource(`${name}-pool`, ipPool, child);
+    return [
+      created,
+      new k8s.apiextensions.CustomResource(`${name}-l2`, advertisement, {
+        ...child,
+        dependsOn: [created],
+      }),
+    ];
   }
 
   private sharedClaim(

@@ -27,7 +27,7 @@ import {
   ingressAnnotations,
   ingressSpec,
   internalCertificateSpec,
-  publicServiceSpec,
+  publicService,
 } from "./routes";
 import { claimShape, ownsClaim } from "./claims";
 
@@ -283,12 +283,18 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         },
         childOpts,
       );
-      const publicSpec = publicServiceSpec(w);
+      const publicSpec = publicService(w);
       if (publicSpec) {
         // The part's annotation tells the policy pack whose LoadBalancer this is.
         new k8s.core.v1.Service(
           `${name}-public`,
-          { metadata: meta(publicServiceName(w), { [META.part]: w.part }), spec: publicSpec },
+          {
+            metadata: meta(publicServiceName(w), {
+              [META.part]: w.part,
+              ...publicSpec.annotations,
+            }),
+            spec: publicSpec.spec,
+          },
           childOpts,
         );
       }

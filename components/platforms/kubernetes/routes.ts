@@ -6,6 +6,7 @@ import {
   ResolvedWorkload,
   routeMiddlewareNames,
 } from "../../model";
+import { loadBalancerServiceFields } from "../../edge/metallb";
 import { internalTlsSecretName, selectorLabels } from "./names";
 
 /** cert-manager's Ingress annotation naming the ClusterIssuer that fills the TLS secrets. */
@@ -31,20 +32,36 @@ export const hasIngressRoutes = (w: ResolvedWorkload): boolean =>
 export function publicServiceSpec(
   w: ResolvedWorkload,
 ): k8s.types.input.core.v1.ServiceSpec | undefined {
+  return publicService(w)?.spec;
+}
+
+/**
+ * The public Service's spec, and its annotations: with a floating address, MetalLB's annotation
+ * asks for exactly that address (components/edge/metallb.ts).
+ */
+export function publicService(
+  w: ResolvedWorkload,
+): { spec: k8s.types.input.core.v1.ServiceSpec; annotations: Record<string, string> } | undefined {
   const published = w.ports.flatMap((p) =>
     p.publish ? [{ ...p, hostPort: p.publish.hostPort }] : [],
   );
   if (published.length === 0) return undefined;
+  const floating = w.floatingAddress
+    ? loadBalancerServiceFields({ address: { ip: w.floatingAddress } })
+    : undefined;
   return {
-    type: "LoadBalancer",
-    externalTrafficPolicy: "Local",
-    selector: selectorLabels(w),
-    ports: published.map((p) => ({
-      name: p.name,
-      port: p.hostPort,
-      targetPort: p.name,
-      protocol: p.protocol.toUpperCase(),
-    })),
+    annotations: { ...floating?.annotations },
+    spec: {
+      type: "LoadBalancer",
+      externalTrafficPolicy: "Local",
+      selector: selectorLabels(w),
+      ports: published.map((p) => ({
+        name: p.name,
+        port: p.hostPort,
+        targetPort: p.name,
+        protocol: p.protocol.toUpperCase(),
+      })),
+    },
   };
 }
 

@@ -91,22 +91,22 @@ describe("stack configuration", () => {
     [
       "an unknown part",
       { ...base, "homeport:parts": '["proxy","media"]' },
-      'homeport:parts.1 is "media": must be one of proxy, monitoring, apps. Fix: list each part at most once, among proxy, monitoring, apps.',
+      'homeport:parts.1 is "media": must be one of proxy, monitoring, apps, edge. Fix: list each part at most once, among proxy, monitoring, apps, edge.',
     ],
     [
       "a part listed twice",
       { ...base, "homeport:parts": '["proxy","proxy"]' },
-      'homeport:parts is ["proxy","proxy"]: lists the same part twice. Fix: list each part at most once, among proxy, monitoring, apps.',
+      'homeport:parts is ["proxy","proxy"]: lists the same part twice. Fix: list each part at most once, among proxy, monitoring, apps, edge.',
     ],
     [
       "parts given as a string",
       { ...base, "homeport:parts": "proxy" },
-      'homeport:parts is "proxy": must be a list, not a string. Fix: list each part at most once, among proxy, monitoring, apps.',
+      'homeport:parts is "proxy": must be a list, not a string. Fix: list each part at most once, among proxy, monitoring, apps, edge.',
     ],
     [
       "an unknown setting",
       { ...base, "homeport:replicas": "3" },
-      "homeport:replicas is not a known setting. Fix: remove it or use one of target, environment, domain, parts, sizes, storage, swarm, kubernetes, nomad, proxy, monitoring, apps.",
+      "homeport:replicas is not a known setting. Fix: remove it or use one of target, environment, domain, parts, sizes, storage, swarm, kubernetes, nomad, proxy, monitoring, apps, edge.",
     ],
     [
       "an unknown environment",
