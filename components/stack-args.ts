@@ -99,14 +99,14 @@ export function monitoringArgs(config: StackConfig): Omit<MonitoringArgs, "platf
 
 /** The application tier's own args, from `homeport:apps`, the environment and its sizes. */
 export function appTierArgs(config: StackConfig): Omit<AppTierArgs, "platform"> {
-  const { images, bucket, region, s3, nodes, volumeSizes } = config.apps;
+  const { images, bucket, region, s3, broker, nodes, volumeSizes } = config.apps;
   const { frontend, backend, worker, rabbitmq, minio } = config.sizes;
   return {
     hosts: {
       frontend: frontendHost(config.apps, config.domain),
       api: apiHost(config.apps, config.domain),
     },
-    settings: { images, bucket, region, s3, nodes, volumeSizes },
+    settings: { images, bucket, region, s3, broker, nodes, volumeSizes },
     environment: config.environment,
     replicas: { frontend, backend, worker, rabbitmq, minio },
   };
@@ -160,6 +160,14 @@ export function stackProblems(config: StackConfig, capabilities: PlatformCapabil
           path,
           nodes,
           `is not used on ${capabilities.prose.orchestrator}, where each member's claim keeps its data; remove it`,
+        ),
+      );
+    } else if (tier === "rabbitmq" && apps.broker) {
+      problems.push(
+        settingProblem(
+          path,
+          nodes,
+          "pins RabbitMQ, which is not deployed when homeport:apps.broker names an external broker",
         ),
       );
     } else if (tier === "minio" && apps.s3) {

@@ -236,6 +236,28 @@ export interface PlatformAdapter {
  */
 export type PlatformProfile = Omit<PlatformAdapter, "deploy">;
 
+/** Why routes carry no TLS of their own where it ends upstream: the exemption's reason. */
+export const UPSTREAM_TLS_REASON =
+  "TLS ends at the upstream proxy (homeport:proxy.behindProxy): routes are plain HTTP on its entry points";
+
+/**
+ * The workload as the adapter publishes it: where TLS ends upstream, a routed workload carries the
+ * visible exemption from `route-require-tls` with its reason.
+ */
+export function withPublishing(
+  spec: WorkloadSpec,
+  routing: RoutePublishing | undefined,
+): WorkloadSpec {
+  if (!routing?.upstreamEntryPoints || (spec.routes ?? []).length === 0) return spec;
+  return {
+    ...spec,
+    exemptions: [
+      ...(spec.exemptions ?? []),
+      { rule: "route-require-tls", reason: UPSTREAM_TLS_REASON },
+    ],
+  };
+}
+
 /** A single member: the layout of a cluster of one, or where members get no stable addresses. */
 export const singleMember = (base: string): ClusterLayout => ({
   workloads: [{ name: base, replicas: 1, ordinal: 0 }],

@@ -6,6 +6,7 @@ import {
   AddressPoolSpec,
   DeployOptions,
   resolveWorkload,
+  withPublishing,
   RoutePublishing,
   WorkloadDeployment,
   WorkloadSpec,
@@ -97,7 +98,7 @@ export class KubernetesPlatform extends PlatformComponent {
   }
 
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {
-    const workload = resolveWorkload(name, part, spec);
+    const workload = resolveWorkload(name, part, withPublishing(spec, this.args.routing));
     const issuer = this.args.routing?.clusterIssuer;
     const shared = workload.volumes
       .filter((v) => KUBERNETES_CLAIMS[v.class]?.owner === "stack")
@@ -110,6 +111,7 @@ export class KubernetesPlatform extends PlatformComponent {
         settings: this.args.config.kubernetes,
         ingressAnnotations: issuerAnnotations(issuer),
         clusterIssuer: issuer,
+        upstreamEntryPoints: this.args.routing?.upstreamEntryPoints,
         provider: this.provider,
         dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...d, ...shared]),
       },

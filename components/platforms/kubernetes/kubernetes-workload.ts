@@ -44,6 +44,8 @@ export interface KubernetesWorkloadArgs {
   readonly ingressAnnotations: Record<string, string>;
   /** cert-manager ClusterIssuer that certifies TLS routes. @default none */
   readonly clusterIssuer?: string;
+  /** TLS ends upstream: routes on these entry points, plain HTTP. @default none */
+  readonly upstreamEntryPoints?: readonly string[];
   readonly provider: k8s.Provider;
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
@@ -360,10 +362,10 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
               namespace: args.namespace,
               labels,
               annotations: namespace.apply((ns) =>
-                ingressAnnotations(w, ns, args.ingressAnnotations),
+                ingressAnnotations(w, ns, args.ingressAnnotations, args.upstreamEntryPoints),
               ),
             },
-            spec: ingressSpec(w, args.settings.ingressClass),
+            spec: ingressSpec(w, args.settings.ingressClass, args.upstreamEntryPoints),
           },
           { ...childOpts, dependsOn: middlewares },
         );
@@ -382,7 +384,11 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
           childOpts,
         );
       }
-      const ingressRoute = ingressRouteSpec(w, certificate ? internalTlsSecretName(w) : undefined);
+      const ingressRoute = ingressRouteSpec(
+        w,
+        certificate ? internalTlsSecretName(w) : undefined,
+        args.upstreamEntryPoints,
+      );
       if (ingressRoute) {
         new k8s.apiextensions.CustomResource(
           `${name}-ingressroute`,

@@ -69,9 +69,13 @@ export function publicService(
 export function ingressSpec(
   w: ResolvedWorkload,
   ingressClass: string,
+  upstreamEntryPoints?: readonly string[],
 ): k8s.types.input.networking.v1.IngressSpec {
   const routes = w.routes.filter((r) => !isInternal(r));
-  const tlsHosts = [...new Set(routes.filter((r) => r.tls).map((r) => r.host))];
+  // Where TLS ends upstream, no route asks for a certificate here.
+  const tlsHosts = upstreamEntryPoints
+    ? []
+    : [...new Set(routes.filter((r) => r.tls).map((r) => r.host))];
   return {
     ingressClassName: ingressClass,
     tls: tlsHosts.length > 0 ? [{ hosts: tlsHosts, secretName: `${w.name}-tls` }] : undefined,
@@ -95,8 +99,9 @@ export function ingressAnnotations(
   w: ResolvedWorkload,
   namespace: string,
   extra: Record<string, string>,
+  upstreamEntryPoints?: readonly string[],
 ): Record<string, string> {
-  const anyTls = w.routes.some((r) => r.tls && !isInternal(r));
+  const anyTls = !upstreamEntryPoints && w.routes.some((r) => r.tls && !isInternal(r));
   // Traefik's CRD provider names a middleware "<namespace>-<name>@kubernetescrd".
   const middlewares = w.routes.flatMap((r, i) =>
     isInternal(r)
@@ -104,9 +109,11 @@ export function ingressAnnotations(
       : routeMiddlewareNames(w, i).map((name) => `${namespace}-${name}@kubernetescrd`),
   );
   return {
-    "traefik.ingress.kubernetes.io/router.entrypoints": anyTls
-      ? ENTRYPOINT_WEBSECURE
-      : ENTRYPOINT_WEB,
+    "traefik.ingress.kubernetes.io/router.entrypoints": upstreamEntryPoints
+      ? upstreamEntryPoints.join(",")
+      : anyTls
+        ? ENTRYPOINT_WEBSECURE
+        : ENTRYPOINT_WEB,
     ...(anyTls ? { "traefik.ingress.kubernetes.io/router.tls": "true" } : {}),
     ...(middlewares.length > 0
       ? { "traefik.ingress.kubernetes.io/router.middlewares": middlewares.join(",") }

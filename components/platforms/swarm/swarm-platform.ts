@@ -5,6 +5,7 @@ import {
   DeployOptions,
   META,
   resolveWorkload,
+  withPublishing,
   RoutePublishing,
   WorkloadDeployment,
   WorkloadSpec,
@@ -59,7 +60,7 @@ export class SwarmPlatform extends PlatformComponent {
   }
 
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {
-    const workload = resolveWorkload(name, part, spec);
+    const workload = resolveWorkload(name, part, withPublishing(spec, this.args.routing));
     const component = new SwarmWorkload(
       name,
       {
