@@ -40,6 +40,11 @@ export const KEEPALIVED_EXEMPTIONS: readonly ExemptionSpec[] = [
       .join("; ")}`,
   },
   {
+    rule: "workload-network-capabilities",
+    reason:
+      "keepalived holds the floating address, which takes NET_ADMIN and NET_RAW (and SETGID for its track script)",
+  },
+  {
     rule: "workload-no-host-namespaces",
     reason:
       "keepalived adds the floating address to the node's own interface and sends VRRP between the nodes' own addresses",
