@@ -48,8 +48,7 @@ function vrrpUses(
 
 export const stackVrrpRouterIds = stackRule({
   name: "stack-vrrp-router-ids",
-  description:
-    "One VRRP router id per floating address, and one address per router id on an interface; one MetalLB pool per address.",
+  description: "One VRRP router id per floating address, one address per id and interface.",
   severity: "high",
   docs: {
     catalogue: ["ours"],

@@ -13,8 +13,7 @@ export const FLOATING_IP_CAPABILITIES = Object.keys(KEEPALIVED_CAPABILITIES);
 
 export const workloadNetworkCapabilities = workloadRule({
   name: RULE,
-  description:
-    "Network capabilities are added only by the floating-IP workload, exempted with its reason, and it adds only what it needs.",
+  description: "Only the floating-IP workload adds network capabilities, and only what it needs.",
   severity: "high",
   docs: {
     catalogue: ["S5"],
