@@ -113,9 +113,9 @@ export function edgeStackIssues(cfg: {
   if (!floatingIp) {
     return [
       {
-        path: ["edge", "floatingIp"],
-        value: undefined,
-        message: "is not set, but homeport:parts lists edge",
+        path: ["parts"],
+        value: cfg.parts,
+        message: "lists edge, but homeport:edge.floatingIp is not set",
         fix: "set homeport:edge.floatingIp {address, interface, routerId, nodes}, or remove edge from homeport:parts",
       },
     ];
