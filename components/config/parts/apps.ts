@@ -181,6 +181,8 @@ export interface AppsIssue {
   readonly path: (string | number)[];
   readonly message: string;
   readonly value: unknown;
+  /** The fix, when the setting's usual one does not apply. @default the setting's usual fix */
+  readonly fix?: string;
 }
 
 /**
