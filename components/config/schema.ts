@@ -177,7 +177,7 @@ export const stackSchema = z
         code: "custom",
         path: issue.path,
         message: issue.message,
-        params: { value: issue.value },
+        params: { value: issue.value, fix: issue.fix },
       });
     }
   });

@@ -223,6 +223,7 @@ export function appsStackIssues(cfg: {
       message:
         "sizes RabbitMQ, which is not deployed when homeport:apps.broker names an external broker",
       value: rabbitmq,
+      fix: "remove it, or remove homeport:apps.broker to deploy RabbitMQ",
     });
   } else if (rabbitmq === 0 || rabbitmq === 2) {
     issues.push({

@@ -59,13 +59,13 @@ describe("homeport:apps.broker, an external AMQP broker", () => {
             sizes: { rabbitmq: 3 },
             apps: { broker: { url: "amqp://u:p@mq:5672/", username: "u", password: "p" } },
           },
-          ["apps.broker.username", "apps.broker.password"],
+          ["apps"],
         ),
       {
         message: [
           "The stack configuration has 2 problems; nothing was deployed:",
           '  - homeport:apps.broker.url is "amqp://u:p@mq:5672/": holds credentials. Fix: use the amqp(s) URL of the broker without credentials, e.g. amqps://mq.example.org:5671/vhost.',
-          "  - homeport:sizes.rabbitmq is 3: sizes RabbitMQ, which is not deployed when homeport:apps.broker names an external broker.",
+          "  - homeport:sizes.rabbitmq is 3: sizes RabbitMQ, which is not deployed when homeport:apps.broker names an external broker. Fix: remove it, or remove homeport:apps.broker to deploy RabbitMQ.",
         ].join("\n"),
       },
     );
