@@ -150,7 +150,7 @@ describe("homeport:edge settings", () => {
       () => stackConfig({ target: "nomad", domain: "a.example.org", parts: ["proxy", "edge"] }),
       {
         message:
-          "The stack configuration has 1 problem; nothing was deployed:\n  - homeport:parts is [\"proxy\",\"edge\"]: lists edge, but homeport:edge.floatingIp is not set. Fix: set homeport:edge.floatingIp {address, interface, routerId, nodes}, or remove edge from homeport:parts.",
+          'The stack configuration has 1 problem; nothing was deployed:\n  - homeport:parts is ["proxy","edge"]: lists edge, but homeport:edge.floatingIp is not set. Fix: set homeport:edge.floatingIp {address, interface, routerId, nodes}, or remove edge from homeport:parts.',
       },
     );
     assert.throws(
