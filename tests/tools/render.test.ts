@@ -68,7 +68,7 @@ describe("npm run render", () => {
       [
         "The stack configuration has 3 problems; nothing was deployed:",
         '  - homeport:target is "k3s": must be one of swarm, kubernetes, nomad. Fix: set it to one of swarm, kubernetes, nomad.',
-        '  - homeport:parts.1 is "monitorin": must be one of proxy, monitoring, apps. Fix: list each part at most once, among proxy, monitoring, apps.',
+        '  - homeport:parts.1 is "monitorin": must be one of proxy, monitoring, apps, edge. Fix: list each part at most once, among proxy, monitoring, apps, edge.',
         "  - homeport:sizes.backend is -1: must be at least 0. Fix: set a whole number of replicas, 0 or more, e.g. 2.",
         "",
       ].join("\n"),
