@@ -1,11 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppTier } from "./apps/app-tier";
 import { Part } from "./config/schema";
+import { Edge } from "./edge/edge";
 import { MediaChain } from "./media/media-chain";
 import { Monitoring } from "./monitoring/monitoring";
 import { PartBuilder } from "./part";
 import { ReverseProxy } from "./proxy/reverse-proxy";
-import { appTierArgs, mediaChainArgs, monitoringArgs, reverseProxyArgs } from "./stack-args";
+import {
+  appTierArgs,
+  edgeArgs,
+  mediaChainArgs,
+  monitoringArgs,
+  reverseProxyArgs,
+} from "./stack-args";
 
 /** The `proxy` part: the reverse proxy, its URLs and the dashboard's credential. */
 const buildProxy: PartBuilder = (ctx, opts) => {
@@ -61,10 +68,18 @@ const buildMedia: PartBuilder = (ctx, opts) => {
   return { urls: chain.urls, credentials: chain.credentials };
 };
 
+/** The `edge` part: the floating IP in front of the proxy. */
+const buildEdge: PartBuilder = (ctx, opts) => {
+  const edge = new Edge("edge", { ...edgeArgs(ctx.config), platform: ctx.platform }, opts);
+  // The address is a stack output with the URLs: where the upstream proxy must send requests.
+  return { urls: { "edge.floatingIp": edge.address } };
+};
+
 /** Every part the program can build, in build order (the proxy first: others route through it). */
 export const PART_BUILDERS: Record<Part, PartBuilder | undefined> = {
   proxy: buildProxy,
   monitoring: buildMonitoring,
   apps: buildApps,
   media: buildMedia,
+  edge: buildEdge,
 };

@@ -7,8 +7,11 @@ import { dashboardHost, whoamiHost } from "./config/parts/proxy";
 import { StackConfig } from "./config/schema";
 import { CERT_RESOLVER, DataRetention, PlatformCapabilities, RoutePublishing } from "./model";
 import { MEDIA_APP_DEFS, MediaChainArgs, MediaWorkload } from "./media/media-chain";
+import { EdgeArgs } from "./edge/edge";
+import { parseFloatingIp } from "./edge/floating-ip";
 import { MonitoringArgs } from "./monitoring/monitoring";
 import { ReverseProxySettings } from "./proxy/reverse-proxy-args";
+import { entryPoints } from "./proxy/traefik-args";
 
 /**
  * The one place where the stack's configuration becomes each component's own args: components
@@ -28,6 +31,9 @@ export function routePublishing(config: StackConfig): RoutePublishing {
     // A router naming a resolver that does not exist is disabled by Traefik: name none then.
     ...(acme ? { certResolver: CERT_RESOLVER, clusterIssuer: acme.clusterIssuer } : {}),
     createRouteClass: config.proxy.createIngressClass,
+    ...(config.proxy.behindProxy
+      ? { upstreamEntryPoints: entryPoints(config.proxy).map((p) => p.name) }
+      : {}),
   };
 }
 
@@ -43,6 +49,7 @@ export function dataRetention(config: StackConfig): DataRetention {
 /** The reverse proxy's own args, from `homeport:proxy`, `sizes.proxy` and the storage backend. */
 export function reverseProxyArgs(config: StackConfig): ReverseProxySettings {
   const proxy = config.proxy;
+  const floatingIp = config.parts.includes("edge") ? config.edge.floatingIp : undefined;
   return {
     image: proxy.image,
     logLevel: proxy.logLevel,
@@ -55,6 +62,28 @@ export function reverseProxyArgs(config: StackConfig): ReverseProxySettings {
     whoami: proxy.whoami.enabled ? { host: whoamiHost(proxy, config.domain) } : undefined,
     // On shared storage the ACME state follows the proxy to whichever node runs it.
     acmeStateClass: config.storage.backend === "local" ? "local" : "shared",
+    entryPoints: entryPoints(proxy),
+    ...(floatingIp
+      ? {
+          floatingIp: {
+            ip: parseFloatingIp(floatingIp).address.ip,
+            healthPort: floatingIp.healthPort,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The edge's own args, from `homeport:edge.floatingIp` (checked by the schema already). */
+export function edgeArgs(config: StackConfig): Omit<EdgeArgs, "platform"> {
+  const setting = config.edge.floatingIp;
+  if (!setting) throw new Error("The edge part needs homeport:edge.floatingIp.");
+  return {
+    floatingIp: parseFloatingIp(setting),
+    password: setting.password,
+    image: setting.image,
+    healthPort: setting.healthPort,
+    loadBalancerNamespace: setting.kubernetes.namespace,
   };
 }
 
@@ -81,14 +110,14 @@ export function monitoringArgs(config: StackConfig): Omit<MonitoringArgs, "platf
 
 /** The application tier's own args, from `homeport:apps`, the environment and its sizes. */
 export function appTierArgs(config: StackConfig): Omit<AppTierArgs, "platform"> {
-  const { images, bucket, region, s3, nodes, volumeSizes, build } = config.apps;
+  const { images, bucket, region, s3, broker, nodes, volumeSizes, build } = config.apps;
   const { frontend, backend, worker, rabbitmq, minio } = config.sizes;
   return {
     hosts: {
       frontend: frontendHost(config.apps, config.domain),
       api: apiHost(config.apps, config.domain),
     },
-    settings: { images, bucket, region, s3, nodes, volumeSizes, build },
+    settings: { images, bucket, region, s3, broker, nodes, volumeSizes, build },
     environment: config.environment,
     replicas: { frontend, backend, worker, rabbitmq, minio },
   };
@@ -130,6 +159,17 @@ export function stackProblems(config: StackConfig, capabilities: PlatformCapabil
       ),
     );
   }
+  const floatingIp = config.parts.includes("edge") ? config.edge.floatingIp : undefined;
+  if (floatingIp && capabilities.floatingAddress === "vrrp" && !floatingIp.image) {
+    problems.push(
+      settingProblem(
+        ["edge", "floatingIp"],
+        floatingIp.address,
+        `has no image, but on ${capabilities.prose.orchestrator} keepalived holds the floating address`,
+        "set homeport:edge.floatingIp.image to a pinned image holding keepalived and /usr/bin/curl, e.g. registry.lan/keepalived:2.2.7",
+      ),
+    );
+  }
   if (!config.parts.includes("apps")) return problems;
   const apps = config.apps;
   const sizes = appSizes(config, capabilities);
@@ -158,6 +198,14 @@ export function stackProblems(config: StackConfig, capabilities: PlatformCapabil
           path,
           nodes,
           `is not used on ${capabilities.prose.orchestrator}, where each member's claim keeps its data; remove it`,
+        ),
+      );
+    } else if (tier === "rabbitmq" && apps.broker) {
+      problems.push(
+        settingProblem(
+          path,
+          nodes,
+          "pins RabbitMQ, which is not deployed when homeport:apps.broker names an external broker",
         ),
       );
     } else if (tier === "minio" && apps.s3) {

@@ -141,12 +141,17 @@ export class AppTier extends pulumi.ComponentResource {
     };
 
     // Credentials, generated once and kept (encrypted) in the stack's state.
-    const brokerPassword = password(`${name}-rabbitmq-password`, 32, this);
-    const erlangCookie = password(`${name}-rabbitmq-cookie`, 48, this);
+    // None for an external broker: its credentials come from homeport:apps.broker.
+    const own = settings.broker
+      ? undefined
+      : {
+          password: password(`${name}-rabbitmq-password`, 32, this),
+          cookie: password(`${name}-rabbitmq-cookie`, 48, this),
+        };
 
     // RabbitMQ: one broker, or a cluster whose members name each other.
     const rabbit = platform.clusterLayout("rabbitmq", sizes.rabbitmq);
-    const rabbitDeployments = rabbit.workloads.map((w) =>
+    const rabbitDeployments = (own ? rabbit.workloads : []).map((w) =>
       deploy(
         w.name,
         memberOf(
@@ -157,8 +162,8 @@ export class AppTier extends pulumi.ComponentResource {
             nodeHost: w.host,
             replicas: w.replicas,
             volumeSize: settings.volumeSizes.rabbitmq,
-            password: brokerPassword,
-            cookie: erlangCookie,
+            password: (own as NonNullable<typeof own>).password,
+            cookie: (own as NonNullable<typeof own>).cookie,
             node: w.replicas === 1 ? settings.nodes.rabbitmq?.[w.ordinal] : undefined,
             catalogue: rabbit.catalogue,
             // One member where members cannot form a cluster, asked for or not.
@@ -216,10 +221,16 @@ export class AppTier extends pulumi.ComponentResource {
     const wiring: AppWiring = {
       settings,
       s3,
-      broker: {
-        password: brokerPassword,
-        addresses: rabbitDeployments.map((d) => d.address("amqp")),
-      },
+      broker: !own
+        ? {
+            url: (settings.broker as NonNullable<typeof settings.broker>).url,
+            username: (settings.broker as NonNullable<typeof settings.broker>).username,
+            password: (settings.broker as NonNullable<typeof settings.broker>).password,
+          }
+        : {
+            password: own.password,
+            addresses: rabbitDeployments.map((d) => d.address("amqp")),
+          },
     };
     const brokerResources = rabbitDeployments.flatMap((d) => d.resources);
 
@@ -266,7 +277,7 @@ export class AppTier extends pulumi.ComponentResource {
     this.frontendUrl = pulumi.output(`https://${appHost}/`);
     this.apiUrl = pulumi.output(apiUrl);
     this.credentials = {
-      "apps.rabbitmq.password": brokerPassword,
+      ...(own ? { "apps.rabbitmq.password": own.password } : {}),
       ...(minioUser && minioPassword
         ? { "apps.minio.rootUser": minioUser, "apps.minio.rootPassword": minioPassword }
         : {}),

@@ -24,7 +24,7 @@ export function appSizes(
   cfg: {
     readonly environment: "dev" | "production";
     readonly sizes: Partial<Record<string, number>>;
-    readonly apps: Pick<AppsSettings, "s3">;
+    readonly apps: Pick<AppsSettings, "s3" | "broker">;
   },
   capabilities: Pick<PlatformCapabilities, "stableMemberAddresses" | "prose">,
 ): AppSizes & { readonly notes: string[]; readonly clamped: ("rabbitmq" | "minio")[] } {
@@ -47,7 +47,7 @@ export function appSizes(
     frontend: cfg.sizes.frontend ?? defaults.frontend,
     backend: cfg.sizes.backend ?? defaults.backend,
     worker: cfg.sizes.worker ?? defaults.worker,
-    rabbitmq: cluster("rabbitmq"),
+    rabbitmq: cfg.apps.broker ? 0 : cluster("rabbitmq"),
     minio: cfg.apps.s3 ? 0 : cluster("minio"),
     notes,
     clamped,

@@ -16,11 +16,32 @@ export interface S3Wiring {
   readonly secretAccessKey: pulumi.Input<string>;
 }
 
-/** The broker the backend and worker use. */
-export interface BrokerWiring {
-  readonly password: pulumi.Input<string>;
-  /** "host:port" of each broker member the clients may connect to (failover, in order). */
-  readonly addresses: readonly pulumi.Input<string>[];
+/** The broker the backend and worker use: the tier's RabbitMQ, or an external one. */
+export type BrokerWiring =
+  | {
+      readonly password: pulumi.Input<string>;
+      /** "host:port" of each broker member the clients may connect to (failover, in order). */
+      readonly addresses: readonly pulumi.Input<string>[];
+    }
+  | {
+      /** `homeport:apps.broker.url`, without credentials. */
+      readonly url: string;
+      readonly username: pulumi.Input<string>;
+      readonly password: pulumi.Input<string>;
+    };
+
+/** The external broker's URL with its credentials, all of it secret (URL-encoded credentials). */
+export function externalBrokerUrl(
+  url: string,
+  username: pulumi.Input<string>,
+  password: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return pulumi.secret(
+    pulumi.all([username, password]).apply(([user, pass]) => {
+      const [scheme, rest] = url.split("://");
+      return `${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(pass)}@${rest}`;
+    }),
+  );
 }
 
 /** Everything the app's processes need, as the app reads it (api/config.py). */
@@ -44,19 +65,25 @@ export function appEnvironment(wiring: AppWiring): {
   const url = (address: pulumi.Input<string>) =>
     pulumi.interpolate`amqp://${RABBITMQ_USER}:${broker.password}@${address}//`;
   const brokerSecret: SecretSpec =
-    broker.addresses.length === 1
+    "url" in broker
       ? {
           name: "broker-url",
           env: "CELERY_BROKER_URL",
-          value: broker.password,
-          prefix: `amqp://${RABBITMQ_USER}:`,
-          suffix: pulumi.interpolate`@${broker.addresses[0]}//`,
+          value: externalBrokerUrl(broker.url, broker.username, broker.password),
         }
-      : {
-          name: "broker-url",
-          env: "CELERY_BROKER_URL",
-          value: pulumi.all(broker.addresses.map(url)).apply((urls) => urls.join(";")),
-        };
+      : broker.addresses.length === 1
+        ? {
+            name: "broker-url",
+            env: "CELERY_BROKER_URL",
+            value: broker.password,
+            prefix: `amqp://${RABBITMQ_USER}:`,
+            suffix: pulumi.interpolate`@${broker.addresses[0]}//`,
+          }
+        : {
+            name: "broker-url",
+            env: "CELERY_BROKER_URL",
+            value: pulumi.all(broker.addresses.map(url)).apply((urls) => urls.join(";")),
+          };
   return {
     env: {
       S3_ENDPOINT_URL: s3.endpoint,

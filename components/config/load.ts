@@ -13,6 +13,7 @@ import {
 } from "./schema";
 import { appsFixes } from "./parts/apps";
 import { mediaFixes } from "./parts/media";
+import { edgeFixes } from "./parts/edge";
 import { monitoringFixes } from "./parts/monitoring";
 import { proxyFixes } from "./parts/proxy";
 
@@ -96,6 +97,7 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
   ...monitoringFixes.map(([path, fix]) => [`monitoring.${path}`, fix] as const),
   ...appsFixes.map(([path, fix]) => [`apps.${path}`, fix] as const),
   ...mediaFixes.map(([path, fix]) => [`media.${path}`, fix] as const),
+  ...edgeFixes.map(([path, fix]) => [`edge.${path}`, fix] as const),
 ];
 
 function lookup(

@@ -3,6 +3,7 @@ import { positiveDuration } from "./durations";
 import { secretString } from "./secret-string";
 import { appsSecretSettings, appsSettings, appsStackIssues } from "./parts/apps";
 import { mediaSettings, mediaStackIssues } from "./parts/media";
+import { edgeSecretSettings, edgeSettings, edgeStackIssues } from "./parts/edge";
 import { monitoringSecretSettings, monitoringSettings } from "./parts/monitoring";
 import { proxySecretSettings, proxySettings, proxyStackIssues } from "./parts/proxy";
 
@@ -16,7 +17,7 @@ export const ENVIRONMENTS = ["dev", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Platform parts that a stack can enable. */
-export const PARTS = ["proxy", "monitoring", "apps", "media"] as const;
+export const PARTS = ["proxy", "monitoring", "apps", "media", "edge"] as const;
 export type Part = (typeof PARTS)[number];
 
 /** Tiers whose replica counts are set in `homeport:sizes`. */
@@ -156,6 +157,7 @@ export const stackSchema = z
     monitoring: monitoringSettings.default(monitoringSettings.parse({})),
     apps: appsSettings.default(appsSettings.parse({})),
     media: mediaSettings.default(mediaSettings.parse({})),
+    edge: edgeSettings.default({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -176,7 +178,15 @@ export const stackSchema = z
         },
       });
     }
-    for (const issue of [...proxyStackIssues(cfg), ...mediaStackIssues(cfg)]) {
+    for (const issue of proxyStackIssues({ ...cfg, floatingIp: cfg.edge.floatingIp })) {
+      ctx.addIssue({
+        code: "custom",
+        path: issue.path,
+        message: issue.message,
+        params: { value: issue.value, fix: issue.fix },
+      });
+    }
+    for (const issue of [...edgeStackIssues(cfg), ...mediaStackIssues(cfg)]) {
       ctx.addIssue({
         code: "custom",
         path: issue.path,
@@ -209,4 +219,5 @@ export const SECRET_SETTINGS: readonly string[] = [
   ...monitoringSecretSettings.map((path) => `monitoring.${path}`),
   ...appsSecretSettings.map((path) => `apps.${path}`),
   "nomad.consul.token",
+  ...edgeSecretSettings.map((path) => `edge.${path}`),
 ];

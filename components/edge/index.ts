@@ -3,3 +3,4 @@ export * from "./keepalived-conf";
 export * from "./keepalived-workload";
 export * from "./metallb";
 export * from "./metallb-crds";
+export * from "./edge";

@@ -16,8 +16,15 @@ export const METALLB_LOAD_BALANCER_IPS = "metallb.io/loadBalancerIPs";
 /** The node label the advertisement selects nodes by. */
 export const HOSTNAME_LABEL = "kubernetes.io/hostname";
 
+/** What MetalLB needs of the floating IP: a {@link FloatingIp} has it. */
+export interface MetallbAddress {
+  readonly address: Pick<FloatingIp["address"], "ip">;
+  readonly interface: string;
+  readonly nodes: readonly { readonly name: string }[];
+}
+
 export interface MetallbArgs {
-  readonly floatingIp: FloatingIp;
+  readonly floatingIp: MetallbAddress;
   /** Name of the pool and of the advertisement. */
   readonly name: string;
   /** Where MetalLB runs. @default "metallb-system" */
@@ -113,7 +120,9 @@ export interface LoadBalancerServiceFields {
   readonly externalTrafficPolicy: "Local";
 }
 
-export function loadBalancerServiceFields(floatingIp: FloatingIp): LoadBalancerServiceFields {
+export function loadBalancerServiceFields(
+  floatingIp: Pick<MetallbAddress, "address">,
+): LoadBalancerServiceFields {
   return {
     type: "LoadBalancer",
     annotations: { [METALLB_LOAD_BALANCER_IPS]: floatingIp.address.ip },

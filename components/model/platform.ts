@@ -46,6 +46,18 @@ export interface ImageBuildSpec {
   readonly contexts?: Readonly<Record<string, string>>;
 }
 
+/** A floating address for the orchestrator's load balancer to announce, from the listed nodes only. */
+export interface AddressPoolSpec {
+  /** IPv4 address, without a prefix length. */
+  readonly ip: string;
+  /** The interface it is announced on. */
+  readonly interface: string;
+  /** The nodes that may announce it, by name. */
+  readonly nodes: readonly string[];
+  /** Where the load balancer runs (MetalLB's namespace on Kubernetes). */
+  readonly namespace: string;
+}
+
 /** One workload of a stateful cluster's layout. */
 export interface ClusterWorkload {
   /** The workload to deploy. */
@@ -129,6 +141,11 @@ export interface RoutePublishing {
    * @default false
    */
   readonly createRouteClass?: boolean;
+  /**
+   * TLS ends at an upstream proxy (`homeport:proxy.behindProxy`): every route is served in plain
+   * HTTP on these entry points, with no TLS and no resolver. @default none: routes use web/websecure
+   */
+  readonly upstreamEntryPoints?: readonly string[];
 }
 
 /**
@@ -201,6 +218,13 @@ export interface PlatformCapabilities {
    */
   readonly memberNodePinning: boolean;
   /**
+   * How a floating address (`homeport:edge.floatingIp`) is held in front of the proxy: "vrrp",
+   * keepalived on the listed nodes with the proxy's ports published on them; "load-balancer", the
+   * orchestrator's load balancer announces it for the proxy's published ports
+   * ({@link PlatformAdapter.deployAddressPool}).
+   */
+  readonly floatingAddress: "vrrp" | "load-balancer";
+  /**
    * How messages name this orchestrator and its service catalogue, for prose only (warnings,
    * exemption reasons): never compared.
    */
@@ -226,6 +250,12 @@ export interface PlatformAdapter {
    * resource. Absent where the target cannot build (the stack checks refuse such a stack).
    */
   buildImage?(name: string, spec: ImageBuildSpec, opts: DeployOptions): pulumi.Resource;
+  /**
+   * Where `capabilities.floatingAddress` is "load-balancer": the objects that let the load
+   * balancer hand `pool.ip` to a workload's published ports ({@link WorkloadSpec.floatingAddress}).
+   * @default absent where the address is held by VRRP
+   */
+  deployAddressPool?(name: string, pool: AddressPoolSpec, opts: DeployOptions): pulumi.Resource[];
   readonly capabilities: PlatformCapabilities;
   /** Per volume class, what the orchestrator makes of it. */
   readonly volumes: Readonly<Record<VolumeClass, VolumeProvisioning>>;
@@ -250,6 +280,28 @@ export interface PlatformAdapter {
  * from its settings alone, so it can be known before any resource exists.
  */
 export type PlatformProfile = Omit<PlatformAdapter, "deploy">;
+
+/** Why routes carry no TLS of their own where it ends upstream: the exemption's reason. */
+export const UPSTREAM_TLS_REASON =
+  "TLS ends at the upstream proxy (homeport:proxy.behindProxy): routes are plain HTTP on its entry points";
+
+/**
+ * The workload as the adapter publishes it: where TLS ends upstream, a routed workload carries the
+ * visible exemption from `route-require-tls` with its reason.
+ */
+export function withPublishing(
+  spec: WorkloadSpec,
+  routing: RoutePublishing | undefined,
+): WorkloadSpec {
+  if (!routing?.upstreamEntryPoints || (spec.routes ?? []).length === 0) return spec;
+  return {
+    ...spec,
+    exemptions: [
+      ...(spec.exemptions ?? []),
+      { rule: "route-require-tls", reason: UPSTREAM_TLS_REASON },
+    ],
+  };
+}
 
 /** A single member: the layout of a cluster of one, or where members get no stable addresses. */
 export const singleMember = (base: string): ClusterLayout => ({

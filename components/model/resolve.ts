@@ -56,6 +56,7 @@ export interface ResolvedWorkload {
   readonly state: "stateless" | "stateful";
   readonly storageEngine?: "sqlite";
   readonly metrics?: { readonly port: string; readonly path: string };
+  readonly floatingAddress?: string;
   readonly security: {
     readonly privileged: boolean;
     readonly capAdd: string[];
@@ -399,6 +400,7 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
     state,
     storageEngine: spec.storageEngine,
     metrics,
+    floatingAddress: spec.floatingAddress,
     security: {
       privileged: spec.security?.privileged ?? false,
       capAdd: spec.security?.capAdd ?? [],

@@ -43,6 +43,12 @@ export interface WorkloadSpec {
   readonly storageEngine?: "sqlite";
   /** Prometheus scrape endpoint. @default none */
   readonly metrics?: MetricsSpec;
+  /**
+   * The floating address (an IPv4 address) its published ports answer on: the load balancer's
+   * address where the orchestrator has one, else node-local publishing on the nodes that hold it
+   * by VRRP. @default none
+   */
+  readonly floatingAddress?: string;
   /** Security settings. @default non-privileged, no added capabilities, all dropped */
   readonly security?: SecuritySpec;
   /** Extra labels put on the leaf resources. @default {} */

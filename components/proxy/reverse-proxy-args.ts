@@ -1,5 +1,6 @@
 import { AcmeSettings, CertificateSettings, ProxySettings } from "../config/parts/proxy";
 import { PlatformAdapter } from "../model";
+import { EntryPoint } from "./traefik-args";
 
 /** What the reverse proxy is asked to be, apart from the orchestrator it runs on. */
 export interface ReverseProxySettings {
@@ -25,6 +26,14 @@ export interface ReverseProxySettings {
    * @default "local"
    */
   readonly acmeStateClass?: "local" | "shared";
+  /** Where the proxy listens ({@link entryPoints}). @default web (80) and websecure (443) */
+  readonly entryPoints?: readonly EntryPoint[];
+  /**
+   * The floating address in front of the proxy: its published ports answer on it, and where the
+   * address is held by VRRP the ping is published on `healthPort` for keepalived's track script.
+   * @default none
+   */
+  readonly floatingIp?: { readonly ip: string; readonly healthPort: number };
 }
 
 export interface ReverseProxyArgs extends ReverseProxySettings {

@@ -1,4 +1,10 @@
-import { ACME_DIRECTORIES, AcmeSettings, ProxySettings } from "../config/parts/proxy";
+import {
+  ACME_DIRECTORIES,
+  AcmeSettings,
+  BehindProxySettings,
+  EntryPointSettings,
+  ProxySettings,
+} from "../config/parts/proxy";
 import { CERT_RESOLVER, DOCKER_SOCKET, ENTRYPOINT_WEB, ENTRYPOINT_WEBSECURE } from "../model";
 import { CertificateSource } from "./certificates";
 
@@ -24,8 +30,117 @@ export const TRAEFIK_PATHS = {
   dockerSocket: DOCKER_SOCKET,
 } as const;
 
+/** One entry point Traefik listens on, in the container and on the node. */
+export interface EntryPoint {
+  readonly name: string;
+  /** Where Traefik listens in the container (`:port`, every address). */
+  readonly port: number;
+  /** The node's port published onto it. */
+  readonly published: number;
+  /** TLS ends here (websecure). */
+  readonly tls: boolean;
+  /** Redirects to HTTPS on this published port (web, when the proxy ends TLS). */
+  readonly redirectTo?: number;
+  /** Forwarded headers are trusted from these CIDRs only (behind an upstream proxy). */
+  readonly trustedIPs?: readonly string[];
+}
+
+/** Where the proxy's own endpoints listen, never on a port an entry point names. */
+export interface PrivatePorts {
+  /** Ping and metrics (and the dashboard's API behind its route), unpublished. */
+  readonly traefik: number;
+  /** Ping alone, published on each node for the floating IP's track script. @default none */
+  readonly ping?: number;
+}
+
+/**
+ * The entry points of the proxy. Without `behindProxy`: web (80, redirecting to HTTPS) and
+ * websecure (443, TLS). Behind an upstream proxy: the named entry points (or web alone), plain
+ * HTTP on their own port, forwarded headers trusted from the upstream only, never a redirect.
+ */
+export function entryPoints(settings: {
+  readonly entryPoints?: Readonly<Record<string, EntryPointSettings>>;
+  readonly behindProxy?: BehindProxySettings;
+}): EntryPoint[] {
+  const { web, websecure } = TRAEFIK_PORTS;
+  const behind = settings.behindProxy;
+  if (!behind) {
+    return [
+      {
+        name: ENTRYPOINT_WEB,
+        port: web.port,
+        published: web.published,
+        tls: false,
+        redirectTo: websecure.published,
+      },
+      {
+        name: ENTRYPOINT_WEBSECURE,
+        port: websecure.port,
+        published: websecure.published,
+        tls: true,
+      },
+    ];
+  }
+  const named = Object.entries(settings.entryPoints ?? {});
+  if (named.length === 0) {
+    return [
+      {
+        name: ENTRYPOINT_WEB,
+        port: web.port,
+        published: web.published,
+        tls: false,
+        trustedIPs: behind.trustedIPs,
+      },
+    ];
+  }
+  return named.map(([name, entry]) => ({
+    name,
+    port: entry.port,
+    published: entry.port,
+    tls: false,
+    trustedIPs: behind.trustedIPs,
+  }));
+}
+
+/**
+ * Traefik's private entry point on 8080, or the next port no entry point and no ping claims
+ * (seed 001's upstream reaches 8080 on each node), and the ping's own port when it is published.
+ */
+export function privatePorts(points: readonly EntryPoint[], pingPort?: number): PrivatePorts {
+  const taken = new Set([...points.map((p) => p.port), ...(pingPort ? [pingPort] : [])]);
+  let traefik: number = TRAEFIK_PORTS.traefik.port;
+  while (taken.has(traefik)) traefik += 1;
+  return { traefik, ...(pingPort ? { ping: pingPort } : {}) };
+}
+
+/** Traefik's arguments for one entry point (traefik/traefik pkg/config/static/entrypoints.go). */
+function entryPointArgs(point: EntryPoint): string[] {
+  const prefix = `--entryPoints.${point.name}`;
+  return [
+    `${prefix}.address=:${point.port}`,
+    // The redirect names the published port: the websecure entry point listens on another one.
+    ...(point.redirectTo !== undefined
+      ? [
+          `${prefix}.http.redirections.entryPoint.to=:${point.redirectTo}`,
+          `${prefix}.http.redirections.entryPoint.scheme=https`,
+          `${prefix}.http.redirections.entryPoint.permanent=true`,
+        ]
+      : []),
+    ...(point.tls ? [`${prefix}.http.tls=true`] : []),
+    // From any other address Traefik removes X-Forwarded-* and writes its own
+    // (pkg/middlewares/forwardedheaders); `forwardedHeaders.insecure` is never set.
+    ...(point.trustedIPs
+      ? [`${prefix}.forwardedHeaders.trustedIPs=${point.trustedIPs.join(",")}`]
+      : []),
+  ];
+}
+
 /** What the static configuration depends on, beyond the proxy's own settings. */
 export interface TraefikArgsInput {
+  /** The entry points ({@link entryPoints}). @default web and websecure */
+  readonly entryPoints?: readonly EntryPoint[];
+  /** The ping's own published port (the floating IP's health port). @default none: ping on the private entry point */
+  readonly pingPort?: number;
   readonly logLevel: ProxySettings["logLevel"];
   /** ACME settings, used when `certificates` is "acme". @default none */
   readonly acme?: AcmeSettings;
@@ -62,24 +177,20 @@ function acmeArgs(input: TraefikArgsInput): string[] {
  * dashboard is reachable only through its authenticated TLS route to `api@internal`.
  */
 export function traefikArgs(input: TraefikArgsInput): string[] {
-  const { web, websecure, traefik } = TRAEFIK_PORTS;
+  const points = input.entryPoints ?? entryPoints({});
+  const ports = privatePorts(points, input.pingPort);
   return [
     "--global.checkNewVersion=false",
     "--global.sendAnonymousUsage=false",
     `--log.level=${input.logLevel}`,
-    `--entryPoints.${ENTRYPOINT_WEB}.address=:${web.port}`,
-    // The redirect names the published port: the websecure entry point listens on another one.
-    `--entryPoints.${ENTRYPOINT_WEB}.http.redirections.entryPoint.to=:${websecure.published}`,
-    `--entryPoints.${ENTRYPOINT_WEB}.http.redirections.entryPoint.scheme=https`,
-    `--entryPoints.${ENTRYPOINT_WEB}.http.redirections.entryPoint.permanent=true`,
-    `--entryPoints.${ENTRYPOINT_WEBSECURE}.address=:${websecure.port}`,
-    `--entryPoints.${ENTRYPOINT_WEBSECURE}.http.tls=true`,
-    `--entryPoints.traefik.address=:${traefik.port}`,
+    ...points.flatMap(entryPointArgs),
+    `--entryPoints.traefik.address=:${ports.traefik}`,
+    ...(ports.ping ? [`--entryPoints.ping.address=:${ports.ping}`] : []),
     // A replica that a rollout or a crash took away does not answer; fail over to another one
     // (the routes' retry middleware) long before a client gives up.
     `--serversTransport.forwardingTimeouts.dialTimeout=${DIAL_TIMEOUT}`,
     "--ping=true",
-    "--ping.entryPoint=traefik",
+    `--ping.entryPoint=${ports.ping ? "ping" : "traefik"}`,
     "--metrics.prometheus=true",
     "--metrics.prometheus.entryPoint=traefik",
     ...(input.dashboard ? ["--api=true", "--api.dashboard=true"] : []),

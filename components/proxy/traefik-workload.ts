@@ -14,7 +14,14 @@ import {
 } from "../model";
 import { CertificateSource } from "./certificates";
 import { ReverseProxySettings } from "./reverse-proxy-args";
-import { dynamicConfig, TRAEFIK_PATHS, TRAEFIK_PORTS, traefikArgs } from "./traefik-args";
+import {
+  dynamicConfig,
+  entryPoints,
+  privatePorts,
+  TRAEFIK_PATHS,
+  TRAEFIK_PORTS,
+  traefikArgs,
+} from "./traefik-args";
 
 /** Replicas of the proxy when `homeport:sizes.proxy` is not set. */
 export const DEFAULT_PROXY_REPLICAS = 2;
@@ -107,7 +114,13 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
   // Where every node binds the published ports itself, two proxies cannot share a node, and a
   // rollout cannot start a new proxy beside the old one.
   const perNode = platform.capabilities.publishedPortsBindNodes;
-  const { web, websecure, traefik } = TRAEFIK_PORTS;
+  const points = settings.entryPoints ?? entryPoints({});
+  // keepalived's track script reaches the ping on each node; a load balancer needs no such port.
+  const pingPort =
+    settings.floatingIp && platform.capabilities.floatingAddress === "vrrp"
+      ? settings.floatingIp.healthPort
+      : undefined;
+  const privatePort = privatePorts(points, pingPort);
   return {
     image: settings.image,
     args: traefikArgs({
@@ -116,21 +129,36 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
       dashboard: settings.dashboard !== undefined,
       certificates,
       providerArgs: provider.traefikArgs,
+      entryPoints: points,
+      pingPort,
     }),
     ports: [
-      { name: "web", port: web.port, publish: { hostPort: web.published } },
-      { name: "websecure", port: websecure.port, publish: { hostPort: websecure.published } },
-      { name: "traefik", port: traefik.port },
+      ...points.map((p) => ({ name: p.name, port: p.port, publish: { hostPort: p.published } })),
+      { name: "traefik", port: privatePort.traefik },
+      ...(pingPort ? [{ name: "ping", port: pingPort, publish: { hostPort: pingPort } }] : []),
     ],
+    ...(settings.floatingIp ? { floatingAddress: settings.floatingIp.ip } : {}),
     files,
     secrets,
     volumes,
     routes,
     health: {
       kind: "http",
-      port: "traefik",
+      port: pingPort ? "ping" : "traefik",
       path: "/ping",
-      inContainer: ["CMD", "traefik", "healthcheck", "--ping"],
+      // `traefik healthcheck` reads its own flags, not the server's: name the ping's entry point
+      // where it is not the default (the private entry point on 8080).
+      inContainer: [
+        "CMD",
+        "traefik",
+        "healthcheck",
+        "--ping",
+        ...(pingPort
+          ? [`--entryPoints.ping.address=:${pingPort}`, "--ping.entryPoint=ping"]
+          : privatePort.traefik !== TRAEFIK_PORTS.traefik.port
+            ? [`--entryPoints.traefik.address=:${privatePort.traefik}`]
+            : []),
+      ],
       interval: seconds(10),
       timeout: seconds(3),
       retries: 3,

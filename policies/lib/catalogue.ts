@@ -3,11 +3,13 @@ import { serviceNoExternalExposure } from "../rules/service-no-external-exposure
 import { stackDashboardsRequireAuth } from "../rules/stack-dashboards-require-auth";
 import { stackNoSinglePointOfFailure } from "../rules/stack-no-single-point-of-failure";
 import { stackQuorumOddMembers } from "../rules/stack-quorum-odd-members";
+import { stackVrrpRouterIds } from "../rules/stack-vrrp-router-ids";
 import { workloadBoundedRestart } from "../rules/workload-bounded-restart";
 import { workloadDockerSocketRestricted } from "../rules/workload-docker-socket-restricted";
 import { workloadDropCapabilities } from "../rules/workload-drop-capabilities";
 import { workloadImagePinned } from "../rules/workload-image-pinned";
 import { workloadMinReplicas } from "../rules/workload-min-replicas";
+import { workloadNetworkCapabilities } from "../rules/workload-network-capabilities";
 import { workloadNoHostNamespaces } from "../rules/workload-no-host-namespaces";
 import { workloadNoHostPorts } from "../rules/workload-no-host-ports";
 import { workloadNoPrivilegeEscalation } from "../rules/workload-no-privilege-escalation";
@@ -42,6 +44,7 @@ export const POLICIES: readonly HomeportPolicy[] = [
   workloadNoPrivileged,
   workloadNoPrivilegeEscalation,
   workloadDropCapabilities,
+  workloadNetworkCapabilities,
   workloadNoHostNamespaces,
   workloadNoHostPorts,
   workloadDockerSocketRestricted,
@@ -52,6 +55,7 @@ export const POLICIES: readonly HomeportPolicy[] = [
   stackNoSinglePointOfFailure,
   stackQuorumOddMembers,
   stackDashboardsRequireAuth,
+  stackVrrpRouterIds,
 ];
 
 /** Name of the pack, as `pulumi preview --policy-pack` reports it. */

@@ -1,6 +1,6 @@
 import { Workload } from "./leaves";
 import { dockerConfig } from "./nomad";
-import { at, knownItems, record, str, UNKNOWN } from "./values";
+import { at, knownItems, list, record, str, UNKNOWN, Unknown } from "./values";
 
 type Obj = Record<string, unknown>;
 
@@ -121,5 +121,37 @@ export function plainEnvOf(c: ContainerRef, w: Workload): { name: string; value:
       if (env === UNKNOWN) return [];
       return Object.entries(env).map(([name, value]) => ({ name, value }));
     }
+  }
+}
+
+const capabilityNames = (value: unknown): string[] | Unknown => {
+  const items = list(value);
+  if (items === UNKNOWN) return UNKNOWN;
+  return items
+    .filter((c): c is string => typeof c === "string")
+    .map((c) => c.toUpperCase().replace(/^CAP_/, ""));
+};
+
+/**
+ * The capabilities a container drops and adds, upper case without `CAP_`: Swarm's
+ * `capDrops`/`capAdds`, Kubernetes' `securityContext.capabilities`, Nomad's `cap_drop`/`cap_add`.
+ */
+export function capabilitiesOf(
+  w: Workload,
+  c: ContainerRef,
+): { drop: string[] | Unknown; add: string[] | Unknown } {
+  switch (w.target) {
+    case "swarm":
+      return { drop: capabilityNames(c.spec.capDrops), add: capabilityNames(c.spec.capAdds) };
+    case "kubernetes":
+      return {
+        drop: capabilityNames(at(c.spec, "securityContext", "capabilities", "drop")),
+        add: capabilityNames(at(c.spec, "securityContext", "capabilities", "add")),
+      };
+    case "nomad":
+      return {
+        drop: capabilityNames(dockerConfig(c.spec).cap_drop),
+        add: capabilityNames(dockerConfig(c.spec).cap_add),
+      };
   }
 }

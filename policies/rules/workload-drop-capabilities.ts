@@ -1,7 +1,6 @@
-import { containersOf } from "../lib/containers";
-import { dockerConfig } from "../lib/nomad";
+import { capabilitiesOf, containersOf } from "../lib/containers";
 import { workloadRule } from "../lib/rule";
-import { at, isUnknown, list, UNKNOWN, Unknown } from "../lib/values";
+import { isUnknown } from "../lib/values";
 
 export interface DropCapabilitiesConfig {
   readonly allowedCapabilities: string[];
@@ -18,14 +17,6 @@ export const DEFAULT_ALLOWED_CAPABILITIES = [
   "SETGID",
   "SETUID",
 ];
-
-const names = (value: unknown): string[] | Unknown => {
-  const items = list(value);
-  if (items === UNKNOWN) return UNKNOWN;
-  return items
-    .filter((c): c is string => typeof c === "string")
-    .map((c) => c.toUpperCase().replace(/^CAP_/, ""));
-};
 
 export const workloadDropCapabilities = workloadRule<DropCapabilitiesConfig>({
   name: "workload-drop-capabilities",
@@ -50,15 +41,7 @@ export const workloadDropCapabilities = workloadRule<DropCapabilitiesConfig>({
   check({ workload: w, config, report }) {
     const allowed = new Set(config.allowedCapabilities.map((c) => c.toUpperCase()));
     for (const c of containersOf(w)) {
-      const [drop, add]: [string[] | Unknown, string[] | Unknown] =
-        w.target === "swarm"
-          ? [names(c.spec.capDrops), names(c.spec.capAdds)]
-          : w.target === "kubernetes"
-            ? [
-                names(at(c.spec, "securityContext", "capabilities", "drop")),
-                names(at(c.spec, "securityContext", "capabilities", "add")),
-              ]
-            : [names(dockerConfig(c.spec).cap_drop), names(dockerConfig(c.spec).cap_add)];
+      const { drop, add } = capabilitiesOf(w, c);
       if (!isUnknown(drop) && !drop.includes("ALL"))
         report(`${c.where} does not drop all capabilities: drop ALL, then add back what it needs.`);
       if (!isUnknown(add)) {

@@ -29,6 +29,7 @@ describe("policy pack metadata", () => {
         ["workload-no-privileged", "critical", "resource"],
         ["workload-no-privilege-escalation", "high", "resource"],
         ["workload-drop-capabilities", "medium", "resource"],
+        ["workload-network-capabilities", "high", "resource"],
         ["workload-no-host-namespaces", "high", "resource"],
         ["workload-no-host-ports", "medium", "resource"],
         ["workload-docker-socket-restricted", "high", "resource"],
@@ -39,6 +40,7 @@ describe("policy pack metadata", () => {
         ["stack-no-single-point-of-failure", "high", "stack"],
         ["stack-quorum-odd-members", "high", "stack"],
         ["stack-dashboards-require-auth", "high", "stack"],
+        ["stack-vrrp-router-ids", "high", "stack"],
       ],
     );
   });

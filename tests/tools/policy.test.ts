@@ -48,7 +48,7 @@ describe("npm run policy", () => {
 
   // Every example stack must pass the pack at its own environment's levels. Each stack renders
   // in its own process: Pulumi's runtime state is global.
-  for (const stack of ["dev", "swarm-example", "k8s-example", "nomad-example"]) {
+  for (const stack of ["dev", "swarm-example", "k8s-example", "nomad-example", "seed001-nomad"]) {
     it(`finds no mandatory violation on the ${stack} stack`, (t) => {
       const run = spawnSync(
         process.execPath,

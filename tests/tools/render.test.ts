@@ -97,7 +97,7 @@ describe("npm run render", () => {
       [
         "The stack configuration has 3 problems; nothing was deployed:",
         '  - homeport:target is "k3s": must be one of swarm, kubernetes, nomad. Fix: set it to one of swarm, kubernetes, nomad.',
-        '  - homeport:parts.1 is "monitorin": must be one of proxy, monitoring, apps, media. Fix: name one of the parts proxy, monitoring, apps, media.',
+        '  - homeport:parts.1 is "monitorin": must be one of proxy, monitoring, apps, media, edge. Fix: name one of the parts proxy, monitoring, apps, media, edge.',
         "  - homeport:sizes.backend is -1: must be at least 0. Fix: set a whole number of replicas, 0 or more, e.g. 2.",
         "",
       ].join("\n"),

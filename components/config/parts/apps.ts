@@ -76,6 +76,20 @@ export const externalS3Settings = z
   })
   .strict();
 
+/** `homeport:apps.broker`: an existing AMQP broker to use instead of deploying RabbitMQ. */
+export const externalBrokerSettings = z
+  .object({
+    /** The broker's URL without credentials, e.g. amqps://rabbitmq.example.org:5671/vhost. */
+    url: z
+      .url({ protocol: /^amqps?$/ })
+      .refine((u) => !/^amqps?:\/\/[^/]*@/.test(u), { message: "holds credentials" }),
+    /** Set with `pulumi config set --secret`. */
+    username: secretString(),
+    /** Set with `pulumi config set --secret`. */
+    password: secretString(),
+  })
+  .strict();
+
 /** `homeport:apps`: the image-hosting application tier's settings. */
 export const appsSettings = z
   .object({
@@ -110,6 +124,8 @@ export const appsSettings = z
     build: appsBuildSettings.optional(),
     /** External S3; when set, MinIO is not deployed. @default MinIO deployed by the platform */
     s3: externalS3Settings.optional(),
+    /** External AMQP broker; when set, RabbitMQ is not deployed. @default RabbitMQ deployed by the platform */
+    broker: externalBrokerSettings.optional(),
     /**
      * Node (host name) of each RabbitMQ and MinIO member, in member order, on Swarm and Nomad: a
      * member's volume is local to its node, so a member pinned there keeps its data when it
@@ -136,7 +152,11 @@ export const appsSettings = z
 export type AppsSettings = z.output<typeof appsSettings>;
 
 /** Settings under `homeport:apps` that hold credentials. */
-export const appsSecretSettings: string[] = ["s3.secretAccessKey"];
+export const appsSecretSettings: string[] = [
+  "s3.secretAccessKey",
+  "broker.username",
+  "broker.password",
+];
 
 /** How to fix each apps setting, by dotted path under `homeport:apps`. */
 export const appsFixes: ReadonlyArray<readonly [string, string]> = [
@@ -156,6 +176,19 @@ export const appsFixes: ReadonlyArray<readonly [string, string]> = [
   ["bucket", "use 3 to 63 lowercase letters, digits, dots or dashes, e.g. images"],
   ["region", "use an S3 region name, e.g. us-east-1"],
   ["s3", "give a map {endpoint, accessKeyId, secretAccessKey}, or remove it to deploy MinIO"],
+  ["broker", "give a map {url, username, password}, or remove it to deploy RabbitMQ"],
+  [
+    "broker.url",
+    "use the amqp(s) URL of the broker without credentials, e.g. amqps://mq.example.org:5671/vhost",
+  ],
+  [
+    "broker.username",
+    "set it with: pulumi config set --secret --path homeport:apps.broker.username <user>",
+  ],
+  [
+    "broker.password",
+    "set it with: pulumi config set --secret --path homeport:apps.broker.password <password>",
+  ],
   ["s3.endpoint", "use the http(s) URL of the S3 service, e.g. https://s3.example.org"],
   ["s3.accessKeyId", "set the S3 access key id"],
   [
@@ -186,7 +219,7 @@ export interface AppsIssue {
   readonly path: (string | number)[];
   readonly message: string;
   readonly value: unknown;
-  /** The fix, when the setting's usual one does not apply. */
+  /** The fix, when the setting's usual one does not apply. @default the setting's usual fix */
   readonly fix?: string;
 }
 
@@ -234,7 +267,15 @@ export function appsStackIssues(cfg: {
     }
   }
   const rabbitmq = cfg.sizes.rabbitmq;
-  if (rabbitmq === 0 || rabbitmq === 2) {
+  if (apps.broker && rabbitmq !== undefined) {
+    issues.push({
+      path: ["sizes", "rabbitmq"],
+      message:
+        "sizes RabbitMQ, which is not deployed when homeport:apps.broker names an external broker",
+      value: rabbitmq,
+      fix: "remove it, or remove homeport:apps.broker to deploy RabbitMQ",
+    });
+  } else if (rabbitmq === 0 || rabbitmq === 2) {
     issues.push({
       path: ["sizes", "rabbitmq"],
       message:

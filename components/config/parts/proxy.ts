@@ -71,6 +71,34 @@ export const whoamiSettings = z
   })
   .strict();
 
+const CIDR =
+  /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}\/([0-9]|[12][0-9]|3[0-2])$/;
+
+/** Entry point names Traefik's own entry points use: a named entry point may not take them. */
+export const RESERVED_ENTRY_POINTS = ["traefik", "ping"] as const;
+
+/** `homeport:proxy.entryPoints.<name>`: a plain-HTTP entry point on a named port. */
+export const entryPointSettings = z
+  .object({
+    /** The port, in the container and on the node; Traefik runs unprivileged, so 1024 or more. */
+    port: z.number().int().min(1024).max(65535),
+    /**
+     * Where the upstream reaches it: each node's own address, or the floating address
+     * (`homeport:edge.floatingIp`, which must then be set). Either way Traefik listens on every
+     * address of the node (`:port`), so it answers when the address arrives. @default "nodes"
+     */
+    on: z.enum(["nodes", "floatingIp"]).default("nodes"),
+  })
+  .strict();
+
+/** `homeport:proxy.behindProxy`: TLS ends at an upstream proxy; trust its forwarded headers only. */
+export const behindProxySettings = z
+  .object({
+    /** Where the upstream's requests come from, as IPv4 CIDRs, e.g. [172.16.0.0/16]. */
+    trustedIPs: z.array(z.string().regex(CIDR)).min(1),
+  })
+  .strict();
+
 /** `homeport:proxy`: the reverse proxy's settings. */
 export const proxySettings = z
   .object({
@@ -87,12 +115,18 @@ export const proxySettings = z
     createIngressClass: z.boolean().default(true),
     /** Nomad ACL token Traefik's Nomad provider reads services with. @default none (ACLs off) */
     nomadToken: secretString().optional(),
+    /** Plain-HTTP entry points by name, with `behindProxy` only. @default web (80) and websecure (443) */
+    entryPoints: z.record(z.string().regex(/^[a-z][a-z0-9]{0,30}$/), entryPointSettings).optional(),
+    /** TLS ends upstream: plain HTTP, no redirect, no ACME. @default none (the proxy ends TLS) */
+    behindProxy: behindProxySettings.optional(),
   })
   .strict();
 
 export type ProxySettings = z.output<typeof proxySettings>;
 export type AcmeSettings = z.output<typeof acmeSettings>;
 export type CertificateSettings = z.output<typeof certificateSettings>;
+export type EntryPointSettings = z.output<typeof entryPointSettings>;
+export type BehindProxySettings = z.output<typeof behindProxySettings>;
 
 /** Settings under `homeport:proxy` that hold credentials. */
 export const proxySecretSettings: string[] = ["certificate.key", "nomadToken"];
@@ -128,6 +162,12 @@ export const proxyFixes: ReadonlyArray<readonly [string, string]> = [
     "createIngressClass",
     "set it to true, or to false when the cluster already has an IngressClass of homeport:kubernetes.ingressClass's name for Traefik",
   ],
+  ["entryPoints.*", "give a map {port, on?}, e.g. {port: 8080}"],
+  ["entryPoints.*.port", "set a port from 1024 to 65535, e.g. 8080"],
+  ["entryPoints.*.on", "set it to nodes or floatingIp"],
+  ["behindProxy", "give a map {trustedIPs: [CIDR, …]}"],
+  ["behindProxy.trustedIPs", "list the upstream proxy's addresses as CIDRs, e.g. [172.16.0.0/16]"],
+  ["behindProxy.trustedIPs.*", "write an IPv4 CIDR, e.g. 172.16.0.0/16"],
   [
     "nomadToken",
     "set it with: pulumi config set --secret --path homeport:proxy.nomadToken <token>",
@@ -163,9 +203,12 @@ export interface ProxyIssue {
 export function proxyStackIssues(cfg: {
   readonly domain: string;
   readonly proxy: ProxySettings;
+  /** Whether `homeport:edge.floatingIp` is set, and its health port. @default not set */
+  readonly floatingIp?: { readonly healthPort: number };
 }): ProxyIssue[] {
   const issues: ProxyIssue[] = [];
   const { proxy, domain } = cfg;
+  issues.push(...entryPointIssues(proxy, cfg.floatingIp));
   for (const [part, host] of [
     ["dashboard", proxy.dashboard.host],
     ["whoami", proxy.whoami.host],
@@ -186,6 +229,71 @@ export function proxyStackIssues(cfg: {
       value: proxy.acme,
       fix: "keep one source of certificates: remove homeport:proxy.acme or homeport:proxy.certificate",
     });
+  }
+  return issues;
+}
+
+/** Entry points and `behindProxy`: where TLS ends, which ports, which names. */
+function entryPointIssues(
+  proxy: ProxySettings,
+  floatingIp: { readonly healthPort: number } | undefined,
+): ProxyIssue[] {
+  const issues: ProxyIssue[] = [];
+  if (proxy.entryPoints && !proxy.behindProxy) {
+    issues.push({
+      path: ["proxy", "entryPoints"],
+      value: proxy.entryPoints,
+      message: "names plain-HTTP entry points, but homeport:proxy.behindProxy is not set",
+      fix: "set homeport:proxy.behindProxy.trustedIPs to the upstream proxy's addresses, or remove homeport:proxy.entryPoints",
+    });
+  }
+  if (proxy.behindProxy) {
+    for (const source of ["acme", "certificate"] as const) {
+      if (proxy[source] === undefined) continue;
+      issues.push({
+        path: ["proxy", "behindProxy"],
+        value: proxy.behindProxy,
+        message: `cannot be used together with homeport:proxy.${source}: TLS ends at the upstream proxy`,
+        fix: `remove homeport:proxy.${source}, or remove homeport:proxy.behindProxy to end TLS at this proxy`,
+      });
+    }
+  }
+  const seen = new Map<number, string>();
+  for (const [name, entry] of Object.entries(proxy.entryPoints ?? {})) {
+    if ((RESERVED_ENTRY_POINTS as readonly string[]).includes(name)) {
+      issues.push({
+        path: ["proxy", "entryPoints", name],
+        value: entry,
+        message: `is the name of Traefik's own entry point "${name}"`,
+        fix: `give it another name, e.g. ${name}http`,
+      });
+    }
+    const other = seen.get(entry.port);
+    if (other !== undefined) {
+      issues.push({
+        path: ["proxy", "entryPoints", name, "port"],
+        value: entry.port,
+        message: `is also the port of homeport:proxy.entryPoints.${other}`,
+        fix: "give each entry point its own port",
+      });
+    } else seen.set(entry.port, name);
+    if (floatingIp && entry.port === floatingIp.healthPort) {
+      issues.push({
+        path: ["proxy", "entryPoints", name, "port"],
+        value: entry.port,
+        message:
+          "is the port of homeport:edge.floatingIp.healthPort, where the proxy's ping answers",
+        fix: "give the entry point or the health port another port",
+      });
+    }
+    if (entry.on === "floatingIp" && !floatingIp) {
+      issues.push({
+        path: ["proxy", "entryPoints", name, "on"],
+        value: entry.on,
+        message: "is floatingIp, but homeport:edge.floatingIp is not set",
+        fix: "set homeport:edge.floatingIp, or set it to nodes",
+      });
+    }
   }
   return issues;
 }

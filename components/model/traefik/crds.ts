@@ -59,12 +59,16 @@ export function middlewareObjects(w: ResolvedWorkload): MiddlewareObject[] {
 export function ingressRouteSpec(
   w: ResolvedWorkload,
   tlsSecret: string | undefined,
+  /** TLS ends upstream: the routes on these entry points, plain HTTP. @default none */
+  upstreamEntryPoints?: readonly string[],
 ): Record<string, unknown> | undefined {
   const routes = w.routes.flatMap((r, i) => (isInternal(r) ? [{ r, i }] : []));
   if (routes.length === 0) return undefined;
-  const anyTls = routes.some(({ r }) => r.tls);
+  const anyTls = !upstreamEntryPoints && routes.some(({ r }) => r.tls);
   return {
-    entryPoints: [anyTls ? ENTRYPOINT_WEBSECURE : ENTRYPOINT_WEB],
+    entryPoints: upstreamEntryPoints
+      ? [...upstreamEntryPoints]
+      : [anyTls ? ENTRYPOINT_WEBSECURE : ENTRYPOINT_WEB],
     routes: routes.map(({ r, i }) => ({
       kind: "Rule",
       match: routeRule(r),

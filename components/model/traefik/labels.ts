@@ -33,6 +33,8 @@ export const CATALOGUE_REFRESH_SECONDS = 5;
 export interface LabelOptions {
   /** Traefik certificate resolver for TLS routes. @default none */
   readonly certResolver?: string;
+  /** TLS ends upstream: routes on these entry points, plain HTTP (`RoutePublishing.upstreamEntryPoints`). @default none */
+  readonly upstreamEntryPoints?: readonly string[];
   /**
    * Provider-specific keys put right after `traefik.enable` (e.g. Swarm's `traefik.swarm.network`).
    * @default {}
@@ -66,8 +68,13 @@ export function traefikLabels(
     const router = routerName(workload.name, index);
     const key = (field: string) => routerKey(router, field);
     labels[key("rule")] = routeRule(route);
-    labels[key("entrypoints")] = route.tls ? ENTRYPOINT_WEBSECURE : ENTRYPOINT_WEB;
-    if (route.tls) {
+    const upstream = options.upstreamEntryPoints;
+    labels[key("entrypoints")] = upstream
+      ? upstream.join(",")
+      : route.tls
+        ? ENTRYPOINT_WEBSECURE
+        : ENTRYPOINT_WEB;
+    if (route.tls && !upstream) {
       labels[key("tls")] = "true";
       if (options.certResolver) labels[key("tls.certresolver")] = options.certResolver;
     }

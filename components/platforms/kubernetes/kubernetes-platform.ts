@@ -1,11 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
+import { metallbObjects } from "../../edge/metallb";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
 import {
   DataRetention,
   dataResourceOptions,
+  AddressPoolSpec,
   DeployOptions,
   resolveWorkload,
+  withPublishing,
   RoutePublishing,
   WorkloadDeployment,
   WorkloadSpec,
@@ -101,7 +104,7 @@ export class KubernetesPlatform extends PlatformComponent {
   }
 
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {
-    const workload = resolveWorkload(name, part, spec);
+    const workload = resolveWorkload(name, part, withPublishing(spec, this.args.routing));
     const issuer = this.args.routing?.clusterIssuer;
     const shared = workload.volumes
       .filter((v) => KUBERNETES_CLAIMS[v.class]?.owner === "stack")
@@ -114,6 +117,7 @@ export class KubernetesPlatform extends PlatformComponent {
         settings: this.args.config.kubernetes,
         ingressAnnotations: issuerAnnotations(issuer),
         clusterIssuer: issuer,
+        upstreamEntryPoints: this.args.routing?.upstreamEntryPoints,
         provider: this.provider,
         dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...d, ...shared]),
         retention: this.retention,
@@ -129,6 +133,32 @@ export class KubernetesPlatform extends PlatformComponent {
       completed:
         workload.scheduling.mode === "job" ? pulumi.output([component.controller]) : undefined,
     };
+  }
+
+  /**
+   * The floating address as MetalLB's IPAddressPool and L2Advertisement, in MetalLB's namespace
+   * (components/edge/metallb.ts): MetalLB must already run there; its CRDs define the kinds.
+   */
+  deployAddressPool(name: string, pool: AddressPoolSpec, opts: DeployOptions): pulumi.Resource[] {
+    const { pool: ipPool, advertisement } = metallbObjects({
+      floatingIp: {
+        address: { ip: pool.ip },
+        interface: pool.interface,
+        nodes: pool.nodes.map((n) => ({ name: n })),
+      },
+      name,
+      namespace: pool.namespace,
+      labels: { "app.kubernetes.io/part-of": "homeport" },
+    });
+    const child = { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn };
+    const created = new k8s.apiextensions.CustomResource(`${name}-pool`, ipPool, child);
+    return [
+      created,
+      new k8s.apiextensions.CustomResource(`${name}-l2`, advertisement, {
+        ...child,
+        dependsOn: [created],
+      }),
+    ];
   }
 
   private sharedClaim(

@@ -34,7 +34,7 @@ import {
   ingressAnnotations,
   ingressSpec,
   internalCertificateSpec,
-  publicServiceSpec,
+  publicService,
 } from "./routes";
 import { claimShape, ownsClaim } from "./claims";
 
@@ -51,6 +51,8 @@ export interface KubernetesWorkloadArgs {
   readonly ingressAnnotations: Record<string, string>;
   /** cert-manager ClusterIssuer that certifies TLS routes. @default none */
   readonly clusterIssuer?: string;
+  /** TLS ends upstream: routes on these entry points, plain HTTP. @default none */
+  readonly upstreamEntryPoints?: readonly string[];
   readonly provider: k8s.Provider;
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
   /** What happens to claims that hold state on destroy. @default kept, not protected */
@@ -308,7 +310,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         },
         childOpts,
       );
-      const publicSpec = publicServiceSpec(w);
+      const publicSpec = publicService(w);
       if (publicSpec) {
         // The part's annotation tells the policy pack whose LoadBalancer this is; the
         // workload's exemption of the exposure rule, with its reason, travels with it.
@@ -319,8 +321,9 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
             metadata: meta(publicServiceName(w), {
               [META.part]: w.part,
               ...(w.metadata[exposure] ? { [exposure]: w.metadata[exposure] } : {}),
+              ...publicSpec.annotations,
             }),
-            spec: publicSpec,
+            spec: publicSpec.spec,
           },
           childOpts,
         );
@@ -387,10 +390,10 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
               namespace: args.namespace,
               labels,
               annotations: namespace.apply((ns) =>
-                ingressAnnotations(w, ns, args.ingressAnnotations),
+                ingressAnnotations(w, ns, args.ingressAnnotations, args.upstreamEntryPoints),
               ),
             },
-            spec: ingressSpec(w, args.settings.ingressClass),
+            spec: ingressSpec(w, args.settings.ingressClass, args.upstreamEntryPoints),
           },
           { ...childOpts, dependsOn: middlewares },
         );
@@ -409,7 +412,11 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
           childOpts,
         );
       }
-      const ingressRoute = ingressRouteSpec(w, certificate ? internalTlsSecretName(w) : undefined);
+      const ingressRoute = ingressRouteSpec(
+        w,
+        certificate ? internalTlsSecretName(w) : undefined,
+        args.upstreamEntryPoints,
+      );
       if (ingressRoute) {
         new k8s.apiextensions.CustomResource(
           `${name}-ingressroute`,

@@ -20,6 +20,8 @@ export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
   acmeIssuer: "platform",
   stableMemberAddresses: true,
   memberNodePinning: false,
+  // MetalLB announces the address for the proxy's LoadBalancer Service.
+  floatingAddress: "load-balancer",
   prose: {
     orchestrator: "Kubernetes",
     serviceDiscovery: "Kubernetes' cluster DNS",

@@ -6,6 +6,7 @@ import {
   ResolvedWorkload,
   routeMiddlewareNames,
 } from "../../model";
+import { loadBalancerServiceFields } from "../../edge/metallb";
 import { internalTlsSecretName, selectorLabels } from "./names";
 
 /** cert-manager's Ingress annotation naming the ClusterIssuer that fills the TLS secrets. */
@@ -31,20 +32,36 @@ export const hasIngressRoutes = (w: ResolvedWorkload): boolean =>
 export function publicServiceSpec(
   w: ResolvedWorkload,
 ): k8s.types.input.core.v1.ServiceSpec | undefined {
+  return publicService(w)?.spec;
+}
+
+/**
+ * The public Service's spec, and its annotations: with a floating address, MetalLB's annotation
+ * asks for exactly that address (components/edge/metallb.ts).
+ */
+export function publicService(
+  w: ResolvedWorkload,
+): { spec: k8s.types.input.core.v1.ServiceSpec; annotations: Record<string, string> } | undefined {
   const published = w.ports.flatMap((p) =>
     p.publish ? [{ ...p, hostPort: p.publish.hostPort }] : [],
   );
   if (published.length === 0) return undefined;
+  const floating = w.floatingAddress
+    ? loadBalancerServiceFields({ address: { ip: w.floatingAddress } })
+    : undefined;
   return {
-    type: "LoadBalancer",
-    externalTrafficPolicy: "Local",
-    selector: selectorLabels(w),
-    ports: published.map((p) => ({
-      name: p.name,
-      port: p.hostPort,
-      targetPort: p.name,
-      protocol: p.protocol.toUpperCase(),
-    })),
+    annotations: { ...floating?.annotations },
+    spec: {
+      type: "LoadBalancer",
+      externalTrafficPolicy: "Local",
+      selector: selectorLabels(w),
+      ports: published.map((p) => ({
+        name: p.name,
+        port: p.hostPort,
+        targetPort: p.name,
+        protocol: p.protocol.toUpperCase(),
+      })),
+    },
   };
 }
 
@@ -52,9 +69,13 @@ export function publicServiceSpec(
 export function ingressSpec(
   w: ResolvedWorkload,
   ingressClass: string,
+  upstreamEntryPoints?: readonly string[],
 ): k8s.types.input.networking.v1.IngressSpec {
   const routes = w.routes.filter((r) => !isInternal(r));
-  const tlsHosts = [...new Set(routes.filter((r) => r.tls).map((r) => r.host))];
+  // Where TLS ends upstream, no route asks for a certificate here.
+  const tlsHosts = upstreamEntryPoints
+    ? []
+    : [...new Set(routes.filter((r) => r.tls).map((r) => r.host))];
   return {
     ingressClassName: ingressClass,
     tls: tlsHosts.length > 0 ? [{ hosts: tlsHosts, secretName: `${w.name}-tls` }] : undefined,
@@ -78,8 +99,9 @@ export function ingressAnnotations(
   w: ResolvedWorkload,
   namespace: string,
   extra: Record<string, string>,
+  upstreamEntryPoints?: readonly string[],
 ): Record<string, string> {
-  const anyTls = w.routes.some((r) => r.tls && !isInternal(r));
+  const anyTls = !upstreamEntryPoints && w.routes.some((r) => r.tls && !isInternal(r));
   // Traefik's CRD provider names a middleware "<namespace>-<name>@kubernetescrd".
   const middlewares = w.routes.flatMap((r, i) =>
     isInternal(r)
@@ -87,9 +109,11 @@ export function ingressAnnotations(
       : routeMiddlewareNames(w, i).map((name) => `${namespace}-${name}@kubernetescrd`),
   );
   return {
-    "traefik.ingress.kubernetes.io/router.entrypoints": anyTls
-      ? ENTRYPOINT_WEBSECURE
-      : ENTRYPOINT_WEB,
+    "traefik.ingress.kubernetes.io/router.entrypoints": upstreamEntryPoints
+      ? upstreamEntryPoints.join(",")
+      : anyTls
+        ? ENTRYPOINT_WEBSECURE
+        : ENTRYPOINT_WEB,
     ...(anyTls ? { "traefik.ingress.kubernetes.io/router.tls": "true" } : {}),
     ...(middlewares.length > 0
       ? { "traefik.ingress.kubernetes.io/router.middlewares": middlewares.join(",") }

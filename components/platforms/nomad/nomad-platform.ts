@@ -4,6 +4,7 @@ import {
   DeployOptions,
   portOf,
   resolveWorkload,
+  withPublishing,
   RoutePublishing,
   WorkloadDeployment,
   WorkloadSpec,
@@ -39,7 +40,7 @@ export class NomadPlatform extends PlatformComponent {
   }
 
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {
-    const workload = resolveWorkload(name, part, spec);
+    const workload = resolveWorkload(name, part, withPublishing(spec, this.args.routing));
     const component = new NomadWorkload(
       name,
       {

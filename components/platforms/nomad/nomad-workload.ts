@@ -56,7 +56,11 @@ export class NomadWorkload extends pulumi.ComponentResource {
         pulumi.output(w.env),
         pulumi.output(Object.fromEntries(w.files.map((f) => [f.name, f.content]))),
         pulumi.output(
-          traefikLabels(w, { certResolver: args.routing.certResolver, portFromCatalogue: true }),
+          traefikLabels(w, {
+            certResolver: args.routing.certResolver,
+            portFromCatalogue: true,
+            upstreamEntryPoints: args.routing.upstreamEntryPoints,
+          }),
         ),
         pulumi.output(
           Object.fromEntries(

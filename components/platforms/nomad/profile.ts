@@ -23,6 +23,7 @@ export const NOMAD_CAPABILITIES: PlatformCapabilities = {
   // The built-in service discovery has no DNS: cluster peers cannot name each other.
   stableMemberAddresses: false,
   memberNodePinning: true,
+  floatingAddress: "vrrp",
   prose: {
     orchestrator: "Nomad",
     serviceDiscovery: "Nomad's built-in service discovery",

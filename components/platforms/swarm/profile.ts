@@ -21,6 +21,7 @@ export const swarmCapabilities = (settings: StackConfig["swarm"]): PlatformCapab
   acmeIssuer: "proxy",
   stableMemberAddresses: true,
   memberNodePinning: true,
+  floatingAddress: "vrrp",
   prose: {
     orchestrator: "Swarm",
     serviceDiscovery: "Swarm's service discovery",

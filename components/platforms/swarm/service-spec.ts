@@ -188,6 +188,7 @@ export function swarmServiceArgs(
       ...w.metadata,
       ...traefikLabels(w, {
         certResolver: ctx.routing.certResolver,
+        upstreamEntryPoints: ctx.routing.upstreamEntryPoints,
         providerKeys: { "traefik.swarm.network": ctx.networkName },
       }),
     }),
@@ -267,7 +268,9 @@ export function swarmServiceArgs(
               protocol: p.protocol,
               targetPort: p.port,
               publishedPort: p.publish?.hostPort,
-              publishMode: ctx.settings.publishMode,
+              // The node holding a floating address answers on it itself: the mesh would hand
+              // the request to any node's proxy, which is not the one keepalived checks.
+              publishMode: w.floatingAddress ? "host" : ctx.settings.publishMode,
             }))
           : undefined,
     },

@@ -9,6 +9,7 @@ import {
   ImageBuildSpec,
   META,
   resolveWorkload,
+  withPublishing,
   RoutePublishing,
   WorkloadDeployment,
   WorkloadSpec,
@@ -67,7 +68,7 @@ export class SwarmPlatform extends PlatformComponent {
   }
 
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {
-    const workload = resolveWorkload(name, part, spec);
+    const workload = resolveWorkload(name, part, withPublishing(spec, this.args.routing));
     const component = new SwarmWorkload(
       name,
       {

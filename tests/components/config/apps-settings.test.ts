@@ -145,7 +145,7 @@ describe("homeport:apps settings", () => {
 
   it("names unknown settings with the known ones", () => {
     assert.deepEqual(problems(apps({ replicas: 3 })), [
-      "homeport:apps.replicas is not a known setting. Fix: remove it or use one of images, hosts, bucket, region, build, s3, nodes, volumeSizes.",
+      "homeport:apps.replicas is not a known setting. Fix: remove it or use one of images, hosts, bucket, region, build, s3, broker, nodes, volumeSizes.",
     ]);
   });
 });

@@ -91,22 +91,22 @@ describe("stack configuration", () => {
     [
       "an unknown part",
       { ...base, "homeport:parts": '["proxy","jukebox"]' },
-      'homeport:parts.1 is "jukebox": must be one of proxy, monitoring, apps, media. Fix: name one of the parts proxy, monitoring, apps, media.',
+      'homeport:parts.1 is "jukebox": must be one of proxy, monitoring, apps, media, edge. Fix: name one of the parts proxy, monitoring, apps, media, edge.',
     ],
     [
       "a part listed twice",
       { ...base, "homeport:parts": '["proxy","proxy"]' },
-      'homeport:parts is ["proxy","proxy"]: lists the same part twice. Fix: list each part to deploy at most once, among proxy, monitoring, apps, media.',
+      'homeport:parts is ["proxy","proxy"]: lists the same part twice. Fix: list each part to deploy at most once, among proxy, monitoring, apps, media, edge.',
     ],
     [
       "parts given as a string",
       { ...base, "homeport:parts": "proxy" },
-      'homeport:parts is "proxy": must be a list, not a string. Fix: list each part to deploy at most once, among proxy, monitoring, apps, media.',
+      'homeport:parts is "proxy": must be a list, not a string. Fix: list each part to deploy at most once, among proxy, monitoring, apps, media, edge.',
     ],
     [
       "an unknown setting",
       { ...base, "homeport:replicas": "3" },
-      "homeport:replicas is not a known setting. Fix: remove it or use one of target, environment, domain, parts, sizes, storage, swarm, kubernetes, nomad, proxy, monitoring, apps, media.",
+      "homeport:replicas is not a known setting. Fix: remove it or use one of target, environment, domain, parts, sizes, storage, swarm, kubernetes, nomad, proxy, monitoring, apps, media, edge.",
     ],
     [
       "an unknown environment",

@@ -192,7 +192,7 @@ describe("homeport:proxy settings", () => {
       "an unknown proxy setting",
       proxy({ tls: true }),
       [],
-      "homeport:proxy.tls is not a known setting. Fix: remove it or use one of image, acme, certificate, dashboard, whoami, logLevel, createIngressClass, nomadToken.",
+      "homeport:proxy.tls is not a known setting. Fix: remove it or use one of image, acme, certificate, dashboard, whoami, logLevel, createIngressClass, nomadToken, entryPoints, behindProxy.",
     ],
   ];
   for (const [what, raw, secretKeys, message] of cases) {
