@@ -147,7 +147,18 @@ describe(
       if (!needsConsul(t)) return;
       assert.deepEqual(
         state.routed.map((r) => r.service.Name).sort(),
-        ["backend", "frontend", "grafana"],
+        [
+          "backend",
+          "bazarr",
+          "frontend",
+          "grafana",
+          "jellyfin",
+          "portainer",
+          "prowlarr",
+          "radarr",
+          "sonarr",
+          "transmission",
+        ],
         "the routed services of the Nomad example",
       );
       for (const r of state.routed) {
@@ -300,6 +311,9 @@ describe(
             "--providers.consulcatalog.exposedByDefault=false",
             "--providers.consulcatalog.refreshInterval=1s",
             "--log.level=INFO",
+            // No traffic leaves the machine: no release check, no usage report.
+            "--global.checkNewVersion=false",
+            "--global.sendAnonymousUsage=false",
           ],
           { stdio: ["ignore", "pipe", "pipe"] },
         );
@@ -393,14 +407,21 @@ describe(
       it("routes each host over websecure to its instance, with the declared headers", async (t) => {
         if (!needsTraefik(t)) return;
         for (const r of state.routed) {
+          // A route behind the proxy's basic auth (Transmission) must refuse a request without
+          // credentials: its 401 with Traefik's challenge proves the route and the middleware.
+          const guarded = (r.service.Tags ?? []).some((x) => x.includes(".basicauth.users="));
           const reply = await waitFor(
             `a route to ${r.service.Name}`,
             async () => {
               const res = await get(r.host, "/e2e").catch(() => undefined);
-              return res?.status === 200 ? res : undefined;
+              return res?.status === (guarded ? 401 : 200) ? res : undefined;
             },
             30_000,
           ).catch((err: Error) => assert.fail(`${err.message}\n${tail(tr.log, 20)}`));
+          if (guarded) {
+            assert.match(String(reply.headers["www-authenticate"]), /^Basic realm=/);
+            continue;
+          }
           assert.equal(reply.body, `${r.service.Name} GET /e2e`);
           const tags = r.service.Tags ?? [];
           if (tags.some((x) => x.includes(".headers.frameDeny=true"))) {
