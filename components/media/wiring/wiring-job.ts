@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Target } from "../../config/schema";
 import type { FileSpec, SecretSpec, WorkloadSpec } from "../../model/workload";
 import { dataLayout, DEFAULT_DATA_ROOT } from "./data-layout";
 import { DEFAULT_RPC_USERNAME, TRANSMISSION_URL_BASE } from "./transmission-settings";
@@ -111,21 +110,6 @@ const DOWNLOAD_CLIENTS: Record<
 > = {
   transmission: { name: "Transmission", port: 9091 },
   qbittorrent: { name: "qBittorrent", port: 8080 },
-};
-
-/** Portainer environments per target: what "manage this platform" means on each. */
-export const PORTAINER_ENDPOINTS: Record<
-  Target,
-  (agent: { readonly service: string; readonly nodes?: readonly string[] }) => PortainerEndpoint[]
-> = {
-  // The agent runs on every node; Swarm's tasks.<service> DNS lets Portainer find them all.
-  swarm: ({ service }) => [{ name: "swarm", kind: "agent", url: `tcp://tasks.${service}:9001` }],
-  // Portainer in the cluster manages the cluster through its service account.
-  kubernetes: () => [{ name: "kubernetes", kind: "kubernetes-local" }],
-  // Portainer CE has no Nomad environment: it manages each client's Docker engine through the
-  // agent that runs there, one environment per client node.
-  nomad: ({ nodes = [] }) =>
-    nodes.map((node) => ({ name: `docker-${node}`, kind: "agent", url: `tcp://${node}:9001` })),
 };
 
 const CATEGORY = /^[-a-z]*$/; // Sonarr TransmissionSettings.cs: "Allowed characters a-z and -"

@@ -1,10 +1,10 @@
+import { PORTAINER_ENDPOINTS } from "./portainer-endpoints";
 // Runs the real wiring script (python3) against the media apps' contract double.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  PORTAINER_ENDPOINTS,
   WIRING_SCRIPT,
   wiringJob,
   type WiringArgs,

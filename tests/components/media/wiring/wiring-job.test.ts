@@ -1,10 +1,10 @@
+import { PORTAINER_ENDPOINTS } from "./portainer-endpoints";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  PORTAINER_ENDPOINTS,
   WIRING_IMAGE,
   WIRING_SCRIPT,
   wiringJob,
