@@ -49,7 +49,7 @@ describe("the whole stack, checked before any resource (the first-run mistakes)"
       "parts: []",
       { ...base, "homeport:parts": "[]" },
       [
-        "homeport:parts is []: lists no part, so nothing but the platform's network would be deployed. Fix: list the parts to deploy, among proxy, monitoring, apps, or remove it to deploy them all.",
+        "homeport:parts is []: lists no part, so nothing but the platform's network would be deployed. Fix: list the parts to deploy, among proxy, monitoring, apps, media, edge, or remove it to deploy them all.",
       ],
     ],
     [
@@ -112,7 +112,7 @@ describe("the whole stack, checked before any resource (the first-run mistakes)"
       "a typo and sizes.alertmanager/grafana, all in one report",
       { ...base, "homeport:sizez": '{"a":1}', "homeport:sizes": '{"alertmanager":2,"grafana":3}' },
       [
-        "homeport:sizez is not a known setting. Fix: remove it or use one of target, environment, domain, parts, sizes, storage, swarm, kubernetes, nomad, proxy, monitoring, apps.",
+        "homeport:sizez is not a known setting. Fix: remove it or use one of target, environment, domain, parts, sizes, storage, swarm, kubernetes, nomad, proxy, monitoring, apps, media, edge.",
         "homeport:sizes.alertmanager is 2: it runs exactly one copy (silences and the notification log live in one instance (no gossip cluster)). Fix: remove it or set it to 1.",
         "homeport:sizes.grafana is 3: it runs exactly one copy (users, preferences and sessions live in one SQLite database). Fix: remove it or set it to 1.",
       ],
