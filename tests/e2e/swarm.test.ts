@@ -533,9 +533,30 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     record("recoveryThroughProxySeconds", seconds(Date.now() - killed), " s");
   });
 
-  it("pulumi destroy leaves no service, container, network, secret, config or volume behind", async (t) => {
+  it("pulumi destroy leaves no service, container, network, secret or config behind, and only the data volumes the stack retains", async (t) => {
     const ws = needsDeployment(t);
     if (!ws) return;
+    // The volumes that hold state are retained on destroy (retainOnDelete): read which from the
+    // stack's own state before destroying, so the check follows the program, not a list here.
+    const exported = await ws.pulumi(["stack", "export"]);
+    assert.equal(exported.status, 0, `pulumi stack export failed:\n${tail(exported.stderr)}`);
+    const retained = (
+      JSON.parse(exported.stdout) as {
+        deployment: {
+          resources?: {
+            type: string;
+            retainOnDelete?: boolean;
+            outputs?: { name?: string };
+          }[];
+        };
+      }
+    ).deployment
+      .resources!.filter(
+        (res) => res.type === "docker:index/volume:Volume" && res.retainOnDelete === true,
+      )
+      .map((res) => res.outputs!.name!)
+      .sort();
+    assert.ok(retained.length > 0, "the stack retains no data volume");
     let r = await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
     let attempts = 1;
     // The docker provider waits for a removed service's containers only as long as their stop
@@ -555,14 +576,19 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     state.deployed = false;
     state.destroyed = true;
     // Swarm removes task containers asynchronously; networks go once their last task is gone.
+    const expected = (kind: (typeof KINDS)[number]) =>
+      kind === "volume" ? [...state.baseline.volume, ...retained].sort() : state.baseline[kind];
     await waitFor(
-      "the engine to hold nothing of the stack",
-      () =>
-        KINDS.every((k) => leftovers(k).join() === state.baseline[k].join()) ? true : undefined,
+      "the engine to hold nothing of the stack but its retained data volumes",
+      () => (KINDS.every((k) => leftovers(k).join() === expected(k).join()) ? true : undefined),
       60_000,
     ).catch(() => undefined);
     for (const kind of KINDS) {
-      assert.deepEqual(leftovers(kind), state.baseline[kind], `${kind}s left behind`);
+      assert.deepEqual(leftovers(kind), expected(kind), `${kind}s left behind`);
     }
+    record("retainedVolumes", retained.length);
+    // Deleting the data for real, as docs/README "Remove" tells a user to.
+    must(docker("volume", "rm", ...retained), "docker volume rm of the retained data volumes");
+    assert.deepEqual(leftovers("volume"), state.baseline.volume, "volumes left after removal");
   });
 });
