@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MetricsDiscovery } from "./metrics-discovery";
 import { ResolvedWorkload } from "./resolve";
+import { StorageBackend, StoreSubstitutes, volumeStore, VolumeStore } from "./storage";
 import { NodeConstraint, SecretSpec, VolumeClass, WorkloadSpec } from "./workload";
 
 /**
@@ -149,10 +150,17 @@ export interface RoutePublishing {
 }
 
 /**
- * How a volume class becomes storage on an orchestrator: the facts a concern may need (a future
- * storage part chooses providers from them). Each adapter gives one per {@link VolumeClass}.
+ * How a volume class becomes storage on an orchestrator under the stack's storage backend: where
+ * it lives ({@link BACKEND_STORES}) and the facts a concern may need. Each adapter gives one per
+ * {@link VolumeClass}.
  */
-export interface VolumeProvisioning {
+export interface VolumeProvisioning extends VolumeFacts {
+  /** Where the data lives, decided by the storage backend. */
+  readonly store: VolumeStore;
+}
+
+/** What an orchestrator makes of a volume class, before the backend decides its store. */
+export interface VolumeFacts {
   /** Data outlives the task (and the workload's replacement). */
   readonly persistent: boolean;
   /** Several nodes may mount it at once. */
@@ -300,6 +308,31 @@ export function withPublishing(
       ...(spec.exemptions ?? []),
       { rule: "route-require-tls", reason: UPSTREAM_TLS_REASON },
     ],
+  };
+}
+
+/**
+ * The profile's volumes: an adapter's facts per class, each class in the store the backend gives
+ * it, or the one the orchestrator serves instead (`substitutes`). A multi-node class kept on the
+ * node's disk (`shared` with the `local` backend) is no longer
+ * multi-node: it pins its workloads to the node that holds it.
+ */
+export function provisionVolumes(
+  facts: Readonly<Record<VolumeClass, VolumeFacts>>,
+  backend: StorageBackend,
+  substitutes: StoreSubstitutes = {},
+): Record<VolumeClass, VolumeProvisioning> {
+  const entry = (cls: VolumeClass): VolumeProvisioning => {
+    const store = volumeStore(backend, cls, substitutes);
+    const onNode = store === "node" && facts[cls].multiNode;
+    return { ...facts[cls], ...(onNode ? { multiNode: false, pinsToNode: true } : {}), store };
+  };
+  return {
+    ephemeral: entry("ephemeral"),
+    local: entry("local"),
+    shared: entry("shared"),
+    block: entry("block"),
+    "host-readonly": entry("host-readonly"),
   };
 }
 

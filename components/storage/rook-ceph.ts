@@ -6,7 +6,7 @@
  * and csi/cephfs/storageclass.yaml (provisioner names, parameters and secret names).
  */
 import type { Environment } from "../config/schema";
-import { KubeObject, storageLabels } from "./kube-object";
+import { HOMEPORT_STORAGE_CLASSES, KubeObject, storageLabels } from "./kube-object";
 
 export const ROOK_CEPH_IMAGE = "quay.io/ceph/ceph:v18.2.4";
 
@@ -59,8 +59,8 @@ export function renderRookCeph(args: RookCephArgs): KubeObject[] {
   const fsName = args.fsName ?? "homeport";
   const pool = args.blockPoolName ?? "homeport-block";
   const classes = {
-    shared: args.storageClassNames?.shared ?? "homeport-cephfs",
-    block: args.storageClassNames?.block ?? "homeport-rbd",
+    shared: args.storageClassNames?.shared ?? HOMEPORT_STORAGE_CLASSES.cephfs,
+    block: args.storageClassNames?.block ?? HOMEPORT_STORAGE_CLASSES.rbd,
   };
   const labels = storageLabels("rook-ceph");
   const storage = args.storage ?? { useAllNodes: true, useAllDevices: true };

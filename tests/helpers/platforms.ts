@@ -22,7 +22,7 @@ export function profileFor(config: StackConfig, prefix = "t-", stack = "test"): 
     case "swarm":
       return swarmProfile(config, prefix, stack);
     case "kubernetes":
-      return kubernetesProfile(config.kubernetes);
+      return kubernetesProfile(config.kubernetes, config.storage.backend);
     case "nomad":
       return nomadProfile(config);
   }

@@ -59,7 +59,12 @@ export class KubernetesPlatform extends PlatformComponent {
     args: KubernetesPlatformArgs,
     opts: pulumi.ComponentResourceOptions = {},
   ) {
-    super(KUBERNETES_PLATFORM_TYPE, name, kubernetesProfile(args.config.kubernetes), opts);
+    super(
+      KUBERNETES_PLATFORM_TYPE,
+      name,
+      kubernetesProfile(args.config.kubernetes, args.config.storage.backend),
+      opts,
+    );
     this.args = args;
     this.retention = args.retention ?? { retain: true, protect: false };
     const settings = args.config.kubernetes;
@@ -108,13 +113,19 @@ export class KubernetesPlatform extends PlatformComponent {
     const issuer = this.args.routing?.clusterIssuer;
     const shared = workload.volumes
       .filter((v) => KUBERNETES_CLAIMS[v.class]?.owner === "stack")
-      .map((v) => this.sharedClaim(v.name, claimShape(v, this.args.config.kubernetes)));
+      .map((v) =>
+        this.sharedClaim(
+          v.name,
+          claimShape(v, this.args.config.kubernetes, this.args.config.storage.backend),
+        ),
+      );
     const component = new KubernetesWorkload(
       name,
       {
         workload,
         namespace: this.namespace,
         settings: this.args.config.kubernetes,
+        storageBackend: this.args.config.storage.backend,
         ingressAnnotations: issuerAnnotations(issuer),
         clusterIssuer: issuer,
         upstreamEntryPoints: this.args.routing?.upstreamEntryPoints,

@@ -48,6 +48,7 @@ export class NomadPlatform extends PlatformComponent {
         jobId: name,
         address: this.address,
         settings: this.args.config.nomad,
+        storageBackend: this.args.config.storage.backend,
         routing: this.args.routing ?? {},
         dependsOn: opts.dependsOn,
       },
