@@ -60,8 +60,8 @@ export function reverseProxyArgs(config: StackConfig): ReverseProxySettings {
       ? { host: dashboardHost(proxy, config.domain), user: proxy.dashboard.user }
       : undefined,
     whoami: proxy.whoami.enabled ? { host: whoamiHost(proxy, config.domain) } : undefined,
-    // On shared storage the ACME state follows the proxy to whichever node runs it.
-    acmeStateClass: config.storage.backend === "local" ? "local" : "shared",
+    // The ACME state follows the proxy to whichever node runs it; the backend says where it lives.
+    acmeStateClass: "shared",
     entryPoints: entryPoints(proxy),
     ...(floatingIp
       ? {
