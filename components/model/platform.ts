@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MetricsDiscovery } from "./metrics-discovery";
 import { ResolvedWorkload } from "./resolve";
-import { StorageBackend, StoreSubstitutes, volumeStore, VolumeStore } from "./storage";
+import {
+  StorageBackend,
+  StoragePlan,
+  StorageProvisioning,
+  StoreSubstitutes,
+  volumeStore,
+  VolumeStore,
+} from "./storage";
 import { NodeConstraint, SecretSpec, VolumeClass, WorkloadSpec } from "./workload";
 
 /**
@@ -225,6 +232,21 @@ export interface PlatformCapabilities {
    * (`homeport:apps.nodes`); false where each member's claim follows it.
    */
   readonly memberNodePinning: boolean;
+  /** What the storage part can do here. */
+  readonly storage: {
+    /** homeport can run a Ceph cluster on this orchestrator (`storage.ceph.cluster: create`). */
+    readonly runsCeph: boolean;
+    /**
+     * Volumes on an existing Ceph cluster go through ceph-csi, which needs the user's key and the
+     * cluster's fsid; elsewhere nodes mount CephFS with a secret file of their own.
+     */
+    readonly cephCsi: boolean;
+    /**
+     * Every volume on Ceph is registered with the user's key and the cluster's fsid (Nomad's CSI
+     * volumes), whether or not homeport deploys the provisioner.
+     */
+    readonly cephVolumeSecrets: boolean;
+  };
   /**
    * How a floating address (`homeport:edge.floatingIp`) is held in front of the proxy: "vrrp",
    * keepalived on the listed nodes with the proxy's ports published on them; "load-balancer", the
@@ -264,6 +286,11 @@ export interface PlatformAdapter {
    * @default absent where the address is held by VRRP
    */
   deployAddressPool?(name: string, pool: AddressPoolSpec, opts: DeployOptions): pulumi.Resource[];
+  /**
+   * Deploys what the storage backend needs here (provisioners, CSI plugins, a Ceph cluster),
+   * declared by the storage part, before any workload that has volumes.
+   */
+  provisionStorage(plan: StoragePlan, opts: DeployOptions): StorageProvisioning;
   readonly capabilities: PlatformCapabilities;
   /** Per volume class, what the orchestrator makes of it. */
   readonly volumes: Readonly<Record<VolumeClass, VolumeProvisioning>>;
@@ -287,7 +314,7 @@ export interface PlatformAdapter {
  * Everything an adapter tells the concerns, without deploying anything: each adapter builds it
  * from its settings alone, so it can be known before any resource exists.
  */
-export type PlatformProfile = Omit<PlatformAdapter, "deploy">;
+export type PlatformProfile = Omit<PlatformAdapter, "deploy" | "provisionStorage">;
 
 /** Why routes carry no TLS of their own where it ends upstream: the exemption's reason. */
 export const UPSTREAM_TLS_REASON =

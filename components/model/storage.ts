@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { VolumeClass } from "./workload";
 
 /** The stack's storage backends (`homeport:storage.backend`). */
@@ -61,3 +62,45 @@ export const volumeStore = (
   const store = BACKEND_STORES[backend][cls];
   return substitutes[store] ?? store;
 };
+
+/** A piece of storage that homeport deploys (`create`) or finds already there (`existing`). */
+export type StoragePiece = "create" | "existing";
+
+/**
+ * What the stack's storage backend needs, in the storage part's own terms: each adapter deploys
+ * it with what its orchestrator offers (`PlatformAdapter.provisionStorage`).
+ */
+export interface StoragePlan {
+  readonly backend: StorageBackend;
+  /** Sizes a Ceph cluster homeport runs: one monitor and pool size 1 in dev, 3 and 3 in production. */
+  readonly environment: "dev" | "production";
+  /** The NFS share, with the `nfs` backend. */
+  readonly nfs?: {
+    readonly server: string;
+    readonly path: string;
+    /** Mount options, e.g. ["nfsvers=4.1", "rw", "noatime"]. */
+    readonly mountOptions: readonly string[];
+    /** The piece that makes a directory per volume (a provisioner, a CSI plugin). */
+    readonly provisioner: StoragePiece;
+  };
+  /** The Ceph cluster, with the `ceph` backend. */
+  readonly ceph?: {
+    readonly cluster: StoragePiece;
+    /** Monitor addresses of an existing cluster. */
+    readonly monitors?: readonly string[];
+    readonly user: string;
+    /** The user's key, for ceph-csi. */
+    readonly key?: pulumi.Output<string>;
+    /** The cluster's fsid, for ceph-csi. */
+    readonly clusterId?: string;
+    readonly fsName: string;
+    readonly pool: string;
+    /** The piece that provisions volumes on the cluster (ceph-csi). */
+    readonly provisioner: StoragePiece;
+  };
+}
+
+/** What the storage part deployed: the resources volumes need before they can be used. */
+export interface StorageProvisioning {
+  readonly resources: pulumi.Resource[];
+}

@@ -51,6 +51,48 @@ function replicated(size: number) {
   return size === 1 ? { size, requireSafeReplicaSize: false } : { size };
 }
 
+/** A Secret that a ceph-csi StorageClass names. */
+export interface CephCsiSecretRef {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/**
+ * A StorageClass on one of ceph-csi's drivers (Rook's or a standalone ceph-csi); volumes are kept
+ * when their claim goes. Parameters and secret keys follow ceph/ceph-csi
+ * examples/rbd/storageclass.yaml and examples/cephfs/storageclass.yaml.
+ */
+export function cephStorageClass(args: {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly provisioner: string;
+  readonly clusterId: string;
+  readonly parameters: Record<string, string>;
+  readonly provisionerSecret: CephCsiSecretRef;
+  readonly nodeSecret: CephCsiSecretRef;
+}): KubeObject {
+  const p = args.provisionerSecret;
+  const n = args.nodeSecret;
+  return {
+    apiVersion: "storage.k8s.io/v1",
+    kind: "StorageClass",
+    metadata: { name: args.name, labels: args.labels },
+    provisioner: args.provisioner,
+    parameters: {
+      clusterID: args.clusterId,
+      ...args.parameters,
+      "csi.storage.k8s.io/provisioner-secret-name": p.name,
+      "csi.storage.k8s.io/provisioner-secret-namespace": p.namespace,
+      "csi.storage.k8s.io/controller-expand-secret-name": p.name,
+      "csi.storage.k8s.io/controller-expand-secret-namespace": p.namespace,
+      "csi.storage.k8s.io/node-stage-secret-name": n.name,
+      "csi.storage.k8s.io/node-stage-secret-namespace": n.namespace,
+    },
+    reclaimPolicy: "Retain",
+    allowVolumeExpansion: true,
+  };
+}
+
 /** Every Rook object and the two StorageClasses, in apply order. */
 export function renderRookCeph(args: RookCephArgs): KubeObject[] {
   const ns = args.namespace ?? "rook-ceph";
@@ -65,30 +107,24 @@ export function renderRookCeph(args: RookCephArgs): KubeObject[] {
   const labels = storageLabels("rook-ceph");
   const storage = args.storage ?? { useAllNodes: true, useAllDevices: true };
   const lab = args.environment === "dev";
-  const secret = (driver: "rbd" | "cephfs", who: "provisioner" | "node") =>
-    `rook-csi-${driver}-${who}`;
-  /** A class on one of Rook's CSI drivers; volumes are kept when their claim goes. */
+  const secret = (driver: "rbd" | "cephfs", who: "provisioner" | "node") => ({
+    name: `rook-csi-${driver}-${who}`,
+    namespace: ns,
+  });
   const storageClass = (
     name: string,
     driver: "rbd" | "cephfs",
     parameters: Record<string, string>,
-  ): KubeObject => ({
-    apiVersion: "storage.k8s.io/v1",
-    kind: "StorageClass",
-    metadata: { name, labels },
-    provisioner: `${operatorNs}.${driver}.csi.ceph.com`,
-    parameters: { clusterID: ns, ...parameters, ...csiSecrets(driver) },
-    reclaimPolicy: "Retain",
-    allowVolumeExpansion: true,
-  });
-  const csiSecrets = (driver: "rbd" | "cephfs") => ({
-    "csi.storage.k8s.io/provisioner-secret-name": secret(driver, "provisioner"),
-    "csi.storage.k8s.io/provisioner-secret-namespace": ns,
-    "csi.storage.k8s.io/controller-expand-secret-name": secret(driver, "provisioner"),
-    "csi.storage.k8s.io/controller-expand-secret-namespace": ns,
-    "csi.storage.k8s.io/node-stage-secret-name": secret(driver, "node"),
-    "csi.storage.k8s.io/node-stage-secret-namespace": ns,
-  });
+  ) =>
+    cephStorageClass({
+      name,
+      labels,
+      provisioner: `${operatorNs}.${driver}.csi.ceph.com`,
+      clusterId: ns,
+      parameters,
+      provisionerSecret: secret(driver, "provisioner"),
+      nodeSecret: secret(driver, "node"),
+    });
   return [
     {
       apiVersion: "ceph.rook.io/v1",

@@ -6,6 +6,8 @@ import {
   PlatformProfile,
   resolveWorkload,
   ResolvedWorkload,
+  StoragePlan,
+  StorageProvisioning,
   WorkloadDeployment,
   WorkloadSpec,
 } from "../../components/model";
@@ -52,6 +54,14 @@ export class FakeAdapter implements PlatformAdapter {
 
   constructor(profile: PlatformProfile, overrides: Partial<PlatformProfile> = {}) {
     Object.assign(this, profile, overrides);
+  }
+
+  /** Storage plans handed to {@link provisionStorage}, in order. */
+  public readonly storagePlans: StoragePlan[] = [];
+
+  provisionStorage(plan: StoragePlan): StorageProvisioning {
+    this.storagePlans.push(plan);
+    return { resources: [] };
   }
 
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {

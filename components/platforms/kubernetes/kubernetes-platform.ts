@@ -10,6 +10,8 @@ import {
   resolveWorkload,
   withPublishing,
   RoutePublishing,
+  StoragePlan,
+  StorageProvisioning,
   WorkloadDeployment,
   WorkloadSpec,
 } from "../../model";
@@ -17,6 +19,7 @@ import { dnsAddress } from "../dns-address";
 import { PlatformComponent } from "../platform-component";
 import { kubernetesProfile } from "./profile";
 import { claimShape, KUBERNETES_CLAIMS } from "./claims";
+import { provisionKubernetesStorage } from "./storage";
 import { KubernetesWorkload } from "./kubernetes-workload";
 import { sharedClaimName } from "./names";
 import { issuerAnnotations, TRAEFIK_INGRESS_CONTROLLER } from "./routes";
@@ -50,6 +53,7 @@ export interface KubernetesPlatformArgs {
 export class KubernetesPlatform extends PlatformComponent {
   public readonly provider: k8s.Provider;
   public readonly namespace: pulumi.Output<string>;
+  private readonly namespaceResource?: k8s.core.v1.Namespace;
   private readonly args: KubernetesPlatformArgs;
   private readonly sharedClaims = new Map<string, k8s.core.v1.PersistentVolumeClaim>();
   private readonly retention: DataRetention;
@@ -89,6 +93,7 @@ export class KubernetesPlatform extends PlatformComponent {
         { parent: this, provider: this.provider },
       );
       this.namespace = ns.metadata.name;
+      this.namespaceResource = ns;
     } else {
       this.namespace = pulumi.output(settings.namespace);
     }
@@ -106,6 +111,17 @@ export class KubernetesPlatform extends PlatformComponent {
       );
     }
     this.registerOutputs({ namespace: this.namespace });
+  }
+
+  provisionStorage(plan: StoragePlan, opts: DeployOptions): StorageProvisioning {
+    return {
+      resources: provisionKubernetesStorage(plan, this.args.config.kubernetes.namespace, {
+        parent: opts.parent,
+        provider: this.provider,
+        // Objects in the stack's namespace wait for it.
+        dependsOn: this.namespaceResource ? [this.namespaceResource] : [],
+      }),
+    };
   }
 
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {

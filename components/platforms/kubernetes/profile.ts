@@ -24,6 +24,7 @@ export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
   memberNodePinning: false,
   // MetalLB announces the address for the proxy's LoadBalancer Service.
   floatingAddress: "load-balancer",
+  storage: { runsCeph: true, cephCsi: true, cephVolumeSecrets: false },
   prose: {
     orchestrator: "Kubernetes",
     serviceDiscovery: "Kubernetes' cluster DNS",

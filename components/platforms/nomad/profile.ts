@@ -25,6 +25,7 @@ export const NOMAD_CAPABILITIES: PlatformCapabilities = {
   stableMemberAddresses: false,
   memberNodePinning: true,
   floatingAddress: "vrrp",
+  storage: { runsCeph: false, cephCsi: true, cephVolumeSecrets: true },
   prose: {
     orchestrator: "Nomad",
     serviceDiscovery: "Nomad's built-in service discovery",

@@ -24,6 +24,7 @@ export const swarmCapabilities = (settings: StackConfig["swarm"]): PlatformCapab
   stableMemberAddresses: true,
   memberNodePinning: true,
   floatingAddress: "vrrp",
+  storage: { runsCeph: false, cephCsi: false, cephVolumeSecrets: false },
   prose: {
     orchestrator: "Swarm",
     serviceDiscovery: "Swarm's service discovery",

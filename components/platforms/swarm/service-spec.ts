@@ -104,7 +104,7 @@ export const SWARM_STORE_DRIVERS: Record<
       },
     },
   cephfs: (storage, volume) => {
-    if (!storage.ceph) return undefined;
+    if (!storage.ceph?.monitors) return undefined;
     const secretFile = storage.ceph.secretFile ?? `/etc/ceph/${storage.ceph.user}.secret`;
     return {
       driver: "local",

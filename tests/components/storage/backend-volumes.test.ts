@@ -224,7 +224,9 @@ describe("on Nomad the backend picks host volumes or CSI volumes", () => {
           env: {},
           files: {},
           tags: {},
-        }) as { TaskGroups: { Count: number; Volumes: Record<string, Record<string, unknown>> }[] };
+        }) as unknown as {
+          TaskGroups: { Count: number; Volumes: Record<string, Record<string, unknown>> }[];
+        };
         const group = job.TaskGroups[0];
         const { Name, ReadOnly, ...volume } = group.Volumes[v.name];
         assert.equal(Name, v.name);
