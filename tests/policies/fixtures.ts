@@ -160,6 +160,10 @@ async function recordFixtures(): Promise<RenderedResource[]> {
       { parent },
     ),
   ];
+  const { storagePlan } = await import("../../components/stack-args");
+  const plan = storagePlan(stackConfig({ ...base, target: "swarm" }))!;
+  // The storage part first, as the Platform builds it: Nomad's CSI volumes wait for its plugins.
+  for (const platform of platforms) platform.provisionStorage(plan, { parent });
   for (const platform of platforms)
     for (const [name, [part, spec]] of Object.entries(WORKLOADS))
       platform.deploy(name, part, spec, { parent });
