@@ -161,7 +161,9 @@ async function recordFixtures(): Promise<RenderedResource[]> {
     ),
   ];
   const { storagePlan } = await import("../../components/stack-args");
-  const plan = storagePlan(stackConfig({ ...base, target: "swarm" }))!;
+  const nfsPlan = storagePlan(stackConfig({ ...base, target: "swarm" }))!;
+  // The share's provisioner exists already: the fixtures are the workloads, not the plugins.
+  const plan = { ...nfsPlan, nfs: { ...nfsPlan.nfs!, provisioner: "existing" as const } };
   // The storage part first, as the Platform builds it: Nomad's CSI volumes wait for its plugins.
   for (const platform of platforms) platform.provisionStorage(plan, { parent });
   for (const platform of platforms)
