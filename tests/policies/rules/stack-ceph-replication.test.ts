@@ -19,6 +19,8 @@ const asResource = (o: KubeObject): RenderedResource => ({
   inputs: structuredClone(o) as Record<string, unknown>,
   dependsOn: [],
   additionalSecretOutputs: [],
+  protect: false,
+  retainOnDelete: false,
 });
 const rook = (environment: "dev" | "production") => renderRookCeph({ environment }).map(asResource);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
