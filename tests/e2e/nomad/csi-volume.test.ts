@@ -1,8 +1,8 @@
 /**
  * The Nomad CSI volume resource (components/platforms/nomad/nomad-csi-volume.ts) against the
  * stand-in for Nomad's HTTP API (./nomad-double.ts, its CSI endpoints shaped after the MPL
- * github.com/hashicorp/nomad api/csi.go; no Nomad agent runs): the Nomad example's ACME volume
- * on the NFS plugin, a Ceph RBD volume with its key, waiting for a healthy plugin, diffs without
+ * github.com/hashicorp/nomad api/csi.go; no Nomad agent runs): the Nomad example's media library
+ * (the media part's shared volume) on the NFS plugin, a Ceph RBD volume with its key, waiting for a healthy plugin, diffs without
  * secrets, and destroy deregistering only (the data stays in the storage provider).
  */
 import assert from "node:assert/strict";
@@ -28,7 +28,7 @@ interface Inputs {
   pluginTimeoutMs?: number;
 }
 
-const state: { blocked?: string; double?: NomadDouble; acme?: Inputs } = {};
+const state: { blocked?: string; double?: NomadDouble; media?: Inputs } = {};
 const at = (inputs: Inputs): Inputs => ({ ...inputs, address: state.double!.address });
 const HEALTHY = { ControllerRequired: true, ControllersHealthy: 1, NodesHealthy: 3 };
 
@@ -65,9 +65,9 @@ describe("e2e: Nomad CSI volume resource against a stand-in for Nomad's HTTP API
     const volumes = rendered.resources.filter((r) => r.type === VOLUME_TYPE);
     assert.deepEqual(
       volumes.map((r) => r.name),
-      ["csi-acme"],
+      ["csi-media-data"],
     );
-    state.acme = at(volumes[0].inputs as unknown as Inputs);
+    state.media = at(volumes[0].inputs as unknown as Inputs);
   });
   after(async () => state.double?.stop());
   beforeEach(() => {
@@ -77,24 +77,24 @@ describe("e2e: Nomad CSI volume resource against a stand-in for Nomad's HTTP API
     state.double.calls.length = 0;
   });
 
-  it("waits for the plugin, then has its controller create the example's ACME volume", async (t) => {
+  it("waits for the plugin, then has its controller create the example's media library", async (t) => {
     if (!ready(t)) return;
     const double = state.double!;
     // The plugin jobs come up while the resource waits.
     setTimeout(() => (double.plugins["homeport-nfs"] = HEALTHY), 300);
-    const { id, outs } = await provider.create!(state.acme!);
-    assert.equal(id, "acme");
-    assert.equal(outs.volumeId, "acme");
+    const { id, outs } = await provider.create!(state.media!);
+    assert.equal(id, "media-data");
+    assert.equal(outs.volumeId, "media-data");
     const writes = double.calls.filter((c) => c.method === "PUT");
     assert.deepEqual(
       writes.map((c) => [c.path, c.query.namespace]),
-      [["/v1/volume/csi/acme/create", "homeport"]],
+      [["/v1/volume/csi/media-data/create", "homeport"]],
     );
-    const stored = double.volumes.get("homeport/acme")!;
+    const stored = double.volumes.get("homeport/media-data")!;
     assert.deepEqual(stored.Parameters, {
       server: "nas.lab.example.net",
       share: "/export/homeport",
-      subDir: "acme",
+      subDir: "media-data",
       onDelete: "retain",
     });
     assert.deepEqual(stored.RequestedCapabilities, [
@@ -106,20 +106,23 @@ describe("e2e: Nomad CSI volume resource against a stand-in for Nomad's HTTP API
   it("reads a registered volume, and reports one deleted behind its back as gone", async (t) => {
     if (!ready(t)) return;
     state.double!.plugins["homeport-nfs"] = HEALTHY;
-    await provider.create!(state.acme!);
-    assert.deepEqual(await provider.read!("acme", state.acme!), { id: "acme", props: state.acme });
+    await provider.create!(state.media!);
+    assert.deepEqual(await provider.read!("media-data", state.media!), {
+      id: "media-data",
+      props: state.media,
+    });
     state.double!.volumes.clear();
-    assert.deepEqual(await provider.read!("acme", state.acme!), {});
+    assert.deepEqual(await provider.read!("media-data", state.media!), {});
   });
 
   it("fails with the plugin's state when it never becomes healthy", async (t) => {
     if (!ready(t)) return;
-    await assert.rejects(provider.create!({ ...state.acme!, pluginTimeoutMs: 100 }), {
+    await assert.rejects(provider.create!({ ...state.media!, pluginTimeoutMs: 100 }), {
       message:
         'CSI plugin "homeport-nfs" is not ready: it is not registered (its plugin jobs have not started). Check its jobs with: nomad plugin status homeport-nfs',
     });
     state.double!.plugins["homeport-nfs"] = { ...HEALTHY, ControllersHealthy: 0 };
-    await assert.rejects(provider.create!({ ...state.acme!, pluginTimeoutMs: 100 }), {
+    await assert.rejects(provider.create!({ ...state.media!, pluginTimeoutMs: 100 }), {
       message:
         'CSI plugin "homeport-nfs" is not ready: no controller plugin is healthy. Check its jobs with: nomad plugin status homeport-nfs',
     });
@@ -134,9 +137,9 @@ describe("e2e: Nomad CSI volume resource against a stand-in for Nomad's HTTP API
       ControllersHealthy: 0,
       NodesHealthy: 1,
     };
-    await assert.rejects(provider.create!(state.acme!), {
+    await assert.rejects(provider.create!(state.media!), {
       message:
-        'Nomad refused to write CSI volume "acme" (500): plugin homeport-nfs has no healthy controllers',
+        'Nomad refused to write CSI volume "media-data" (500): plugin homeport-nfs has no healthy controllers',
     });
   });
 
@@ -174,17 +177,20 @@ describe("e2e: Nomad CSI volume resource against a stand-in for Nomad's HTTP API
   it("destroy deregisters only: the storage provider keeps the data", async (t) => {
     if (!ready(t)) return;
     state.double!.plugins["homeport-nfs"] = HEALTHY;
-    await provider.create!(state.acme!);
-    await provider.delete!("acme", state.acme!);
+    await provider.create!(state.media!);
+    await provider.delete!("media-data", state.media!);
     const deletes = state.double!.calls.filter((c) => c.method === "DELETE");
     assert.deepEqual(
       deletes.map((c) => [c.path, c.query.force]),
-      [["/v1/volume/csi/acme", "false"]],
+      [["/v1/volume/csi/media-data", "false"]],
     );
     assert.equal(state.double!.volumes.size, 0);
     assert.ok(!state.double!.calls.some((c) => c.path.endsWith("/delete")));
     // The stand-in answers the deregistration of an unknown volume with an error: it is passed on.
-    await assert.rejects(provider.delete!("acme", state.acme!), /volume not found: acme/);
+    await assert.rejects(
+      provider.delete!("media-data", state.media!),
+      /volume not found: media-data/,
+    );
   });
 
   it("registers an existing NFS directory with its external ID", async (t) => {
