@@ -4,7 +4,8 @@ import { PartOutputs } from "./part";
 import { PART_BUILDERS } from "./parts";
 import { PlatformAdapter } from "./model";
 import { createAdapter, platformCapabilities } from "./platforms/create-adapter";
-import { checkStack, dataRetention, routePublishing } from "./stack-args";
+import { checkStack, dataRetention, routePublishing, storagePlan } from "./stack-args";
+import { Storage } from "./storage/storage";
 
 export const PLATFORM_TYPE = "homeport:platform:Platform";
 
@@ -25,6 +26,9 @@ export class Platform extends pulumi.ComponentResource {
     super(PLATFORM_TYPE, name, {}, opts);
     const config = args.config;
     this.adapter = createAdapter(config, routePublishing(config), this, dataRetention(config));
+    // The storage part first: the stores the backend gives volume classes exist before any volume.
+    const plan = storagePlan(config);
+    if (plan) new Storage("storage", { plan, platform: this.adapter }, { parent: this });
     const built: Partial<Record<(typeof PARTS)[number], PartOutputs>> = {};
     for (const part of PARTS) {
       if (!config.parts.includes(part)) continue;

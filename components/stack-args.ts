@@ -1,11 +1,17 @@
 import { appSizes } from "./apps/sizes";
 import { AppTierArgs } from "./apps/app-tier";
-import { ConfigError, settingProblem } from "./config/load";
+import { ConfigError, settingProblem, unsetSettingProblem } from "./config/load";
 import { apiHost, frontendHost } from "./config/parts/apps";
 import { mediaHost } from "./config/parts/media";
 import { dashboardHost, whoamiHost } from "./config/parts/proxy";
 import { StackConfig } from "./config/schema";
-import { CERT_RESOLVER, DataRetention, PlatformCapabilities, RoutePublishing } from "./model";
+import {
+  CERT_RESOLVER,
+  DataRetention,
+  PlatformCapabilities,
+  RoutePublishing,
+  StoragePlan,
+} from "./model";
 import { MEDIA_APP_DEFS, MediaChainArgs, MediaWorkload } from "./media/media-chain";
 import { EdgeArgs } from "./edge/edge";
 import { parseFloatingIp } from "./edge/floating-ip";
@@ -60,8 +66,8 @@ export function reverseProxyArgs(config: StackConfig): ReverseProxySettings {
       ? { host: dashboardHost(proxy, config.domain), user: proxy.dashboard.user }
       : undefined,
     whoami: proxy.whoami.enabled ? { host: whoamiHost(proxy, config.domain) } : undefined,
-    // On shared storage the ACME state follows the proxy to whichever node runs it.
-    acmeStateClass: config.storage.backend === "local" ? "local" : "shared",
+    // The ACME state follows the proxy to whichever node runs it; the backend says where it lives.
+    acmeStateClass: "shared",
     entryPoints: entryPoints(proxy),
     ...(floatingIp
       ? {
@@ -136,13 +142,92 @@ export function mediaChainArgs(config: StackConfig): Omit<MediaChainArgs, "platf
 }
 
 /**
+ * The storage part's plan, from `homeport:storage` and the environment; undefined with the local
+ * backend, which needs nothing deployed.
+ */
+export function storagePlan(config: StackConfig): StoragePlan | undefined {
+  const { backend, nfs, ceph } = config.storage;
+  if (backend === "local") return undefined;
+  return {
+    backend,
+    environment: config.environment,
+    ...(backend === "nfs" && nfs
+      ? {
+          nfs: {
+            server: nfs.server,
+            path: nfs.path,
+            mountOptions: nfs.options.split(",").filter((o) => o.length > 0),
+            provisioner: nfs.provisioner,
+          },
+        }
+      : {}),
+    ...(backend === "ceph" && ceph
+      ? {
+          ceph: {
+            cluster: ceph.cluster,
+            monitors: ceph.monitors,
+            user: ceph.user,
+            key: ceph.key,
+            clusterId: ceph.clusterId,
+            fsName: ceph.fsName,
+            pool: ceph.pool,
+            provisioner: ceph.provisioner,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Storage settings that the orchestrator cannot serve, before any resource exists. */
+function storageProblems(config: StackConfig, capabilities: PlatformCapabilities): string[] {
+  const ceph = config.storage.ceph;
+  if (config.storage.backend !== "ceph" || !ceph) return [];
+  const where = capabilities.prose.orchestrator;
+  const problems: string[] = [];
+  if (ceph.cluster === "create" && !capabilities.storage.runsCeph) {
+    problems.push(
+      settingProblem(
+        ["storage", "ceph", "cluster"],
+        ceph.cluster,
+        `asks homeport to run the Ceph cluster, which it cannot do on ${where} in this version`,
+        "set it to existing and list the cluster's monitors in homeport:storage.ceph.monitors",
+      ),
+    );
+  }
+  // ceph-csi reaches an existing cluster with the user's key and names it by its fsid.
+  const csi =
+    capabilities.storage.cephCsi &&
+    ceph.cluster === "existing" &&
+    (ceph.provisioner === "create" || capabilities.storage.cephVolumeSecrets);
+  if (csi && ceph.key === undefined) {
+    problems.push(
+      unsetSettingProblem(
+        ["storage", "ceph", "key"],
+        `ceph-csi needs it on ${where} to reach the existing cluster as homeport:storage.ceph.user`,
+        "store the user's key (ceph auth get-key client.<user>) with: pulumi config set --secret --path homeport:storage.ceph.key <key>",
+      ),
+    );
+  }
+  if (csi && ceph.clusterId === undefined) {
+    problems.push(
+      unsetSettingProblem(
+        ["storage", "ceph", "clusterId"],
+        `ceph-csi on ${where} names the existing cluster by its fsid`,
+        "set it to the output of `ceph fsid` on the cluster",
+      ),
+    );
+  }
+  return problems;
+}
+
+/**
  * Problems of settings whose meaning depends on the orchestrator: several proxies where the
  * proxy itself holds the ACME account, and member nodes
  * (`homeport:apps.nodes`) pin members only where a member's volume stays on one node, one per
  * member as {@link appSizes} counts them (one where members get no stable addresses).
  */
 export function stackProblems(config: StackConfig, capabilities: PlatformCapabilities): string[] {
-  const problems: string[] = [];
+  const problems: string[] = storageProblems(config, capabilities);
   const replicas = config.sizes.proxy;
   if (
     config.proxy.acme &&

@@ -16,6 +16,7 @@ import { mediaFixes } from "./parts/media";
 import { edgeFixes } from "./parts/edge";
 import { monitoringFixes } from "./parts/monitoring";
 import { proxyFixes } from "./parts/proxy";
+import { storageFixes } from "./parts/storage";
 
 /**
  * Every problem found in a stack's configuration, one line each. Thrown before any resource is
@@ -45,22 +46,7 @@ const FIXES: ReadonlyArray<readonly [string, string]> = [
     "set 1 (a single server) or 4 or more (distributed); with homeport:apps.s3 remove it",
   ],
   ["sizes.*", "set a whole number of replicas, 0 or more, e.g. 2"],
-  ["storage.backend", "set it to local, nfs or ceph"],
-  [
-    "storage.nfs",
-    "add homeport:storage.nfs with the server and the exported path, e.g. {server: nas.lan, path: /export/homeport}",
-  ],
-  ["storage.nfs.server", "set it to the NFS server's host name or address"],
-  ["storage.nfs.path", "set it to the absolute exported path, e.g. /export/homeport"],
-  [
-    "storage.ceph",
-    "add homeport:storage.ceph with monitors, and user and secretFile where they differ from admin and the default keyring, e.g. {monitors: [10.0.0.1:6789]}",
-  ],
-  ["storage.ceph.monitors", "list the Ceph monitor addresses, e.g. [10.0.0.1:6789]"],
-  [
-    "storage.ceph.secretFile",
-    "set the absolute path of the CephX secret file present on every node",
-  ],
+  ...storageFixes.map(([path, fix]) => [`storage.${path}`, fix] as const),
   [
     "swarm.host",
     "give the engine's address with its scheme: unix:///var/run/docker.sock, ssh://user@manager-1, tcp://manager-1:2376 or npipe:////./pipe/docker_engine",
@@ -241,6 +227,10 @@ function formatIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): s
   if (value === undefined && issue.code !== "custom") {
     return [`${settingName(issue.path)} is not set.${fixText}`];
   }
+  // A check that spans settings may find one unset that the others need.
+  if (issue.code === "custom" && (issue.params as { unset?: boolean } | undefined)?.unset) {
+    return [`${settingName(issue.path)} is not set, but ${issue.message}.${fixText}`];
+  }
   if (issue.code === "custom" && issue.message === "missing-backend") {
     const backend = String(issue.path[issue.path.length - 1]);
     return [
@@ -358,6 +348,16 @@ function secretProblems(input: Record<string, unknown>, secretKeys: ReadonlySet<
  * One problem with a setting that the schema cannot see alone (it needs what the orchestrator
  * offers), phrased like the schema's own: the setting, its value, the problem and the fix.
  */
+/** A setting that other settings need but that is not set, phrased like {@link settingProblem}. */
+export function unsetSettingProblem(
+  path: readonly (string | number)[],
+  why: string,
+  ownFix?: string,
+): string {
+  const fix = ownFix ?? fixFor(path);
+  return `${settingName(path)} is not set, but ${why}.${fix ? ` Fix: ${fix}.` : ""}`;
+}
+
 export function settingProblem(
   path: readonly (string | number)[],
   value: unknown,

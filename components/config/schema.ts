@@ -6,6 +6,7 @@ import { mediaSettings, mediaStackIssues } from "./parts/media";
 import { edgeSecretSettings, edgeSettings, edgeStackIssues } from "./parts/edge";
 import { monitoringSecretSettings, monitoringSettings } from "./parts/monitoring";
 import { proxySecretSettings, proxySettings, proxyStackIssues } from "./parts/proxy";
+import { storageSecretSettings, storageSettings, storageStackIssues } from "./parts/storage";
 
 /** The config namespace of every stack setting: `homeport:<setting>`. */
 export const NAMESPACE = "homeport";
@@ -48,33 +49,7 @@ const DOCKER_HOST = /^(unix:\/\/\/\S+|npipe:\/\/\S+|(tcp|ssh):\/\/[^\s/]+(\/\S*)
 
 const replicas = z.number().int().min(0);
 
-export const storageSettings = z
-  .object({
-    backend: z.enum(["local", "nfs", "ceph"]).default("local"),
-    /**
-     * Let `pulumi destroy` (and a replacement) delete the volumes and claims that hold data.
-     * @default false: they are kept (retainOnDelete), and in production protected
-     */
-    deleteDataOnDestroy: z.boolean().default(false),
-    nfs: z
-      .object({
-        server: z.string().min(1),
-        path: z.string().startsWith("/"),
-        options: z.string().default("nfsvers=4.1,rw,noatime"),
-      })
-      .strict()
-      .optional(),
-    ceph: z
-      .object({
-        monitors: z.array(z.string().min(1)).min(1),
-        user: z.string().min(1).default("admin"),
-        secretFile: z.string().startsWith("/").optional(),
-        path: z.string().startsWith("/").default("/"),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+export { storageSettings };
 
 export const swarmSettings = z
   .object({
@@ -194,6 +169,14 @@ export const stackSchema = z
         params: { value: issue.value, fix: issue.fix },
       });
     }
+    for (const issue of storageStackIssues(cfg.storage)) {
+      ctx.addIssue({
+        code: "custom",
+        path: issue.path,
+        message: issue.message,
+        params: { value: issue.value, fix: issue.fix, unset: issue.value === undefined },
+      });
+    }
     for (const issue of appsStackIssues(cfg)) {
       ctx.addIssue({
         code: "custom",
@@ -220,4 +203,5 @@ export const SECRET_SETTINGS: readonly string[] = [
   ...appsSecretSettings.map((path) => `apps.${path}`),
   "nomad.consul.token",
   ...edgeSecretSettings.map((path) => `edge.${path}`),
+  ...storageSecretSettings.map((path) => `storage.${path}`),
 ];

@@ -3,6 +3,7 @@ export * from "./metadata";
 export * from "./metrics-discovery";
 export * from "./platform";
 export * from "./resolve";
+export * from "./storage";
 export * from "./traefik";
 export * from "./units";
 export * from "./workload";

@@ -26,6 +26,11 @@ export const META = {
    * service discovery keeps this stack's targets only.
    */
   stack: "homeport.dev/stack",
+  /**
+   * The workload's `shared` volumes, comma-separated: policies check that each lives on a network
+   * filesystem where several nodes may run the workload.
+   */
+  sharedVolumes: "homeport.dev/shared-volumes",
   /** Prometheus scrape port and path. */
   metricsPort: "homeport.dev/metrics-port",
   metricsPath: "homeport.dev/metrics-path",

@@ -1,6 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MetricsDiscovery } from "./metrics-discovery";
 import { ResolvedWorkload } from "./resolve";
+import {
+  StorageBackend,
+  StoragePlan,
+  StorageProvisioning,
+  StoreSubstitutes,
+  volumeStore,
+  VolumeStore,
+} from "./storage";
 import { NodeConstraint, SecretSpec, VolumeClass, WorkloadSpec } from "./workload";
 
 /**
@@ -149,10 +157,17 @@ export interface RoutePublishing {
 }
 
 /**
- * How a volume class becomes storage on an orchestrator: the facts a concern may need (a future
- * storage part chooses providers from them). Each adapter gives one per {@link VolumeClass}.
+ * How a volume class becomes storage on an orchestrator under the stack's storage backend: where
+ * it lives ({@link BACKEND_STORES}) and the facts a concern may need. Each adapter gives one per
+ * {@link VolumeClass}.
  */
-export interface VolumeProvisioning {
+export interface VolumeProvisioning extends VolumeFacts {
+  /** Where the data lives, decided by the storage backend. */
+  readonly store: VolumeStore;
+}
+
+/** What an orchestrator makes of a volume class, before the backend decides its store. */
+export interface VolumeFacts {
   /** Data outlives the task (and the workload's replacement). */
   readonly persistent: boolean;
   /** Several nodes may mount it at once. */
@@ -217,6 +232,21 @@ export interface PlatformCapabilities {
    * (`homeport:apps.nodes`); false where each member's claim follows it.
    */
   readonly memberNodePinning: boolean;
+  /** What the storage part can do here. */
+  readonly storage: {
+    /** homeport can run a Ceph cluster on this orchestrator (`storage.ceph.cluster: create`). */
+    readonly runsCeph: boolean;
+    /**
+     * Volumes on an existing Ceph cluster go through ceph-csi, which needs the user's key and the
+     * cluster's fsid; elsewhere nodes mount CephFS with a secret file of their own.
+     */
+    readonly cephCsi: boolean;
+    /**
+     * Every volume on Ceph is registered with the user's key and the cluster's fsid (Nomad's CSI
+     * volumes), whether or not homeport deploys the provisioner.
+     */
+    readonly cephVolumeSecrets: boolean;
+  };
   /**
    * How a floating address (`homeport:edge.floatingIp`) is held in front of the proxy: "vrrp",
    * keepalived on the listed nodes with the proxy's ports published on them; "load-balancer", the
@@ -256,6 +286,11 @@ export interface PlatformAdapter {
    * @default absent where the address is held by VRRP
    */
   deployAddressPool?(name: string, pool: AddressPoolSpec, opts: DeployOptions): pulumi.Resource[];
+  /**
+   * Deploys what the storage backend needs here (provisioners, CSI plugins, a Ceph cluster),
+   * declared by the storage part, before any workload that has volumes.
+   */
+  provisionStorage(plan: StoragePlan, opts: DeployOptions): StorageProvisioning;
   readonly capabilities: PlatformCapabilities;
   /** Per volume class, what the orchestrator makes of it. */
   readonly volumes: Readonly<Record<VolumeClass, VolumeProvisioning>>;
@@ -279,7 +314,7 @@ export interface PlatformAdapter {
  * Everything an adapter tells the concerns, without deploying anything: each adapter builds it
  * from its settings alone, so it can be known before any resource exists.
  */
-export type PlatformProfile = Omit<PlatformAdapter, "deploy">;
+export type PlatformProfile = Omit<PlatformAdapter, "deploy" | "provisionStorage">;
 
 /** Why routes carry no TLS of their own where it ends upstream: the exemption's reason. */
 export const UPSTREAM_TLS_REASON =
@@ -300,6 +335,31 @@ export function withPublishing(
       ...(spec.exemptions ?? []),
       { rule: "route-require-tls", reason: UPSTREAM_TLS_REASON },
     ],
+  };
+}
+
+/**
+ * The profile's volumes: an adapter's facts per class, each class in the store the backend gives
+ * it, or the one the orchestrator serves instead (`substitutes`). A multi-node class kept on the
+ * node's disk (`shared` with the `local` backend) is no longer
+ * multi-node: it pins its workloads to the node that holds it.
+ */
+export function provisionVolumes(
+  facts: Readonly<Record<VolumeClass, VolumeFacts>>,
+  backend: StorageBackend,
+  substitutes: StoreSubstitutes = {},
+): Record<VolumeClass, VolumeProvisioning> {
+  const entry = (cls: VolumeClass): VolumeProvisioning => {
+    const store = volumeStore(backend, cls, substitutes);
+    const onNode = store === "node" && facts[cls].multiNode;
+    return { ...facts[cls], ...(onNode ? { multiNode: false, pinsToNode: true } : {}), store };
+  };
+  return {
+    ephemeral: entry("ephemeral"),
+    local: entry("local"),
+    shared: entry("shared"),
+    block: entry("block"),
+    "host-readonly": entry("host-readonly"),
   };
 }
 

@@ -351,12 +351,14 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
     exemptions.push({ rule: "workload-min-replicas", reason: scheduling.reason });
   }
   const state = spec.state ?? "stateless";
+  const sharedVolumes = (spec.volumes ?? []).filter((v) => v.class === "shared").map((v) => v.name);
   const metadata: Record<string, string> = {
     [META.workload]: name,
     [META.part]: part,
     [META.state]: state,
     [META.scheduling]: scheduling.mode,
     ...(spec.storageEngine ? { [META.storageEngine]: spec.storageEngine } : {}),
+    ...(sharedVolumes.length > 0 ? { [META.sharedVolumes]: sharedVolumes.join(",") } : {}),
     ...(scheduling.mode === "singleton" ? { [META.singletonReason]: scheduling.reason } : {}),
     ...(metrics
       ? { [META.metricsPort]: String(metricsPort), [META.metricsPath]: metrics.path }

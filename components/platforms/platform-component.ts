@@ -3,6 +3,8 @@ import {
   DeployOptions,
   PlatformAdapter,
   PlatformProfile,
+  StoragePlan,
+  StorageProvisioning,
   WorkloadDeployment,
   WorkloadSpec,
 } from "../model";
@@ -31,6 +33,8 @@ export abstract class PlatformComponent
     super(type, name, {}, opts);
     Object.assign(this, profile);
   }
+
+  abstract provisionStorage(plan: StoragePlan, opts: DeployOptions): StorageProvisioning;
 
   abstract deploy(
     name: string,

@@ -1,4 +1,5 @@
 export * from "./ceph-config";
+export * from "./ceph-csi";
 export * from "./ceph-daemons";
 export * from "./ceph-key";
 export * from "./kube-object";
@@ -7,3 +8,4 @@ export * from "./nfs-subdir-provisioner";
 export * from "./nomad-csi";
 export * from "./rook-ceph";
 export * from "./rook-crds";
+export * from "./storage";

@@ -17,3 +17,13 @@ export const storageLabels = (component: string): Record<string, string> => ({
   "app.kubernetes.io/part-of": "homeport",
   "app.kubernetes.io/component": "storage",
 });
+
+/**
+ * The StorageClasses the storage part creates on Kubernetes, by store: claims name them unless
+ * `homeport:kubernetes.storageClasses` names the cluster's own.
+ */
+export const HOMEPORT_STORAGE_CLASSES = {
+  nfs: "homeport-nfs",
+  cephfs: "homeport-cephfs",
+  rbd: "homeport-rbd",
+} as const;

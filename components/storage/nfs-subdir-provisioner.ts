@@ -5,7 +5,7 @@
  * deploy/deployment.yaml and charts/nfs-subdir-external-provisioner/templates/storageclass.yaml
  * (parameters archiveOnDelete, pathPattern; values.yaml for the defaults we change).
  */
-import { KubeObject, storageLabels } from "./kube-object";
+import { HOMEPORT_STORAGE_CLASSES, KubeObject, storageLabels } from "./kube-object";
 
 export const NFS_SUBDIR_PROVISIONER_IMAGE =
   "registry.k8s.io/sig-storage/nfs-subdir-external-provisioner:v4.0.2";
@@ -161,7 +161,7 @@ export function renderNfsSubdirProvisioner(args: NfsSubdirProvisionerArgs): Kube
     {
       apiVersion: "storage.k8s.io/v1",
       kind: "StorageClass",
-      metadata: { name: args.storageClassName ?? "homeport-nfs", labels },
+      metadata: { name: args.storageClassName ?? HOMEPORT_STORAGE_CLASSES.nfs, labels },
       provisioner,
       reclaimPolicy: args.reclaimPolicy ?? "Retain",
       allowVolumeExpansion: true,

@@ -6,7 +6,7 @@
  * and csi/cephfs/storageclass.yaml (provisioner names, parameters and secret names).
  */
 import type { Environment } from "../config/schema";
-import { KubeObject, storageLabels } from "./kube-object";
+import { HOMEPORT_STORAGE_CLASSES, KubeObject, storageLabels } from "./kube-object";
 
 export const ROOK_CEPH_IMAGE = "quay.io/ceph/ceph:v18.2.4";
 
@@ -51,6 +51,48 @@ function replicated(size: number) {
   return size === 1 ? { size, requireSafeReplicaSize: false } : { size };
 }
 
+/** A Secret that a ceph-csi StorageClass names. */
+export interface CephCsiSecretRef {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/**
+ * A StorageClass on one of ceph-csi's drivers (Rook's or a standalone ceph-csi); volumes are kept
+ * when their claim goes. Parameters and secret keys follow ceph/ceph-csi
+ * examples/rbd/storageclass.yaml and examples/cephfs/storageclass.yaml.
+ */
+export function cephStorageClass(args: {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly provisioner: string;
+  readonly clusterId: string;
+  readonly parameters: Record<string, string>;
+  readonly provisionerSecret: CephCsiSecretRef;
+  readonly nodeSecret: CephCsiSecretRef;
+}): KubeObject {
+  const p = args.provisionerSecret;
+  const n = args.nodeSecret;
+  return {
+    apiVersion: "storage.k8s.io/v1",
+    kind: "StorageClass",
+    metadata: { name: args.name, labels: args.labels },
+    provisioner: args.provisioner,
+    parameters: {
+      clusterID: args.clusterId,
+      ...args.parameters,
+      "csi.storage.k8s.io/provisioner-secret-name": p.name,
+      "csi.storage.k8s.io/provisioner-secret-namespace": p.namespace,
+      "csi.storage.k8s.io/controller-expand-secret-name": p.name,
+      "csi.storage.k8s.io/controller-expand-secret-namespace": p.namespace,
+      "csi.storage.k8s.io/node-stage-secret-name": n.name,
+      "csi.storage.k8s.io/node-stage-secret-namespace": n.namespace,
+    },
+    reclaimPolicy: "Retain",
+    allowVolumeExpansion: true,
+  };
+}
+
 /** Every Rook object and the two StorageClasses, in apply order. */
 export function renderRookCeph(args: RookCephArgs): KubeObject[] {
   const ns = args.namespace ?? "rook-ceph";
@@ -59,36 +101,30 @@ export function renderRookCeph(args: RookCephArgs): KubeObject[] {
   const fsName = args.fsName ?? "homeport";
   const pool = args.blockPoolName ?? "homeport-block";
   const classes = {
-    shared: args.storageClassNames?.shared ?? "homeport-cephfs",
-    block: args.storageClassNames?.block ?? "homeport-rbd",
+    shared: args.storageClassNames?.shared ?? HOMEPORT_STORAGE_CLASSES.cephfs,
+    block: args.storageClassNames?.block ?? HOMEPORT_STORAGE_CLASSES.rbd,
   };
   const labels = storageLabels("rook-ceph");
   const storage = args.storage ?? { useAllNodes: true, useAllDevices: true };
   const lab = args.environment === "dev";
-  const secret = (driver: "rbd" | "cephfs", who: "provisioner" | "node") =>
-    `rook-csi-${driver}-${who}`;
-  /** A class on one of Rook's CSI drivers; volumes are kept when their claim goes. */
+  const secret = (driver: "rbd" | "cephfs", who: "provisioner" | "node") => ({
+    name: `rook-csi-${driver}-${who}`,
+    namespace: ns,
+  });
   const storageClass = (
     name: string,
     driver: "rbd" | "cephfs",
     parameters: Record<string, string>,
-  ): KubeObject => ({
-    apiVersion: "storage.k8s.io/v1",
-    kind: "StorageClass",
-    metadata: { name, labels },
-    provisioner: `${operatorNs}.${driver}.csi.ceph.com`,
-    parameters: { clusterID: ns, ...parameters, ...csiSecrets(driver) },
-    reclaimPolicy: "Retain",
-    allowVolumeExpansion: true,
-  });
-  const csiSecrets = (driver: "rbd" | "cephfs") => ({
-    "csi.storage.k8s.io/provisioner-secret-name": secret(driver, "provisioner"),
-    "csi.storage.k8s.io/provisioner-secret-namespace": ns,
-    "csi.storage.k8s.io/controller-expand-secret-name": secret(driver, "provisioner"),
-    "csi.storage.k8s.io/controller-expand-secret-namespace": ns,
-    "csi.storage.k8s.io/node-stage-secret-name": secret(driver, "node"),
-    "csi.storage.k8s.io/node-stage-secret-namespace": ns,
-  });
+  ) =>
+    cephStorageClass({
+      name,
+      labels,
+      provisioner: `${operatorNs}.${driver}.csi.ceph.com`,
+      clusterId: ns,
+      parameters,
+      provisionerSecret: secret(driver, "provisioner"),
+      nodeSecret: secret(driver, "node"),
+    });
   return [
     {
       apiVersion: "ceph.rook.io/v1",

@@ -2,8 +2,10 @@ import { routeRequireTls } from "../rules/route-require-tls";
 import { serviceNoExternalExposure } from "../rules/service-no-external-exposure";
 import { stackDashboardsRequireAuth } from "../rules/stack-dashboards-require-auth";
 import { stackNoSinglePointOfFailure } from "../rules/stack-no-single-point-of-failure";
+import { stackCephReplication } from "../rules/stack-ceph-replication";
 import { stackQuorumOddMembers } from "../rules/stack-quorum-odd-members";
 import { stackVrrpRouterIds } from "../rules/stack-vrrp-router-ids";
+import { stackSharedNotOnLocal } from "../rules/stack-shared-not-on-local";
 import { workloadBoundedRestart } from "../rules/workload-bounded-restart";
 import { workloadDockerSocketRestricted } from "../rules/workload-docker-socket-restricted";
 import { workloadDropCapabilities } from "../rules/workload-drop-capabilities";
@@ -56,6 +58,8 @@ export const POLICIES: readonly HomeportPolicy[] = [
   stackQuorumOddMembers,
   stackDashboardsRequireAuth,
   stackVrrpRouterIds,
+  stackCephReplication,
+  stackSharedNotOnLocal,
 ];
 
 /** Name of the pack, as `pulumi preview --policy-pack` reports it. */

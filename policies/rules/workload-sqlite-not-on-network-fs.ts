@@ -30,7 +30,8 @@ export const workloadSqliteNotOnNetworkFs = stackRule<SqliteConfig>({
     databasePaths: {
       type: "array",
       items: { type: "string" },
-      default: ["/config"],
+      // The *arr apps and Jellyfin keep theirs under /config, Grafana under /var/lib/grafana.
+      default: ["/config", "/var/lib/grafana"],
       description: "Container paths where SQLite-backed apps keep their database.",
     },
     networkFsTypes: {
@@ -42,7 +43,15 @@ export const workloadSqliteNotOnNetworkFs = stackRule<SqliteConfig>({
     networkStorageClasses: {
       type: "array",
       items: { type: "string" },
-      default: ["nfs", "nfs-client", "cephfs", "ceph-filesystem"],
+      // With homeport's own classes (components/storage/kube-object.ts, HOMEPORT_STORAGE_CLASSES).
+      default: [
+        "nfs",
+        "nfs-client",
+        "cephfs",
+        "ceph-filesystem",
+        "homeport-nfs",
+        "homeport-cephfs",
+      ],
       description: "Kubernetes storage classes backed by a network filesystem.",
     },
   },

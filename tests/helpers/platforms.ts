@@ -6,6 +6,8 @@ import {
   PlatformProfile,
   resolveWorkload,
   ResolvedWorkload,
+  StoragePlan,
+  StorageProvisioning,
   WorkloadDeployment,
   WorkloadSpec,
 } from "../../components/model";
@@ -22,7 +24,7 @@ export function profileFor(config: StackConfig, prefix = "t-", stack = "test"): 
     case "swarm":
       return swarmProfile(config, prefix, stack);
     case "kubernetes":
-      return kubernetesProfile(config.kubernetes);
+      return kubernetesProfile(config.kubernetes, config.storage.backend);
     case "nomad":
       return nomadProfile(config);
   }
@@ -52,6 +54,14 @@ export class FakeAdapter implements PlatformAdapter {
 
   constructor(profile: PlatformProfile, overrides: Partial<PlatformProfile> = {}) {
     Object.assign(this, profile, overrides);
+  }
+
+  /** Storage plans handed to {@link provisionStorage}, in order. */
+  public readonly storagePlans: StoragePlan[] = [];
+
+  provisionStorage(plan: StoragePlan): StorageProvisioning {
+    this.storagePlans.push(plan);
+    return { resources: [] };
   }
 
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {

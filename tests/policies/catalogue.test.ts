@@ -7,7 +7,7 @@ import { docsTable } from "../../policies/lib/docs-table";
 
 const root = path.resolve(__dirname, "..", "..");
 const readJson = (file: string) =>
-  JSON.parse(fs.readFileSync(path.join(root, file), "utf8")) as Record<string, string>;
+  JSON.parse(fs.readFileSync(path.join(root, file), "utf8")) as Record<string, unknown>;
 
 describe("policy pack metadata", () => {
   it("has these rules, with these severities, in this order", () => {
@@ -41,6 +41,8 @@ describe("policy pack metadata", () => {
         ["stack-quorum-odd-members", "high", "stack"],
         ["stack-dashboards-require-auth", "high", "stack"],
         ["stack-vrrp-router-ids", "high", "stack"],
+        ["stack-ceph-replication", "high", "stack"],
+        ["stack-shared-not-on-local", "high", "stack"],
       ],
     );
   });
@@ -87,18 +89,31 @@ describe("policy pack metadata", () => {
       [
         ["stack-no-single-point-of-failure", "disabled"],
         ["stack-quorum-odd-members", "disabled"],
+        // Dev runs one Ceph monitor and one copy, on one node, on purpose.
+        ["stack-ceph-replication", "disabled"],
+        ["stack-shared-not-on-local", "disabled"],
       ],
     );
   });
 
-  it("sets every rule mandatory in production", () => {
+  it("sets every rule mandatory in production, with the Ceph thresholds", () => {
     const production = readJson("policies/config/production.json");
-    assert.deepEqual(production, Object.fromEntries(POLICIES.map((p) => [p.name, "mandatory"])));
+    assert.deepEqual(
+      production,
+      Object.fromEntries(
+        POLICIES.map((p) => [
+          p.name,
+          p.name === "stack-ceph-replication"
+            ? { enforcementLevel: "mandatory", minReplicas: 3, minMonitors: 3 }
+            : "mandatory",
+        ]),
+      ),
+    );
   });
 
   it("reads the pack version from its package.json", () => {
     const pkg = readJson("policies/package.json");
     assert.equal(pkg.name, "homeport-policies");
-    assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
+    assert.match(String(pkg.version), /^\d+\.\d+\.\d+$/);
   });
 });

@@ -160,6 +160,12 @@ async function recordFixtures(): Promise<RenderedResource[]> {
       { parent },
     ),
   ];
+  const { storagePlan } = await import("../../components/stack-args");
+  const nfsPlan = storagePlan(stackConfig({ ...base, target: "swarm" }))!;
+  // The share's provisioner exists already: the fixtures are the workloads, not the plugins.
+  const plan = { ...nfsPlan, nfs: { ...nfsPlan.nfs!, provisioner: "existing" as const } };
+  // The storage part first, as the Platform builds it: Nomad's CSI volumes wait for its plugins.
+  for (const platform of platforms) platform.provisionStorage(plan, { parent });
   for (const platform of platforms)
     for (const [name, [part, spec]] of Object.entries(WORKLOADS))
       platform.deploy(name, part, spec, { parent });

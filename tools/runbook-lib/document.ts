@@ -250,7 +250,9 @@ export function runbook(input: RunbookInput): string {
     storage.backend === "nfs"
       ? `NFS ${storage.nfs?.server}:${storage.nfs?.path}`
       : storage.backend === "ceph"
-        ? `Ceph, monitors ${storage.ceph?.monitors.join(", ")}`
+        ? storage.ceph?.monitors
+          ? `Ceph, monitors ${storage.ceph.monitors.join(", ")}`
+          : "Ceph, run by the stack"
         : "local disks";
   out.push(
     `| the storage backend (${backendName}) | ${storage.backend === "local" ? "the one node's disk only (see the node rows)" : onBackend.map((w) => w.name).join(", ") || "nothing"} | ${

@@ -10,6 +10,8 @@ import {
   resolveWorkload,
   withPublishing,
   RoutePublishing,
+  StoragePlan,
+  StorageProvisioning,
   WorkloadDeployment,
   WorkloadSpec,
 } from "../../model";
@@ -17,6 +19,7 @@ import { dnsAddress } from "../dns-address";
 import { PlatformComponent } from "../platform-component";
 import { kubernetesProfile } from "./profile";
 import { claimShape, KUBERNETES_CLAIMS } from "./claims";
+import { provisionKubernetesStorage } from "./storage";
 import { KubernetesWorkload } from "./kubernetes-workload";
 import { sharedClaimName } from "./names";
 import { issuerAnnotations, TRAEFIK_INGRESS_CONTROLLER } from "./routes";
@@ -50,6 +53,7 @@ export interface KubernetesPlatformArgs {
 export class KubernetesPlatform extends PlatformComponent {
   public readonly provider: k8s.Provider;
   public readonly namespace: pulumi.Output<string>;
+  private readonly namespaceResource?: k8s.core.v1.Namespace;
   private readonly args: KubernetesPlatformArgs;
   private readonly sharedClaims = new Map<string, k8s.core.v1.PersistentVolumeClaim>();
   private readonly retention: DataRetention;
@@ -59,7 +63,12 @@ export class KubernetesPlatform extends PlatformComponent {
     args: KubernetesPlatformArgs,
     opts: pulumi.ComponentResourceOptions = {},
   ) {
-    super(KUBERNETES_PLATFORM_TYPE, name, kubernetesProfile(args.config.kubernetes), opts);
+    super(
+      KUBERNETES_PLATFORM_TYPE,
+      name,
+      kubernetesProfile(args.config.kubernetes, args.config.storage.backend),
+      opts,
+    );
     this.args = args;
     this.retention = args.retention ?? { retain: true, protect: false };
     const settings = args.config.kubernetes;
@@ -84,6 +93,7 @@ export class KubernetesPlatform extends PlatformComponent {
         { parent: this, provider: this.provider },
       );
       this.namespace = ns.metadata.name;
+      this.namespaceResource = ns;
     } else {
       this.namespace = pulumi.output(settings.namespace);
     }
@@ -103,18 +113,35 @@ export class KubernetesPlatform extends PlatformComponent {
     this.registerOutputs({ namespace: this.namespace });
   }
 
+  provisionStorage(plan: StoragePlan, opts: DeployOptions): StorageProvisioning {
+    return {
+      resources: provisionKubernetesStorage(plan, this.args.config.kubernetes.namespace, {
+        parent: opts.parent,
+        provider: this.provider,
+        // Objects in the stack's namespace wait for it.
+        dependsOn: this.namespaceResource ? [this.namespaceResource] : [],
+      }),
+    };
+  }
+
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {
     const workload = resolveWorkload(name, part, withPublishing(spec, this.args.routing));
     const issuer = this.args.routing?.clusterIssuer;
     const shared = workload.volumes
       .filter((v) => KUBERNETES_CLAIMS[v.class]?.owner === "stack")
-      .map((v) => this.sharedClaim(v.name, claimShape(v, this.args.config.kubernetes)));
+      .map((v) =>
+        this.sharedClaim(
+          v.name,
+          claimShape(v, this.args.config.kubernetes, this.args.config.storage.backend),
+        ),
+      );
     const component = new KubernetesWorkload(
       name,
       {
         workload,
         namespace: this.namespace,
         settings: this.args.config.kubernetes,
+        storageBackend: this.args.config.storage.backend,
         ingressAnnotations: issuerAnnotations(issuer),
         clusterIssuer: issuer,
         upstreamEntryPoints: this.args.routing?.upstreamEntryPoints,

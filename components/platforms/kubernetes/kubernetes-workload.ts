@@ -47,6 +47,8 @@ export interface KubernetesWorkloadArgs {
   readonly workload: ResolvedWorkload;
   readonly namespace: pulumi.Input<string>;
   readonly settings: StackConfig["kubernetes"];
+  /** The stack's storage backend: where each volume class lives. */
+  readonly storageBackend: StackConfig["storage"]["backend"];
   /** Extra Ingress annotations (e.g. cert-manager's issuer), decided by the reverse proxy. */
   readonly ingressAnnotations: Record<string, string>;
   /** cert-manager ClusterIssuer that certifies TLS routes. @default none */
@@ -194,7 +196,10 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         prerequisites.push(
           new k8s.core.v1.PersistentVolumeClaim(
             `${name}-${v.name}`,
-            { metadata: meta(claimName(w, v.name)), spec: claimShape(v, args.settings) },
+            {
+              metadata: meta(claimName(w, v.name)),
+              spec: claimShape(v, args.settings, args.storageBackend),
+            },
             { ...childOpts, ...dataResourceOptions(keeps(v), retention) },
           ),
         );
@@ -260,7 +265,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
             updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
             volumeClaimTemplates: ownClaims.map((v) => ({
               metadata: { name: `vol-${v.name}`, labels },
-              spec: claimShape(v, args.settings),
+              spec: claimShape(v, args.settings, args.storageBackend),
             })),
             // Claims made from the templates are not Pulumi resources: Kubernetes keeps them when
             // the set is deleted or scaled down unless told otherwise, and is told so only when

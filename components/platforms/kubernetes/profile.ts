@@ -6,7 +6,9 @@ import {
   RouteProvider,
   singleMember,
   VolumeClass,
-  VolumeProvisioning,
+  VolumeFacts,
+  provisionVolumes,
+  StorageBackend,
 } from "../../model";
 import { kubernetesMetricsDiscovery } from "./metrics-discovery";
 
@@ -22,6 +24,7 @@ export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
   memberNodePinning: false,
   // MetalLB announces the address for the proxy's LoadBalancer Service.
   floatingAddress: "load-balancer",
+  storage: { runsCeph: true, cephCsi: true, cephVolumeSecrets: false },
   prose: {
     orchestrator: "Kubernetes",
     serviceDiscovery: "Kubernetes' cluster DNS",
@@ -30,7 +33,7 @@ export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
 };
 
 /** What each volume class becomes on Kubernetes (see `pod-spec.ts` and `claims.ts`). */
-export const KUBERNETES_VOLUMES: Readonly<Record<VolumeClass, VolumeProvisioning>> = {
+export const KUBERNETES_VOLUMES: Readonly<Record<VolumeClass, VolumeFacts>> = {
   ephemeral: { persistent: false, multiNode: false, pinsToNode: false },
   // A ReadWriteOnce claim of the `local` storage class: its volume stays on one node.
   local: { persistent: true, multiNode: false, pinsToNode: true },
@@ -75,10 +78,11 @@ export function kubernetesClusterLayout(
 /** Kubernetes as the concerns see it. */
 export function kubernetesProfile(
   settings: Pick<StackConfig["kubernetes"], "namespace" | "ingressClass">,
+  backend: StorageBackend,
 ): PlatformProfile {
   return {
     capabilities: KUBERNETES_CAPABILITIES,
-    volumes: KUBERNETES_VOLUMES,
+    volumes: provisionVolumes(KUBERNETES_VOLUMES, backend),
     // Workloads that read the API get their own service account (see `rbac.ts`).
     apiAccess: { dockerSocket: false, constraints: [] },
     clusterLayout: (base, size) => kubernetesClusterLayout(settings.namespace, base, size),

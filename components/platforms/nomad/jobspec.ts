@@ -9,7 +9,8 @@ import {
   ResolvedWorkload,
   seconds,
   userString,
-  VolumeClass,
+  VolumeStore,
+  volumeStore,
   wholeMebibytes,
 } from "../../model";
 import { nomadMetaKey } from "./meta-key";
@@ -84,12 +85,42 @@ interface NomadVolumePlacement {
   readonly volume?: Record<string, unknown>;
 }
 
-/** Each volume class on Nomad: tmpfs, a read-only bind, a CSI volume or a host volume. */
-const NOMAD_VOLUME_MOUNTS: Record<
-  VolumeClass,
+/**
+ * The id of a volume's storage on Nomad (its host volume, or its CSI volume): one per name for
+ * the stack's `shared` volumes, one per workload and name otherwise.
+ */
+export const nomadVolumeSource = (w: ResolvedWorkload, v: ResolvedVolume): string =>
+  v.class === "shared" ? v.name : `${w.name}-${v.name}`;
+
+/** A CSI volume of the stack's NFS or Ceph plugin, with the access mode of its store. */
+const csiVolume = (
+  w: ResolvedWorkload,
+  v: ResolvedVolume,
+  accessMode: "multi-node-multi-writer" | "single-node-writer",
+): NomadVolumePlacement => ({
+  volume: {
+    Name: v.name,
+    Type: "csi",
+    Source: nomadVolumeSource(w, v),
+    ReadOnly: v.readOnly,
+    AccessMode: accessMode,
+    AttachmentMode: "file-system",
+    // A single-node volume per replica: `<source>[0]`, `<source>[1]`… (api/tasks.go PerAlloc).
+    ...(accessMode === "single-node-writer" && (replicaCount(w) ?? 1) > 1
+      ? { PerAlloc: true }
+      : {}),
+  },
+});
+
+/**
+ * Each store on Nomad: tmpfs, a read-only bind, a host volume of the node, or a CSI volume of the
+ * storage part's plugin (NFS and CephFS many writers, RBD one node).
+ */
+const NOMAD_STORE_MOUNTS: Record<
+  VolumeStore,
   (w: ResolvedWorkload, v: ResolvedVolume) => NomadVolumePlacement
 > = {
-  ephemeral: (_w, v) => ({
+  memory: (_w, v) => ({
     mount: {
       type: "tmpfs",
       target: v.mountPath,
@@ -97,29 +128,20 @@ const NOMAD_VOLUME_MOUNTS: Record<
       tmpfs_options: { size: v.size.bytes },
     },
   }),
-  "host-readonly": (_w, v) => ({ dockerVolume: `${v.hostPath}:${v.mountPath}:ro` }),
-  shared: (_w, v) => ({
-    volume: {
-      Name: v.name,
-      Type: "csi",
-      Source: v.name,
-      ReadOnly: v.readOnly,
-      AccessMode: "multi-node-multi-writer",
-      AttachmentMode: "file-system",
-    },
+  host: (_w, v) => ({ dockerVolume: `${v.hostPath}:${v.mountPath}:ro` }),
+  node: (w, v) => ({
+    volume: { Name: v.name, Type: "host", Source: nomadVolumeSource(w, v), ReadOnly: v.readOnly },
   }),
-  local: (w, v) => hostVolume(w, v),
-  block: (w, v) => hostVolume(w, v),
+  nfs: (w, v) => csiVolume(w, v, "multi-node-multi-writer"),
+  cephfs: (w, v) => csiVolume(w, v, "multi-node-multi-writer"),
+  rbd: (w, v) => csiVolume(w, v, "single-node-writer"),
 };
-
-/** A host volume of the node, named after the workload and the volume. */
-const hostVolume = (w: ResolvedWorkload, v: ResolvedVolume): NomadVolumePlacement => ({
-  volume: { Name: v.name, Type: "host", Source: `${w.name}-${v.name}`, ReadOnly: v.readOnly },
-});
 
 export interface NomadJobContext {
   readonly jobId: string;
   readonly settings: StackConfig["nomad"];
+  /** The stack's storage backend: where each volume class lives. */
+  readonly storageBackend: StackConfig["storage"]["backend"];
   /** Plain (non-secret) values of env and files; secrets never reach the jobspec. */
   readonly env: Record<string, string>;
   readonly files: Record<string, string>;
@@ -239,7 +261,7 @@ export function nomadJobspec(
   const volumeMounts: Record<string, unknown>[] = [];
   const dockerVolumes: string[] = [];
   for (const v of w.volumes) {
-    const placed = NOMAD_VOLUME_MOUNTS[v.class](w, v);
+    const placed = NOMAD_STORE_MOUNTS[volumeStore(ctx.storageBackend, v.class)](w, v);
     if (placed.mount) mounts.push(placed.mount);
     if (placed.dockerVolume) dockerVolumes.push(placed.dockerVolume);
     if (placed.volume) {

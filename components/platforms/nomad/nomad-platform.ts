@@ -3,9 +3,12 @@ import { StackConfig } from "../../config/schema";
 import {
   DeployOptions,
   portOf,
+  ResolvedWorkload,
   resolveWorkload,
   withPublishing,
   RoutePublishing,
+  StoragePlan,
+  StorageProvisioning,
   WorkloadDeployment,
   WorkloadSpec,
 } from "../../model";
@@ -14,6 +17,10 @@ import { nomadProfile } from "./profile";
 import { consulServiceAddress, consulServiceHost } from "./consul";
 import { isClusterMember, nomadServiceAddress, nomadServiceName } from "./jobspec";
 import { NomadWorkload } from "./nomad-workload";
+import { NomadCsiVolume } from "./nomad-csi-volume";
+import { NomadJob } from "./nomad-job";
+import { compactJobspec } from "./jobspec";
+import { nomadCsiVolumeCall, nomadCsiVolumeNeeds, nomadPluginJobs } from "./storage";
 
 export const NOMAD_PLATFORM_TYPE = "homeport:nomad:Platform";
 
@@ -31,6 +38,8 @@ export interface NomadPlatformArgs {
 export class NomadPlatform extends PlatformComponent {
   public readonly address: string;
   private readonly args: NomadPlatformArgs;
+  private storage?: { plan: StoragePlan; plugins: NomadJob[] };
+  private readonly csiVolumeById = new Map<string, NomadCsiVolume>();
 
   constructor(name: string, args: NomadPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(NOMAD_PLATFORM_TYPE, name, nomadProfile(args.config), opts);
@@ -39,8 +48,63 @@ export class NomadPlatform extends PlatformComponent {
     this.registerOutputs({ address: this.address });
   }
 
+  /**
+   * The storage part's CSI plugin jobs; the plan is kept so that each workload's CSI volumes are
+   * registered (after the plugins) when it is deployed.
+   */
+  provisionStorage(plan: StoragePlan, opts: DeployOptions): StorageProvisioning {
+    const settings = this.args.config.nomad;
+    this.storage = {
+      plan,
+      plugins: nomadPluginJobs(plan, settings).map(
+        (job) =>
+          new NomadJob(
+            String(job.ID),
+            {
+              jobspec: compactJobspec(job),
+              address: this.address,
+              region: settings.region,
+              namespace: settings.namespace,
+            },
+            { parent: opts.parent, dependsOn: opts.dependsOn },
+          ),
+      ),
+    };
+    return { resources: this.storage.plugins };
+  }
+
+  /** The CSI volumes a workload needs, each once per stack; they wait for the plugins. */
+  private csiVolumes(workload: ResolvedWorkload): NomadCsiVolume[] {
+    const needs = nomadCsiVolumeNeeds(workload, this.args.config.storage.backend);
+    if (needs.length === 0) return [];
+    const storage = this.storage;
+    if (!storage)
+      throw new Error(
+        `Workload "${workload.name}" needs CSI volumes, but the storage part has not run: it must be built before any workload.`,
+      );
+    const settings = this.args.config.nomad;
+    return needs.map((need) => {
+      let volume = this.csiVolumeById.get(need.id);
+      if (!volume) {
+        volume = new NomadCsiVolume(
+          `csi-${need.id}`,
+          {
+            call: nomadCsiVolumeCall(need, storage.plan, settings.namespace),
+            address: this.address,
+            region: settings.region,
+            namespace: settings.namespace,
+          },
+          { parent: this, dependsOn: storage.plugins },
+        );
+        this.csiVolumeById.set(need.id, volume);
+      }
+      return volume;
+    });
+  }
+
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {
     const workload = resolveWorkload(name, part, withPublishing(spec, this.args.routing));
+    const volumes = this.csiVolumes(workload);
     const component = new NomadWorkload(
       name,
       {
@@ -48,8 +112,9 @@ export class NomadPlatform extends PlatformComponent {
         jobId: name,
         address: this.address,
         settings: this.args.config.nomad,
+        storageBackend: this.args.config.storage.backend,
         routing: this.args.routing ?? {},
-        dependsOn: opts.dependsOn,
+        dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...d, ...volumes]),
       },
       { parent: opts.parent },
     );

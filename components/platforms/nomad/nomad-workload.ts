@@ -11,6 +11,8 @@ export interface NomadWorkloadArgs {
   readonly jobId: string;
   readonly address: string;
   readonly settings: StackConfig["nomad"];
+  /** The stack's storage backend: where each volume class lives. */
+  readonly storageBackend: StackConfig["storage"]["backend"];
   readonly routing: RoutePublishing;
   readonly dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
@@ -73,6 +75,7 @@ export class NomadWorkload extends pulumi.ComponentResource {
           nomadJobspec(w, {
             jobId: args.jobId,
             settings: args.settings,
+            storageBackend: args.storageBackend,
             env,
             files,
             tags,

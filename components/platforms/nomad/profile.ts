@@ -7,7 +7,8 @@ import {
   SecretSpec,
   singleMember,
   VolumeClass,
-  VolumeProvisioning,
+  VolumeFacts,
+  provisionVolumes,
 } from "../../model";
 import { consulClusterLayout, consulMetricsDiscovery, consulRouteProvider } from "./consul";
 import { nomadDiscoveryServer, nomadMetricsDiscovery } from "./metrics-discovery";
@@ -24,6 +25,7 @@ export const NOMAD_CAPABILITIES: PlatformCapabilities = {
   stableMemberAddresses: false,
   memberNodePinning: true,
   floatingAddress: "vrrp",
+  storage: { runsCeph: false, cephCsi: true, cephVolumeSecrets: true },
   prose: {
     orchestrator: "Nomad",
     serviceDiscovery: "Nomad's built-in service discovery",
@@ -52,12 +54,13 @@ export const nomadCapabilities = (
   settings.serviceProvider === "consul" ? NOMAD_CONSUL_CAPABILITIES : NOMAD_CAPABILITIES;
 
 /** What each volume class becomes on Nomad (see `jobspec.ts`). */
-export const NOMAD_VOLUMES: Readonly<Record<VolumeClass, VolumeProvisioning>> = {
+export const NOMAD_VOLUMES: Readonly<Record<VolumeClass, VolumeFacts>> = {
   ephemeral: { persistent: false, multiNode: false, pinsToNode: false },
   // A host volume of the node, named after the workload and the volume.
   local: { persistent: true, multiNode: false, pinsToNode: true },
-  // A CSI volume, multi-node multi-writer.
+  // A CSI volume of the NFS or CephFS plugin, multi-node multi-writer.
   shared: { persistent: true, multiNode: true, pinsToNode: false },
+  // A host volume, or a single-node CSI volume of the RBD plugin with the ceph backend.
   block: { persistent: true, multiNode: false, pinsToNode: true },
   "host-readonly": { persistent: true, multiNode: false, pinsToNode: false },
 };
@@ -96,7 +99,7 @@ export function nomadRouteProvider(
 
 /** Nomad, with its built-in service catalogue or with Consul, as the concerns see it. */
 export function nomadProfile(
-  config: Pick<StackConfig, "nomad" | "proxy" | "monitoring">,
+  config: Pick<StackConfig, "nomad" | "proxy" | "monitoring" | "storage">,
 ): PlatformProfile {
   const settings = config.nomad;
   // Tasks reach Nomad's and Consul's HTTP APIs over the network: nothing to mount.
@@ -105,7 +108,7 @@ export function nomadProfile(
     const consul = settings.consul;
     return {
       capabilities: NOMAD_CONSUL_CAPABILITIES,
-      volumes: NOMAD_VOLUMES,
+      volumes: provisionVolumes(NOMAD_VOLUMES, config.storage.backend),
       apiAccess,
       clusterLayout: (base, size) => consulClusterLayout(consul, base, size),
       routeProvider: () => consulRouteProvider(consul),
@@ -114,7 +117,7 @@ export function nomadProfile(
   }
   return {
     capabilities: NOMAD_CAPABILITIES,
-    volumes: NOMAD_VOLUMES,
+    volumes: provisionVolumes(NOMAD_VOLUMES, config.storage.backend),
     apiAccess,
     // Without DNS for cluster peers, a cluster runs as one member.
     clusterLayout: (base) => singleMember(base),

@@ -8,8 +8,10 @@ import {
   RouteProvider,
   singleMember,
   VolumeClass,
-  VolumeProvisioning,
+  VolumeFacts,
+  provisionVolumes,
 } from "../../model";
+import { SWARM_STORE_SUBSTITUTES } from "./service-spec";
 import { swarmMetricsDiscovery } from "./metrics-discovery";
 
 /** What Docker Swarm offers the concerns. */
@@ -22,6 +24,7 @@ export const swarmCapabilities = (settings: StackConfig["swarm"]): PlatformCapab
   stableMemberAddresses: true,
   memberNodePinning: true,
   floatingAddress: "vrrp",
+  storage: { runsCeph: false, cephCsi: false, cephVolumeSecrets: false },
   prose: {
     orchestrator: "Swarm",
     serviceDiscovery: "Swarm's service discovery",
@@ -30,7 +33,7 @@ export const swarmCapabilities = (settings: StackConfig["swarm"]): PlatformCapab
 });
 
 /** What each volume class becomes on Swarm (see `service-spec.ts` for the mounts). */
-export const SWARM_VOLUMES: Readonly<Record<VolumeClass, VolumeProvisioning>> = {
+export const SWARM_VOLUMES: Readonly<Record<VolumeClass, VolumeFacts>> = {
   ephemeral: { persistent: false, multiNode: false, pinsToNode: false },
   local: { persistent: true, multiNode: false, pinsToNode: true },
   // NFS or CephFS, mounted by the local driver on whichever node runs the task.
@@ -72,13 +75,13 @@ export function swarmClusterLayout(prefix: string, base: string, size: number): 
  * @param stack The Pulumi stack, the label of the stack's overlay network.
  */
 export function swarmProfile(
-  config: Pick<StackConfig, "swarm" | "monitoring">,
+  config: Pick<StackConfig, "swarm" | "monitoring" | "storage">,
   prefix: string,
   stack: string,
 ): PlatformProfile {
   return {
     capabilities: swarmCapabilities(config.swarm),
-    volumes: SWARM_VOLUMES,
+    volumes: provisionVolumes(SWARM_VOLUMES, config.storage.backend, SWARM_STORE_SUBSTITUTES),
     // The Docker API of a manager, through its socket; the docker group may read it.
     apiAccess: {
       dockerSocket: true,

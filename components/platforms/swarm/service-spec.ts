@@ -13,6 +13,9 @@ import {
   traefikLabels,
   userString,
   VolumeClass,
+  VolumeStore,
+  volumeStore,
+  StoreSubstitutes,
 } from "../../model";
 import { goDuration, nanoCpus } from "./units";
 
@@ -74,12 +77,23 @@ export const SWARM_VOLUME_KINDS: Readonly<Record<VolumeClass, SwarmVolumeKind>> 
 
 type StorageSettings = StackConfig["storage"];
 
-/** Driver of a shared volume for each storage backend; undefined: the node's own disk. */
-const SHARED_DRIVERS: Record<
-  StorageSettings["backend"],
+/**
+ * The Docker volume driver of each store; undefined: a plain volume on the node's own disk. NFS
+ * and CephFS are mounted by the local driver on whichever node runs the task, a directory per
+ * volume name. Docker's local driver cannot map an RBD image (that needs a volume plugin), so
+ * on Swarm the `block` class stays on the node's disk under every backend.
+ */
+/** Docker's local driver cannot map an RBD image: block volumes stay on the node's disk. */
+export const SWARM_STORE_SUBSTITUTES: StoreSubstitutes = { rbd: "node" };
+
+export const SWARM_STORE_DRIVERS: Record<
+  VolumeStore,
   (storage: StorageSettings, volume: string) => SwarmVolumeDriver | undefined
 > = {
-  local: () => undefined,
+  memory: () => undefined,
+  host: () => undefined,
+  node: () => undefined,
+  rbd: () => undefined, // never reached: see SWARM_STORE_SUBSTITUTES
   nfs: (storage, volume) =>
     storage.nfs && {
       driver: "local",
@@ -89,8 +103,8 @@ const SHARED_DRIVERS: Record<
         device: `:${storage.nfs.path.replace(/\/$/, "")}/${volume}`,
       },
     },
-  ceph: (storage, volume) => {
-    if (!storage.ceph) return undefined;
+  cephfs: (storage, volume) => {
+    if (!storage.ceph?.monitors) return undefined;
     const secretFile = storage.ceph.secretFile ?? `/etc/ceph/${storage.ceph.user}.secret`;
     return {
       driver: "local",
@@ -103,16 +117,13 @@ const SHARED_DRIVERS: Record<
   },
 };
 
-/**
- * The Docker volume driver for a persistent volume class under the stack's storage backend:
- * NFS and CephFS are mounted by the local driver on whichever node runs the task.
- */
+/** The Docker volume driver for a volume, in the store the stack's backend gives its class. */
 export function swarmVolumeDriver(
   volume: ResolvedVolume,
   storage: StorageSettings,
 ): SwarmVolumeDriver | undefined {
-  if (SWARM_VOLUME_KINDS[volume.class] !== "shared-volume") return undefined;
-  return SHARED_DRIVERS[storage.backend](storage, volume.name);
+  const store = volumeStore(storage.backend, volume.class, SWARM_STORE_SUBSTITUTES);
+  return SWARM_STORE_DRIVERS[store](storage, volume.name);
 }
 
 const MOUNTS: Record<

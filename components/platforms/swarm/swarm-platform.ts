@@ -11,6 +11,7 @@ import {
   resolveWorkload,
   withPublishing,
   RoutePublishing,
+  StorageProvisioning,
   WorkloadDeployment,
   WorkloadSpec,
 } from "../../model";
@@ -65,6 +66,15 @@ export class SwarmPlatform extends PlatformComponent {
       { parent: this, provider: this.provider },
     );
     this.registerOutputs({ networkName: this.network.name });
+  }
+
+  /**
+   * Nothing to deploy: Docker's local driver mounts NFS and CephFS itself on whichever node runs
+   * a task (see `SWARM_STORE_DRIVERS`), and Ceph is an existing cluster here
+   * (`capabilities.storage.runsCeph` is false).
+   */
+  provisionStorage(): StorageProvisioning {
+    return { resources: [] };
   }
 
   deploy(name: string, part: string, spec: WorkloadSpec, opts: DeployOptions): WorkloadDeployment {

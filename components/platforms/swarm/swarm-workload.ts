@@ -59,7 +59,12 @@ export class SwarmWorkload extends pulumi.ComponentResource {
           ? args.sharedVolume(v.name, driver)
           : new docker.Volume(
               `${name}-${v.name}`,
-              { name: `${args.serviceName}-${v.name}`, labels },
+              {
+                name: `${args.serviceName}-${v.name}`,
+                driver: driver?.driver,
+                driverOpts: driver?.options,
+                labels,
+              },
               { ...childOpts, ...args.dataOptions(v) },
             );
       volumeNames[v.name] = volume.name;

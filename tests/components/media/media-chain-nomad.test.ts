@@ -30,6 +30,9 @@ describe("MediaChain on Nomad (local /config, exportarr and Diun on)", () => {
       "bazarr",
       "bazarr-exporter",
       "diun",
+      // The storage part's csi-driver-nfs jobs (storage.nfs.provisioner create).
+      "homeport-nfs-controller",
+      "homeport-nfs-node",
       "jellyfin",
       "media-init",
       "media-wiring",

@@ -12,7 +12,7 @@ before(async () => {
   rec = await startRecorder("test");
   const { createAdapter } = await import("../../../components/platforms/create-adapter");
   const { MediaChain } = await import("../../../components/media/media-chain");
-  const { mediaChainArgs } = await import("../../../components/stack-args");
+  const { mediaChainArgs, storagePlan } = await import("../../../components/stack-args");
   const parent = await testParent();
   for (const target of TARGETS) {
     const config = stackConfig({
@@ -25,12 +25,15 @@ before(async () => {
       media: { apps: { portainer: false, bazarr: false, jellyfin: false, radarr: false } },
     });
     const args = mediaChainArgs(config);
+    const platform = createAdapter(config, {}, parent);
+    // The storage part first, as the Platform builds it (Nomad's CSI volumes wait for it).
+    platform.provisionStorage(storagePlan(config)!, { parent });
     new MediaChain(
       `media-${target}`,
       {
         ...args,
         settings: { ...args.settings, configClass: "shared" },
-        platform: createAdapter(config, {}, parent),
+        platform,
       },
       { parent },
     );

@@ -14,6 +14,10 @@ export async function renderMedia(
   const config = stackConfig({ environment: "production", parts: ["media"], ...settings });
   const parent = await testParent();
   const platform = createAdapter(config, { certResolver: "acme" }, parent);
+  // The storage part first, as the Platform builds it (Nomad's CSI volumes wait for it).
+  const { storagePlan } = await import("../../../components/stack-args");
+  const plan = storagePlan(config);
+  if (plan) platform.provisionStorage(plan, { parent });
   const chain = new MediaChain("media", { ...mediaChainArgs(config), platform }, { parent });
   await rec.settle();
   const urls = Object.fromEntries(

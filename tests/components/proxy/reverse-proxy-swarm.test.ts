@@ -86,7 +86,11 @@ describe("reverse proxy on Swarm", () => {
     const svc = service("traefik");
     const acme = svc.taskSpec.containerSpec.mounts.find((m: Inputs) => m.target === "/data");
     assert.equal(acme.type, "volume");
-    assert.equal(acme.source, "test-traefik-acme");
+    // The stack's shared volume "acme", on the node's disk with the local backend.
+    assert.equal(acme.source, "test-acme");
+    assert.deepEqual(acme.volumeOptions, {
+      labels: [{ label: "homeport.dev/workload", value: "traefik" }],
+    });
     assert.equal(acme.readOnly, false);
     assert.deepEqual(svc.mode, { replicated: { replicas: 1 } });
     assert.equal(svc.updateConfig.order, "stop-first");
@@ -96,8 +100,9 @@ describe("reverse proxy on Swarm", () => {
       String(labels(svc)["policy.homeport.dev/exempt.stack-no-single-point-of-failure"]),
       /supply homeport:proxy.certificate to run several$/,
     );
-    const volume = resource(rec, TOKENS.swarmVolume, "traefik-acme").inputs;
-    assert.equal(volume.name, "test-traefik-acme");
+    const volume = resource(rec, TOKENS.swarmVolume, "shared-acme").inputs;
+    assert.equal(volume.name, "test-acme");
+    assert.equal(volume.driver, undefined);
   });
 
   it("publishes 80 and 443 through the ingress mesh", () => {

@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as https from "node:https";
 import * as path from "node:path";
 import { after, before, describe, it, TestContext } from "node:test";
+import { renderRookCrds } from "../../../components/storage/rook-crds";
 import type { RenderedResource } from "../../../tools/render-lib";
 import {
   Engine,
@@ -34,6 +35,29 @@ const EXTERNAL_GROUPS: Record<string, string> = {
   "traefik.io":
     "Traefik's CRDs, installed with Traefik (docs/proxy.md, Kubernetes prerequisites); the stack does not declare them",
 };
+
+/**
+ * What Rook's operator installs before a stack's Rook objects can exist: its CRDs and its
+ * namespace. Stand-ins here: our own minimal CRDs (components/storage/rook-crds.ts, exactly the
+ * fields we write, so the server checks every CephCluster, CephBlockPool and CephFilesystem
+ * field) and the namespace, added only when the stack has Rook objects.
+ */
+function rookPrerequisites(objects: Manifest[]): Manifest[] {
+  if (!objects.some((m) => groupOf(m.apiVersion) === "ceph.rook.io")) return [];
+  const namespaces = new Set(
+    objects
+      .filter((m) => groupOf(m.apiVersion) === "ceph.rook.io")
+      .map((m) => m.metadata.namespace),
+  );
+  return [
+    ...(renderRookCrds() as unknown as Manifest[]),
+    ...[...namespaces].map((name) => ({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: String(name) },
+    })),
+  ];
+}
 
 /** Kinds whose pod template is dry-run as a Pod too. */
 const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Job"]);
@@ -419,6 +443,7 @@ describe("e2e: Kubernetes objects on a real kube-apiserver", { concurrency: fals
         .filter((r: RenderedResource) => r.custom && /^kubernetes:[^:]+\/[^:]+:/.test(r.type))
         .map((r) => r.inputs as unknown as Manifest);
       assert.ok(objects.length > 0, `${stackName} renders no Kubernetes object`);
+      objects.push(...rookPrerequisites(objects));
 
       t.diagnostic(`figure kube.${stackName}: ${await checkObjects(t, objects)}`);
     });

@@ -10,6 +10,14 @@
  *   /allocations (AllocationListStub) and /evaluations (Evaluation);
  * - api/evaluations.go: GET /v1/evaluation/:id (Evaluation);
  * - api/variables.go: PUT, GET, DELETE /v1/var/:path (Variable);
+ * - api/csi.go: PUT /v1/volume/csi/:id (CSIVolumes.Register, CSIVolumeRegisterRequest),
+ *   PUT /v1/volume/csi/:id/create (CSIVolumes.Create, CSIVolumeCreateRequest ->
+ *   CSIVolumeCreateResponse), GET /v1/volume/csi/:id (CSIVolumes.Info, CSIVolume with its
+ *   secrets redacted as the agent does), DELETE /v1/volume/csi/:id?force= (CSIVolumes.Deregister:
+ *   the volume stays in the storage provider), GET /v1/plugin/csi/:id (CSIPlugin's health
+ *   counts); a volume is validated as nomad/structs/csi.go CSIVolume.Validate does ("validation:
+ *   missing volume id, missing plugin id, missing namespace"), a create needs a healthy
+ *   controller, and plugins' health is scripted (`plugins`);
  * - api/api.go: the X-Nomad-Token header and the namespace and region query parameters.
  *
  * Like the agent it accepts POST wherever the module sends PUT. Validation is nomad-jobcheck's
@@ -64,6 +72,13 @@ export class NomadDouble {
   readonly calls: Call[] = [];
   acl?: { token: string; namespaces: string[] };
   outcomes: Record<string, Outcome> = {};
+  /** CSI plugins' health, by plugin ID: what their jobs would report (absent: not registered). */
+  plugins: Record<
+    string,
+    { ControllerRequired: boolean; ControllersHealthy: number; NodesHealthy: number }
+  > = {};
+  /** Volumes as stored (secrets kept, as the agent keeps them), by "namespace/id". */
+  readonly volumes = new Map<string, Json>();
   private jobs = new Map<string, Json>();
   private evals = new Map<string, { job: string; statuses: string[] }>();
   private deployments = new Map<string, { Status: string; StatusDescription?: string }[]>();
@@ -175,6 +190,14 @@ export class NomadDouble {
       const Status = e.statuses.length > 1 ? e.statuses.shift()! : e.statuses[0];
       return [200, { ID: m[1], Status, JobID: e.job.split("/")[1], Namespace: ns }];
     }
+    if (call.method === "GET" && (m = /^\/v1\/plugin\/csi\/([^/]+)$/.exec(call.path))) {
+      const id = decodeURIComponent(m[1]);
+      const plugin = this.plugins[id];
+      return plugin ? [200, { ID: id, ...plugin }] : [404, "plugin not found"];
+    }
+    if ((m = /^\/v1\/volume\/csi\/([^/]+)(\/create)?$/.exec(call.path))) {
+      return this.volume(call, ns, decodeURIComponent(m[1]), m[2] === "/create");
+    }
     if ((m = /^\/v1\/var\/(.+)$/.exec(call.path))) {
       const key = `${ns}/${m[1]}`;
       if (write) {
@@ -192,6 +215,49 @@ export class NomadDouble {
       }
     }
     return [404, `no such path in the Nomad API stand-in: ${call.method} ${call.path}`];
+  }
+
+  /** The CSI volume endpoints of api/csi.go. */
+  private volume(call: Call, ns: string, id: string, create: boolean): [number, unknown] {
+    const key = `${ns}/${id}`;
+    if (call.method === "GET" && !create) {
+      const v = this.volumes.get(key);
+      if (!v) return [404, "volume not found"];
+      const secrets = Object.fromEntries(
+        Object.keys((v.Secrets as Json | undefined) ?? {}).map((k) => [k, "[REDACTED]"]),
+      );
+      return [200, { ...v, Secrets: secrets }];
+    }
+    if (call.method === "DELETE" && !create) {
+      if (!this.volumes.has(key)) return [500, `volume not found: ${id}`];
+      this.volumes.delete(key);
+      return [200, {}];
+    }
+    if (call.method !== "PUT" && call.method !== "POST") return [405, "method not allowed"];
+    const volumes = ((call.body as { Volumes?: Json[] } | undefined)?.Volumes ?? []) as Json[];
+    if (volumes.length !== 1) return [400, "exactly one volume must be provided"];
+    const v: Json = { ...volumes[0], Namespace: volumes[0].Namespace ?? ns };
+    const errs = [
+      ...(v.ID ? [] : ["missing volume id"]),
+      ...(v.PluginID ? [] : ["missing plugin id"]),
+      ...(v.Namespace ? [] : ["missing namespace"]),
+    ];
+    if (errs.length > 0) return [500, `validation: ${errs.join(", ")}`];
+    if (v.ID !== id) return [400, `volume ID "${String(v.ID)}" does not match the path "${id}"`];
+    const plugin = this.plugins[String(v.PluginID)];
+    if (!plugin) return [500, `no CSI plugin named: ${String(v.PluginID)} could be found`];
+    if (create && plugin.ControllersHealthy < 1)
+      return [500, `plugin ${String(v.PluginID)} has no healthy controllers`];
+    if (!create && !v.ExternalID) return [500, "validation: missing external id"];
+    const stored = {
+      ...v,
+      ExternalID: v.ExternalID ?? `${String(v.PluginID)}/${id}`,
+      Capacity: v.RequestedCapacityMin ?? 0,
+      Schedulable: plugin.NodesHealthy > 0,
+      ModifyIndex: ++this.index,
+    };
+    this.volumes.set(key, stored);
+    return [200, create ? { Volumes: [stored] } : {}];
   }
 
   /** nomad-jobcheck on one job: its canonical form, or its problems without the file prefix. */

@@ -42,6 +42,24 @@ describeRule(workloadSqliteNotOnNetworkFs, [
     ],
   },
   {
+    title: "/config on a claim template of the storage part's CephFS class",
+    target: "kubernetes",
+    workload: "sonarr",
+    mutate: (p) => (p.spec.volumeClaimTemplates[0].spec.storageClassName = "homeport-cephfs"),
+    expected: [
+      'StatefulSet "sonarr" keeps its SQLite database at /config on a network filesystem (claim template vol-sonarr-config: storage class homeport-cephfs): use local or block storage.',
+    ],
+  },
+  {
+    title: "Grafana's /var/lib/grafana on a multi-node CSI volume",
+    target: "nomad",
+    workload: "sonarr",
+    mutate: (job) => (job.TaskGroups[0].Tasks[0].VolumeMounts[1].Destination = "/var/lib/grafana"),
+    expected: [
+      'Nomad job "sonarr" keeps its SQLite database at /var/lib/grafana on a network filesystem (CSI volume media: multi-node-multi-writer): use local or block storage.',
+    ],
+  },
+  {
     title: "/config on a multi-node CSI volume",
     target: "nomad",
     workload: "sonarr",

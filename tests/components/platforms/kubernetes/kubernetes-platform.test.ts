@@ -22,6 +22,8 @@ before(async () => {
     target: "kubernetes",
     domain: "home.example.org",
     parts: [],
+    // An existing Ceph cluster whose StorageClasses the stack names.
+    storage: { backend: "ceph", ceph: { monitors: ["10.0.0.1:6789"] } },
     kubernetes: {
       context: "lab",
       namespace: "hp",

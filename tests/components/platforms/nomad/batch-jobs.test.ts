@@ -18,7 +18,14 @@ describe("Nomad jobspec for run-to-completion jobs", () => {
     command: ["python", "-c", "print(1)"],
     scheduling: { mode: "job" },
   });
-  const spec = nomadJobspec(job, { jobId: "bucket-init", settings, env: {}, files: {}, tags: {} });
+  const spec = nomadJobspec(job, {
+    jobId: "bucket-init",
+    settings,
+    storageBackend: "local",
+    env: {},
+    files: {},
+    tags: {},
+  });
   const group = (spec.TaskGroups as Record<string, unknown>[])[0];
 
   it("is a batch job of one allocation, without update, canary or migration", () => {
@@ -49,6 +56,7 @@ describe("Nomad templates for secrets with plain prefixes and suffixes", () => {
   const spec = nomadJobspec(w, {
     jobId: "backend",
     settings,
+    storageBackend: "local",
     env: {},
     files: {},
     tags: {},

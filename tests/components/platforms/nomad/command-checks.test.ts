@@ -18,8 +18,11 @@ const broker = (port?: string) =>
   });
 const group = (w: ReturnType<typeof broker>, provider: "nomad" | "consul" = "nomad") =>
   (
-    nomadJobspec(w, { jobId: w.name, settings, env: {}, files: {}, tags: {} }, provider)
-      .TaskGroups as Record<string, unknown>[]
+    nomadJobspec(
+      w,
+      { jobId: w.name, settings, storageBackend: "local", env: {}, files: {}, tags: {} },
+      provider,
+    ).TaskGroups as Record<string, unknown>[]
   )[0] as { Services?: { Checks: unknown[] }[] };
 
 describe("Nomad checks for command health checks", () => {

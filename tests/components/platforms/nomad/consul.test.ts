@@ -167,6 +167,7 @@ describe("Nomad with Consul as its service provider", () => {
     const job = nomadJobspec(w, {
       jobId: "app",
       settings: config().nomad,
+      storageBackend: "local",
       env: {},
       files: {},
       tags: { "traefik.enable": "true" },

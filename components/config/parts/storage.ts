@@ -1,0 +1,141 @@
+import { z } from "zod";
+import { STORAGE_BACKENDS } from "../../model/storage";
+import { secretString } from "../secret-string";
+
+/**
+ * `homeport:storage`: where every volume class lives (`backend`, see `components/model/storage.ts`)
+ * and which pieces the storage part deploys for it. A piece is `create` (homeport deploys it) or
+ * `existing` (something outside the stack already serves it, under the names homeport uses or
+ * those `homeport:kubernetes.storageClasses` gives). docs/storage.md has the whole table.
+ */
+export const PIECES = ["create", "existing"] as const;
+export type Piece = (typeof PIECES)[number];
+
+/** nfs-ganesha on one node of the stack, for a homelab without a NAS. */
+export const nfsServeSettings = z
+  .object({
+    /** The node (its host name) that runs the server and holds the data. */
+    node: z.string().min(1),
+    /** The directory on that node that is exported. @default "/srv/homeport-nfs" */
+    directory: z.string().startsWith("/").default("/srv/homeport-nfs"),
+    /** @default the nfs-ganesha image below */
+    image: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const nfsSettings = z
+  .object({
+    server: z.string().min(1),
+    path: z.string().startsWith("/"),
+    options: z.string().default("nfsvers=4.1,rw,noatime"),
+    /**
+     * The piece that makes a directory per claim: nfs-subdir-external-provisioner and its
+     * StorageClass on Kubernetes, the csi-driver-nfs plugin jobs on Nomad. Swarm needs none.
+     * @default "create"
+     */
+    provisioner: z.enum(PIECES).default("create"),
+  })
+  .strict();
+
+export const cephSettings = z
+  .object({
+    /**
+     * `create`: homeport runs the cluster (Rook on Kubernetes); `existing`: a cluster reached
+     * at `monitors`. @default "existing"
+     */
+    cluster: z.enum(PIECES).default("existing"),
+    /** Monitor addresses of an existing cluster, e.g. 10.0.0.1:6789. */
+    monitors: z.array(z.string().min(1)).min(1).optional(),
+    user: z.string().min(1).default("admin"),
+    /** Swarm: the CephX secret file of `user`, on every node. @default /etc/ceph/<user>.secret */
+    secretFile: z.string().startsWith("/").optional(),
+    /** Swarm: the CephFS directory under which each shared volume has its own. @default "/" */
+    path: z.string().startsWith("/").default("/"),
+    /** The key of `user`, for ceph-csi (Kubernetes with an existing cluster, Nomad). Secret. */
+    key: secretString().optional(),
+    /** The cluster's fsid, which ceph-csi names it by (`ceph fsid`). */
+    clusterId: z.string().min(1).optional(),
+    /** The CephFS file system of the `shared` class. @default "homeport" */
+    fsName: z.string().min(1).default("homeport"),
+    /** The RBD pool of the `block` class. @default "homeport-block" */
+    pool: z.string().min(1).default("homeport-block"),
+    /**
+     * The piece that provisions volumes on the cluster: ceph-csi's StorageClasses (Kubernetes,
+     * existing cluster) or its plugin jobs (Nomad). With `cluster: create` on Kubernetes, Rook
+     * brings its own. @default "create"
+     */
+    provisioner: z.enum(PIECES).default("create"),
+  })
+  .strict();
+
+export const storageSettings = z
+  .object({
+    backend: z.enum(STORAGE_BACKENDS).default("local"),
+    /**
+     * Let `pulumi destroy` (and a replacement) delete the volumes and claims that hold data.
+     * @default false: they are kept (retainOnDelete), and in production protected
+     */
+    deleteDataOnDestroy: z.boolean().default(false),
+    nfs: nfsSettings.optional(),
+    ceph: cephSettings.optional(),
+  })
+  .strict();
+
+export type StorageSettings = z.output<typeof storageSettings>;
+
+/** Settings of `homeport:storage` that are credentials. */
+export const storageSecretSettings = ["ceph.key"] as const;
+
+/** How to fix each storage setting, by path below `storage`. */
+export const storageFixes: ReadonlyArray<readonly [string, string]> = [
+  ["backend", "set it to local, nfs or ceph"],
+  [
+    "nfs",
+    "add homeport:storage.nfs with the server and the exported path, e.g. {server: nas.lan, path: /export/homeport}",
+  ],
+  ["nfs.server", "set it to the NFS server's host name or address"],
+  ["nfs.path", "set it to the absolute exported path, e.g. /export/homeport"],
+  ["nfs.provisioner", "set it to create (the default) or existing"],
+  [
+    "ceph",
+    "add homeport:storage.ceph with monitors, and user and secretFile where they differ from admin and the default keyring, e.g. {monitors: [10.0.0.1:6789]}",
+  ],
+  ["ceph.cluster", "set it to existing (the default) or create"],
+  ["ceph.monitors", "list the Ceph monitor addresses, e.g. [10.0.0.1:6789]"],
+  ["ceph.secretFile", "set the absolute path of the CephX secret file present on every node"],
+  ["ceph.provisioner", "set it to create (the default) or existing"],
+];
+
+export interface StorageIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+  /** The bad value; undefined for a setting that is missing. */
+  readonly value: unknown;
+  readonly fix: string;
+}
+
+/** Storage settings that contradict each other, whatever the orchestrator. */
+export function storageStackIssues(storage: StorageSettings): StorageIssue[] {
+  const issues: StorageIssue[] = [];
+  const ceph = storage.ceph;
+  if (storage.backend === "ceph" && ceph) {
+    if (ceph.cluster === "existing" && ceph.monitors === undefined) {
+      issues.push({
+        path: ["storage", "ceph", "monitors"],
+        message: "homeport:storage.ceph.cluster is existing",
+        value: undefined,
+        fix: "list the existing cluster's monitor addresses, e.g. [10.0.0.1:6789], or set homeport:storage.ceph.cluster to create",
+      });
+    }
+    if (ceph.cluster === "create" && ceph.monitors !== undefined) {
+      issues.push({
+        path: ["storage", "ceph", "monitors"],
+        message:
+          "names monitors, but homeport:storage.ceph.cluster is create: the cluster's own monitors serve it",
+        value: ceph.monitors,
+        fix: "remove it, or set homeport:storage.ceph.cluster to existing",
+      });
+    }
+  }
+  return issues;
+}
