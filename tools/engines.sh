@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317 # health checks are only called through wait_until
 #
-# Real engines and checkers for the integration tests: Consul, etcd, kube-apiserver and
-# nomad-jobcheck (the checker of rendered Nomad jobs), built from the wrapper modules under
+# Real engines and checkers for the integration tests: Consul, etcd, kube-apiserver,
+# nomad-jobcheck (the checker of rendered Nomad jobs) and Pebble (an ACME test CA), built from the wrapper modules under
 # toolchain/ into a cache outside the repository (tools/lib/go-cache.sh), plus helpers that run
 # the servers on loopback.
 #
-#   tools/engines.sh build [consul|etcd|kube-apiserver|nomad-jobcheck ...]
-#   tools/engines.sh path <consul|etcd|kube-apiserver|nomad-jobcheck>
+#   tools/engines.sh build [consul|etcd|kube-apiserver|nomad-jobcheck|pebble ...]
+#   tools/engines.sh path <consul|etcd|kube-apiserver|nomad-jobcheck|pebble>
 #   tools/engines.sh start-consul <dir>
 #   tools/engines.sh start-kube <dir>
 #   tools/engines.sh stop <dir>
@@ -33,7 +33,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TIMEOUT="${HOMEPORT_ENGINE_TIMEOUT:-120}"
-ENGINES=(nomad-jobcheck consul etcd kube-apiserver)
+ENGINES=(nomad-jobcheck consul etcd kube-apiserver pebble)
 GO_CACHE_LOG=engines
 # shellcheck source=tools/lib/go-cache.sh
 . "$ROOT/tools/lib/go-cache.sh"
@@ -54,6 +54,7 @@ engine_dir() {
     etcd) echo "$ROOT/toolchain/etcd" ;;
     kube-apiserver) echo "$ROOT/toolchain/kube" ;;
     nomad-jobcheck) echo "$ROOT/toolchain/nomad-jobcheck" ;;
+    pebble) echo "$ROOT/toolchain/pebble" ;;
     *) die "unknown engine '$1' (expected one of: ${ENGINES[*]})" ;;
   esac
 }
@@ -68,6 +69,7 @@ engine_version() {
     etcd) go_cache_modver "$d/go.mod" go.etcd.io/etcd/server/v3 ;;
     kube-apiserver) go_cache_modver "$d/go.mod" k8s.io/kubernetes ;;
     nomad-jobcheck) go_cache_modver "$d/go.mod" github.com/hashicorp/nomad/api ;;
+    pebble) go_cache_modver "$d/go.mod" github.com/letsencrypt/pebble/v2 ;;
   esac
 }
 
@@ -90,6 +92,13 @@ go_build() {
       ldflags+=" -X github.com/hashicorp/consul/version.GitCommit=v$v"
       ;;
     etcd | nomad-jobcheck) pkg=. ;;
+    pebble)
+      pkg=github.com/letsencrypt/pebble/v2/cmd/pebble
+      # Pebble's own TLS certificate and the CA that signs it, as the ACME checks expect them.
+      rm -rf "$GO_CACHE_DEST/certs"
+      cp -r "$(cd "$dir" && GOFLAGS='' "$GO_CACHE_GO" list -mod=readonly -m -f '{{.Dir}}' github.com/letsencrypt/pebble/v2)/test/certs" "$GO_CACHE_DEST/certs"
+      chmod -R u+w "$GO_CACHE_DEST/certs"
+      ;;
     kube-apiserver)
       pkg=k8s.io/kubernetes/cmd/kube-apiserver
       minor="${v#*.}"

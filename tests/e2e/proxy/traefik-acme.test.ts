@@ -5,10 +5,9 @@
  * other request is redirected to HTTPS, and TLS-ALPN-01 the `websecure` one; the route's router
  * names the resolver as the Swarm and Nomad labels do.
  *
- * Skipped, with the reason, without the binaries. Pebble is built with
- *   GOBIN=~/.cache/homeport/toolchain/pebble-2.8.0 go install github.com/letsencrypt/pebble/v2/cmd/pebble@v2.8.0
- * and its test certificates (test/certs in that module) copied to certs/ beside it
- * (or HOMEPORT_PEBBLE_DIR names such a directory).
+ * Skipped, with the reason, without the binaries. Pebble and its test certificates (test/certs in
+ * its module, copied to certs/ beside it) are built by `tools/engines.sh build pebble` (or
+ * HOMEPORT_PEBBLE_DIR names such a directory).
  */
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
@@ -43,7 +42,7 @@ function missing(): string | undefined {
   if (!fs.existsSync(TRAEFIK)) return `no Traefik ${VERSION} binary at ${TRAEFIK}`;
   for (const file of ["pebble", "certs/pebble.minica.pem", "certs/localhost/cert.pem"]) {
     if (!fs.existsSync(path.join(PEBBLE_DIR, file)))
-      return `no ${file} in ${PEBBLE_DIR} (see this file's header to build Pebble)`;
+      return `no ${file} in ${PEBBLE_DIR} (build it: tools/engines.sh build pebble)`;
   }
   return undefined;
 }
