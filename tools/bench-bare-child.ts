@@ -1,0 +1,29 @@
+// The baseline of `npm run bench`: a bare program that registers <count> random.RandomString
+// under one component, in a fresh process, through the same recorder and mock monitor as
+// bench-child.ts, so that the two timings differ only by what homeport's program does.
+// Prints a JSON line: resource count and milliseconds, measured over the same steps as
+// renderStack (install the monitor, load the program's modules, run it, wait for every RPC).
+import { performance } from "node:perf_hooks";
+import * as pulumi from "@pulumi/pulumi";
+import { installRecorder } from "./render-lib";
+
+async function main() {
+  const count = Number(process.argv[2]);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`bad count '${process.argv[2]}'`);
+  const start = performance.now();
+  const recorder = await installRecorder("bench-bare");
+  const random = await import("@pulumi/random");
+  const parent = new pulumi.ComponentResource("bench:index:Bare", "bare", {});
+  for (let i = 0; i < count; i++) {
+    new random.RandomString(`s${i}`, { length: 16 }, { parent });
+  }
+  parent.registerOutputs({});
+  await recorder.settle();
+  const ms = performance.now() - start;
+  process.stdout.write(JSON.stringify({ resources: recorder.resources.length, ms }) + "\n");
+}
+
+main().catch((err: Error) => {
+  console.error(err.stack ?? String(err));
+  process.exit(1);
+});
