@@ -7,17 +7,24 @@ import { performance } from "node:perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
 import { installRecorder } from "./render-lib";
 
+/** One component with `count` RandomStrings, the shape of a program that only registers. */
+class Bare extends pulumi.ComponentResource {
+  constructor(count: number, random: typeof import("@pulumi/random")) {
+    super("bench:index:Bare", "bare", {});
+    for (let i = 0; i < count; i++) {
+      new random.RandomString(`s${i}`, { length: 16 }, { parent: this });
+    }
+    this.registerOutputs({});
+  }
+}
+
 async function main() {
   const count = Number(process.argv[2]);
   if (!Number.isInteger(count) || count < 1) throw new Error(`bad count '${process.argv[2]}'`);
   const start = performance.now();
   const recorder = await installRecorder("bench-bare");
   const random = await import("@pulumi/random");
-  const parent = new pulumi.ComponentResource("bench:index:Bare", "bare", {});
-  for (let i = 0; i < count; i++) {
-    new random.RandomString(`s${i}`, { length: 16 }, { parent });
-  }
-  parent.registerOutputs({});
+  new Bare(count, random);
   await recorder.settle();
   const ms = performance.now() - start;
   process.stdout.write(JSON.stringify({ resources: recorder.resources.length, ms }) + "\n");
