@@ -14,6 +14,14 @@ export interface RequestOptions {
   readonly auth?: string;
   /** Milliseconds before the request counts as failed. @default 5000 */
   readonly timeoutMs?: number;
+  /** The port on this machine. @default 443 for https, 80 for http */
+  readonly port?: number;
+  /** @default "GET" */
+  readonly method?: string;
+  /** The local address the request leaves from (a loopback alias). @default the system's choice */
+  readonly localAddress?: string;
+  /** Further request headers; Host is always `host`. @default {} */
+  readonly headers?: Record<string, string>;
 }
 
 /** Every host name resolves to the machine itself: the proxy publishes its ports there. */
@@ -25,6 +33,7 @@ const loopback: LookupFunction = (_host, opts, cb) => {
 /**
  * One request to the proxy on this machine for `host` (SNI and Host header), without redirects.
  * The proxy's certificate is Traefik's own self-signed default, so it is not verified.
+ * Also serves the checks that run a Traefik binary on a free port (`opts.port`).
  */
 export function request(host: string, path: string, opts: RequestOptions = {}): Promise<Reply> {
   const scheme = opts.scheme ?? "https";
@@ -33,15 +42,16 @@ export function request(host: string, path: string, opts: RequestOptions = {}): 
     const req = mod.request(
       {
         host,
-        port: scheme === "https" ? 443 : 80,
+        port: opts.port ?? (scheme === "https" ? 443 : 80),
         path,
-        method: "GET",
+        method: opts.method ?? "GET",
+        localAddress: opts.localAddress,
         servername: host,
         lookup: loopback,
         rejectUnauthorized: false,
         auth: opts.auth,
         agent: false,
-        headers: { Connection: "close" },
+        headers: { ...opts.headers, Host: host, Connection: "close" },
         timeout: opts.timeoutMs ?? 5000,
       },
       (res) => {

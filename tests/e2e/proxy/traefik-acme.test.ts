@@ -16,7 +16,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { after, before, describe, it, TestContext } from "node:test";
-import { TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
 import { resolveWorkload, traefikLabels } from "../../../components/model";
 import { swarmRouteProvider } from "../../../components/platforms/swarm/profile";
 import {
@@ -29,17 +28,15 @@ import { whoamiWorkloadSpec } from "../../../components/proxy/traefik-workload";
 import { routePublishing } from "../../../components/stack-args";
 import { stackConfig } from "../../helpers/harness";
 import { freePort } from "../../helpers/net";
+import { TRAEFIK_BIN as TRAEFIK, TRAEFIK_MISSING } from "../lib/traefik";
 
-const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
 const CACHE = path.join(os.homedir(), ".cache/homeport/toolchain");
-const TRAEFIK =
-  process.env.HOMEPORT_TRAEFIK_BIN ?? path.join(CACHE, `traefik-${VERSION}`, "traefik");
 const PEBBLE_DIR = process.env.HOMEPORT_PEBBLE_DIR ?? path.join(CACHE, "pebble-2.8.0");
 /** Pebble's VA resolves names with the system resolver: localhost is this machine. */
 const HOST = "localhost";
 
 function missing(): string | undefined {
-  if (!fs.existsSync(TRAEFIK)) return `no Traefik ${VERSION} binary at ${TRAEFIK}`;
+  if (TRAEFIK_MISSING) return TRAEFIK_MISSING;
   for (const file of ["pebble", "certs/pebble.minica.pem", "certs/localhost/cert.pem"]) {
     if (!fs.existsSync(path.join(PEBBLE_DIR, file)))
       return `no ${file} in ${PEBBLE_DIR} (build it: tools/engines.sh build pebble)`;

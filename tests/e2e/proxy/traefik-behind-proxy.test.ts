@@ -12,7 +12,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it, TestContext } from "node:test";
-import { proxySettings, TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
+import { proxySettings } from "../../../components/config/parts/proxy";
 import {
   dynamicConfig,
   entryPoints,
@@ -21,14 +21,12 @@ import {
   traefikArgs,
 } from "../../../components/proxy/traefik-args";
 import { freePort } from "../../helpers/net";
-
-const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
-const BINARY =
-  process.env.HOMEPORT_TRAEFIK_BIN ??
-  path.join(os.homedir(), ".cache/homeport/toolchain", `traefik-${VERSION}`, "traefik");
-const MISSING = fs.existsSync(BINARY)
-  ? undefined
-  : `no Traefik ${VERSION} binary at ${BINARY} (build it with tests/e2e/images/build-traefik.sh)`;
+import { request } from "../lib/https";
+import {
+  TRAEFIK_BIN as BINARY,
+  TRAEFIK_MISSING as MISSING,
+  TRAEFIK_VERSION as VERSION,
+} from "../lib/traefik";
 
 const TRUSTED = "127.0.0.2";
 const UNTRUSTED = "127.0.0.3";
@@ -47,32 +45,8 @@ const state: {
   args: string[];
 } = { seen: [], log: "", args: [] };
 
-function request(
-  port: number,
-  localAddress: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        localAddress,
-        path: "/hello",
-        headers: { Host: HOST, ...headers },
-        timeout: 3000,
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (d: Buffer) => (body += d.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.end();
-  });
-}
+const get = (port: number, localAddress: string, headers: Record<string, string> = {}) =>
+  request(HOST, "/hello", { scheme: "http", port, localAddress, headers, timeoutMs: 3000 });
 
 before(async () => {
   if (MISSING) return;
@@ -130,7 +104,7 @@ before(async () => {
   child.stderr?.on("data", (d: Buffer) => (state.log += d.toString()));
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline && child.exitCode === null) {
-    const r = await request(node, TRUSTED).catch(() => undefined);
+    const r = await get(node, TRUSTED).catch(() => undefined);
     if (r?.status === 200) return;
     await new Promise((res) => setTimeout(res, 200));
   }
@@ -168,7 +142,7 @@ describe(`Traefik ${VERSION} behind an upstream proxy (homeport:proxy.behindProx
     const ports = running(t);
     if (!ports) return;
     for (const port of [ports.node, ports.group]) {
-      const r = await request(port, UNTRUSTED);
+      const r = await get(port, UNTRUSTED);
       assert.equal(r.status, 200);
       assert.equal(r.body, "backend");
       assert.equal(r.headers.location, undefined);
@@ -179,7 +153,7 @@ describe(`Traefik ${VERSION} behind an upstream proxy (homeport:proxy.behindProx
     const ports = running(t);
     if (!ports) return;
     state.seen.length = 0;
-    await request(ports.group, TRUSTED, FORGED);
+    await get(ports.group, TRUSTED, FORGED);
     const headers = state.seen[0].headers;
     assert.equal(headers["x-forwarded-proto"], "https");
     assert.equal(headers["x-forwarded-for"], `203.0.113.7, ${TRUSTED}`);
@@ -189,7 +163,7 @@ describe(`Traefik ${VERSION} behind an upstream proxy (homeport:proxy.behindProx
     const ports = running(t);
     if (!ports) return;
     state.seen.length = 0;
-    await request(ports.node, UNTRUSTED, FORGED);
+    await get(ports.node, UNTRUSTED, FORGED);
     const headers = state.seen[0].headers;
     assert.equal(headers["x-forwarded-proto"], "http");
     assert.equal(headers["x-forwarded-for"], UNTRUSTED);

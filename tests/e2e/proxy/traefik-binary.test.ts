@@ -6,12 +6,11 @@
 import assert from "node:assert/strict";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { after, before, describe, it, TestContext } from "node:test";
-import { proxySettings, TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
+import { proxySettings } from "../../../components/config/parts/proxy";
 import { Target } from "../../../components/config/schema";
 import {
   dynamicConfig,
@@ -24,14 +23,12 @@ import { nomadRouteProvider } from "../../../components/platforms/nomad/profile"
 import { swarmRouteProvider } from "../../../components/platforms/swarm/profile";
 import { CertificateSource } from "../../../components/proxy/certificates";
 import { freePort } from "../../helpers/net";
-
-const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
-const BINARY =
-  process.env.HOMEPORT_TRAEFIK_BIN ??
-  path.join(os.homedir(), ".cache/homeport/toolchain", `traefik-${VERSION}`, "traefik");
-const MISSING = fs.existsSync(BINARY)
-  ? undefined
-  : `no Traefik ${VERSION} binary at ${BINARY} (build it with tests/e2e/images/build-traefik.sh)`;
+import { request } from "../lib/https";
+import {
+  TRAEFIK_BIN as BINARY,
+  TRAEFIK_MISSING as MISSING,
+  TRAEFIK_VERSION as VERSION,
+} from "../lib/traefik";
 
 interface Running {
   readonly process: ChildProcess;
@@ -126,26 +123,8 @@ async function start(target: Target, certificates: CertificateSource): Promise<R
   throw new Error(`Traefik did not answer /ping within 15 s:\n${running.log}`);
 }
 
-function get(
-  port: number,
-  pathname: string,
-  host = "localhost",
-  method = "GET",
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: "127.0.0.1", port, path: pathname, method, headers: { Host: host }, timeout: 3000 },
-      (res) => {
-        let body = "";
-        res.on("data", (d: Buffer) => (body += d.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.end();
-  });
-}
+const get = (port: number, pathname: string, host = "localhost", method = "GET") =>
+  request(host, pathname, { scheme: "http", port, method, timeoutMs: 3000 });
 
 function servedCertificate(port: number): Promise<tls.PeerCertificate> {
   return new Promise((resolve, reject) => {

@@ -11,30 +11,25 @@ import assert from "node:assert/strict";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it, TestContext } from "node:test";
-import { TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
 import { TRAEFIK_PATHS, TRAEFIK_PORTS } from "../../../components/proxy/traefik-args";
 import { Recorder, resource, stackConfig, startRecorder } from "../../helpers/harness";
 import { freePort } from "../../helpers/net";
 import { TOKENS } from "../../helpers/types";
+import { request } from "../lib/https";
+import { TRAEFIK_BIN, TRAEFIK_MISSING } from "../lib/traefik";
 import { consulPut, consulRegistration, NomadService } from "../consul/nomad-registration";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const ENGINES = path.join(ROOT, "tools", "engines.sh");
-const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
-const TRAEFIK =
-  process.env.HOMEPORT_TRAEFIK_BIN ??
-  path.join(os.homedir(), ".cache/homeport/toolchain", `traefik-${VERSION}`, "traefik");
 const HOST = "traefik.lab.example.net";
 const USER = "admin";
 const PASSWORD = crypto.randomBytes(12).toString("hex");
 
 function missing(): string | undefined {
-  if (!fs.existsSync(TRAEFIK)) return `no Traefik ${VERSION} binary at ${TRAEFIK}`;
+  if (TRAEFIK_MISSING) return TRAEFIK_MISSING;
   if (spawnSync("bash", [ENGINES, "path", "consul"]).status !== 0)
     return "no Consul binary (tools/engines.sh build consul)";
   if (spawnSync("openssl", ["version"]).status !== 0) return "no openssl to hash the password";
@@ -49,42 +44,8 @@ const state: {
   ports?: { web: number; websecure: number; traefik: number };
 } = { log: "" };
 
-interface Reply {
-  readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: string;
-}
-
-function call(
-  scheme: "http" | "https",
-  port: number,
-  pathname: string,
-  auth?: string,
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const mod = scheme === "https" ? https : http;
-    const req = mod.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: pathname,
-        servername: HOST,
-        rejectUnauthorized: false,
-        headers: { Host: HOST },
-        auth,
-        timeout: 3000,
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (d: Buffer) => (body += d.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.end();
-  });
-}
+const call = (scheme: "http" | "https", port: number, pathname: string, auth?: string) =>
+  request(HOST, pathname, { scheme, port, auth, timeoutMs: 3000 });
 
 before(async () => {
   state.blocked = missing();
@@ -160,7 +121,7 @@ before(async () => {
       .replace(/endpoint\.address=.*$/, `endpoint.address=${new URL(consul).host}`),
   );
   // Read the catalogue every second instead of every 5, so the test does not wait.
-  state.traefik = spawn(TRAEFIK, [...args, "--providers.consulcatalog.refreshInterval=1s"], {
+  state.traefik = spawn(TRAEFIK_BIN, [...args, "--providers.consulcatalog.refreshInterval=1s"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   state.traefik.stdout?.on("data", (d: Buffer) => (state.log += d.toString()));

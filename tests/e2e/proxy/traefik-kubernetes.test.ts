@@ -16,17 +16,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it, TestContext } from "node:test";
 import * as yaml from "js-yaml";
-import { TRAEFIK_IMAGE } from "../../../components/config/parts/proxy";
 import { TRAEFIK_PATHS, TRAEFIK_PORTS } from "../../../components/proxy/traefik-args";
 import { Recorder, stackConfig, startRecorder } from "../../helpers/harness";
 import { freePort } from "../../helpers/net";
+import { request } from "../lib/https";
+import { TRAEFIK_BIN, TRAEFIK_MISSING, TRAEFIK_VERSION } from "../lib/traefik";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const ENGINES = path.join(ROOT, "tools", "engines.sh");
-const VERSION = TRAEFIK_IMAGE.slice(TRAEFIK_IMAGE.indexOf(":v") + 2);
-const TRAEFIK =
-  process.env.HOMEPORT_TRAEFIK_BIN ??
-  path.join(os.homedir(), ".cache/homeport/toolchain", `traefik-${VERSION}`, "traefik");
 const NAMESPACE = "edge";
 const HOST = "traefik.home.example.org";
 const USER = "admin";
@@ -37,19 +34,19 @@ function crdFile(): string | undefined {
   if (!cache) return undefined;
   const file = path.join(
     cache,
-    `github.com/traefik/traefik/v3@v${VERSION}`,
+    `github.com/traefik/traefik/v3@v${TRAEFIK_VERSION}`,
     "docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml",
   );
   return fs.existsSync(file) ? file : undefined;
 }
 
 function missing(): string | undefined {
-  if (!fs.existsSync(TRAEFIK)) return `no Traefik ${VERSION} binary at ${TRAEFIK}`;
+  if (TRAEFIK_MISSING) return TRAEFIK_MISSING;
   for (const engine of ["etcd", "kube-apiserver"]) {
     if (spawnSync("bash", [ENGINES, "path", engine]).status !== 0)
       return `no ${engine} binary (tools/engines.sh build ${engine})`;
   }
-  if (!crdFile()) return `no Traefik ${VERSION} CRD file in the Go module cache`;
+  if (!crdFile()) return `no Traefik ${TRAEFIK_VERSION} CRD file in the Go module cache`;
   if (spawnSync("openssl", ["version"]).status !== 0) return "no openssl to hash the password";
   return undefined;
 }
@@ -113,29 +110,8 @@ function collection(m: Manifest): string {
     : `${base}/${plural}`;
 }
 
-function dashboardCall(port: number, auth?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: "/api/overview",
-        servername: HOST,
-        rejectUnauthorized: false,
-        headers: { Host: HOST },
-        auth,
-        timeout: 3000,
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.end();
-  });
-}
+const dashboardCall = async (port: number, auth?: string): Promise<number> =>
+  (await request(HOST, "/api/overview", { port, auth, timeoutMs: 3000 })).status;
 
 before(async () => {
   state.blocked = missing();
@@ -254,7 +230,9 @@ before(async () => {
     `--providers.${p}.token=${token}`,
     `--providers.${p}.certAuthFilePath=${caFile}`,
   ]);
-  state.traefik = spawn(TRAEFIK, [...args, ...connection], { stdio: ["ignore", "pipe", "pipe"] });
+  state.traefik = spawn(TRAEFIK_BIN, [...args, ...connection], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   state.traefik.stdout?.on("data", (d: Buffer) => (state.log += d.toString()));
   state.traefik.stderr?.on("data", (d: Buffer) => (state.log += d.toString()));
   const deadline = Date.now() + 60_000;
