@@ -51,6 +51,9 @@ export const NFS_SERVER_CAPABILITIES = {
 } as const;
 export type NfsServerCapability = keyof typeof NFS_SERVER_CAPABILITIES;
 
+/** The first line of the directory list, which the command skips like every `#` line. */
+export const SHARE_DIRECTORIES_HEADER = "# shared volumes whose directories this server makes";
+
 /** nfs-ganesha in the foreground, logging to stderr for the orchestrator, with its own pid file. */
 export const ganeshaCommand = (): string[] => [
   "ganesha.nfsd",
@@ -69,7 +72,7 @@ export const nfsServerCommand = (): string[] => [
   "/bin/sh",
   "-c",
   [
-    `while read -r dir; do [ -z "$dir" ] || mkdir -p "${NFS_SERVER_PATHS.export}/$dir" || exit 1; done < ${NFS_SERVER_PATHS.directories}`,
+    `while read -r dir; do case "$dir" in "" | "#"*) ;; *) mkdir -p "${NFS_SERVER_PATHS.export}/$dir" || exit 1 ;; esac; done < ${NFS_SERVER_PATHS.directories}`,
     `exec ${ganeshaCommand().join(" ")}`,
   ].join("\n"),
 ];
@@ -149,7 +152,8 @@ export function nfsServerSpec(args: NfsServerArgs): WorkloadSpec {
         path: NFS_SERVER_PATHS.directories,
         content: pulumi
           .output(args.directories ?? [])
-          .apply((names) => names.map((n) => `${n}\n`).join("")),
+          // Never empty: Nomad refuses a template with no content.
+          .apply((names) => [SHARE_DIRECTORIES_HEADER, ...names].map((n) => `${n}\n`).join("")),
       },
     ],
     ports: [

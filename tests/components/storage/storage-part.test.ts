@@ -288,7 +288,10 @@ describe("storage part: the NFS server homeport runs (storage.nfs.serve)", () =>
     ]);
     const dirs = named("swarm-serve", TOKENS.swarmConfig, "nfs-server-share-directories");
     // The proxy's ACME store and the media library: every shared volume of the stack.
-    assert.equal(base64(dirs), "acme\nmedia-data\n");
+    assert.equal(
+      base64(dirs),
+      "# shared volumes whose directories this server makes\nacme\nmedia-data\n",
+    );
     const library = named("swarm-serve", TOKENS.swarmVolume, "shared-media-data").inputs as Inputs;
     assert.deepEqual(library.driverOpts, {
       type: "nfs",
@@ -316,7 +319,7 @@ describe("storage part: the NFS server homeport runs (storage.nfs.serve)", () =>
       Object.entries(files.data as Record<string, string>)
         .filter(([, v]) => !v.includes("EXPORT {"))
         .map(([, v]) => v),
-      [""],
+      ["# shared volumes whose directories this server makes\n"],
     );
     const ns = named("kubernetes-serve", TOKENS.namespace, "kubernetes-namespace").inputs as Inputs;
     assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
