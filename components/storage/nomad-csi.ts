@@ -124,7 +124,8 @@ function pluginExemptions(
 ): Record<string, string> {
   const reasons: Record<string, string> = {
     // Nomad's CSI plugin manager calls the plugin's Probe over its socket and reports the plugin
-    // unhealthy in its status (hashicorp/nomad client/pluginmanager/csimanager/instance.go);
+    // unhealthy in its status (hashicorp/nomad client/pluginmanager/csimanager/fingerprint.go,
+    // buildNodeFingerprint and buildControllerFingerprint: PluginProbe);
     // CSI volumes wait for a healthy plugin (nomad-csi-volume.ts). The plugin serves no port.
     "workload-require-health-check":
       "Nomad itself probes a CSI plugin over its socket (CSI Probe) and marks it unhealthy; the plugin serves no port a check could reach",
