@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { nfsServerHost } from "../../config/parts/storage";
 import { StackConfig } from "../../config/schema";
 import {
   DEFAULT_RESTART,
@@ -99,7 +100,7 @@ export const SWARM_STORE_DRIVERS: Record<
       driver: "local",
       options: {
         type: "nfs",
-        o: `addr=${storage.nfs.server},${storage.nfs.options}`,
+        o: `addr=${nfsServerHost(storage.nfs)},${storage.nfs.options}`,
         device: `:${storage.nfs.path.replace(/\/$/, "")}/${volume}`,
       },
     },
