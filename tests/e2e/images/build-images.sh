@@ -254,7 +254,7 @@ rabbitmq_image() {
   local version tag key dir uid
   debootstrap_tar "$RABBITMQ_TAR" "$RABBITMQ_SUITE" "$RABBITMQ_PACKAGES"
   version="$(tar -xOf "$RABBITMQ_TAR" ./var/lib/dpkg/status |
-    awk '/^Package: /{p = ($2 == "rabbitmq-server")} p && /^Version: /{print $2; exit}')"
+    awk '/^Package: /{p = ($2 == "rabbitmq-server")} p && /^Version: /{v = $2} END {print v}')"
   [ -n "$version" ] || die "no rabbitmq-server in $RABBITMQ_TAR"
   tag="homeport-e2e/rabbitmq:debian-${version%%-*}"
   key="$({ basename "$RABBITMQ_TAR"; cat "$HERE"/rabbitmq/*; } | sha256sum | cut -c1-12)"
