@@ -231,9 +231,13 @@ function queueInfo(container: string): QueueInfo | undefined {
   return (JSON.parse(r.stdout) as QueueInfo[]).find((q) => q.name === QUEUE);
 }
 
+/** What the last `rabbitmqctl cluster_status` answered, for a timeout's message. */
+let lastClusterStatus = "";
+
 /** The members RabbitMQ reports running, as a member sees the cluster. */
 function runningMembers(container: string): string[] | undefined {
   const r = rabbitmqctl(container, "cluster_status");
+  lastClusterStatus = `exit ${r.status}: ${tail(r.stdout, 20)} ${tail(r.stderr, 10)}`;
   if (r.status !== 0) return undefined;
   return ((JSON.parse(r.stdout) as { running_nodes: string[] }).running_nodes ?? []).sort();
 }
@@ -587,7 +591,9 @@ describe("e2e: the platform on a four-node Docker Swarm", { concurrency: false }
         return nodes && !nodes.includes(lostMember) ? nodes : undefined;
       },
       CONVERGE_MS,
-    );
+    ).catch((e) => {
+      throw new Error(`${(e as Error).message}; cluster_status last said ${lastClusterStatus}`);
+    });
     assert.deepEqual(running, [
       `rabbit@tasks.${STACK}-rabbitmq-0`,
       `rabbit@tasks.${STACK}-rabbitmq-1`,

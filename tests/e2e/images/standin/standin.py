@@ -77,10 +77,16 @@ def bind_port(argv, default):
     return default
 
 
+# Set on SIGTERM: replies from then on close their connection.
+STOPPING = threading.Event()
+
+
 class Handler(BaseHTTPRequestHandler):
     role = "whoami"
     routes = {}
     protocol_version = "HTTP/1.1"
+    # gunicorn's default --keep-alive: the server closes a connection idle for 2 s.
+    timeout = 2
 
     def log_message(self, fmt, *args):
         pass
@@ -91,6 +97,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("X-Standin", f"{self.role}/{VERSION}")
+        if STOPPING.is_set():
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
@@ -127,15 +135,21 @@ def serve(role, port, routes=None, handler=Handler):
     handler.role = role
     handler.routes = routes or {}
     server = ThreadingHTTPServer(("0.0.0.0", port), handler)
-    server.daemon_threads = True
+    # As gunicorn's graceful stop: the requests in flight when SIGTERM comes are answered before
+    # the process exits (server_close joins their threads); idle connections end by the timeout.
+    server.daemon_threads = False
+    server.block_on_close = True
 
     def drain_then_stop():
         time.sleep(DRAIN_SECONDS)
+        STOPPING.set()
         server.shutdown()
 
     signal.signal(signal.SIGTERM, lambda signum, frame: threading.Thread(target=drain_then_stop).start())
     log(f"{role} {VERSION} listening on :{port}")
     server.serve_forever()
+    server.server_close()
+    log(f"{role} {VERSION} stopped")
     return 0
 
 
