@@ -1,3 +1,4 @@
+import { CATALOGUE_REFRESH_SECONDS } from "../model/traefik/labels";
 /** Ports of the application tier. */
 export const APP_PORTS = {
   frontend: 3000,
@@ -18,3 +19,10 @@ export const RABBITMQ_USER = "homeport";
 export const FRONTEND_CONFIG_PATH = "/app/dist/config.json";
 /** RabbitMQ reads every file in conf.d; ours comes after the image's own defaults. */
 export const RABBITMQ_CONF_PATH = "/etc/rabbitmq/conf.d/20-homeport.conf";
+
+/**
+ * Seconds the API keeps serving after it is told to stop, before gunicorn gets SIGTERM (the
+ * image's entrypoint, `SHUTDOWN_DELAY_SECONDS`): twice the proxy's catalogue refresh, so Traefik
+ * has dropped the replica before it stops accepting.
+ */
+export const API_SHUTDOWN_DELAY_SECONDS = 2 * CATALOGUE_REFRESH_SECONDS;

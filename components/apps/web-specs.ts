@@ -1,5 +1,5 @@
 import { mebibytes, millicores, seconds, WorkloadSpec } from "../model";
-import { APP_PORTS, FRONTEND_CONFIG_PATH } from "./constants";
+import { API_SHUTDOWN_DELAY_SECONDS, APP_PORTS, FRONTEND_CONFIG_PATH } from "./constants";
 import { frontendConfig } from "./config-files";
 import { AppWiring, appEnvironment } from "./wiring";
 
@@ -58,7 +58,7 @@ export function backendSpec(
       "-",
       "image_api.web:app",
     ],
-    env,
+    env: { ...env, SHUTDOWN_DELAY_SECONDS: String(API_SHUTDOWN_DELAY_SECONDS) },
     secrets,
     ports: [{ name: "http", port: APP_PORTS.backend }],
     routes: [{ host: opts.host, port: "http" }],
@@ -81,7 +81,8 @@ export function backendSpec(
     },
     scheduling: { mode: "replicated", replicas: opts.replicas },
     placement: { spread: true },
-    stopGracePeriod: seconds(30),
+    // The shutdown delay, then gunicorn's own graceful stop (its graceful_timeout, 30 s).
+    stopGracePeriod: seconds(API_SHUTDOWN_DELAY_SECONDS + 30),
     security: { user: "10001:10001" },
   };
 }

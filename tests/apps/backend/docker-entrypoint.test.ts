@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,5 +57,35 @@ describe("backend image entrypoint", () => {
 
   it("passes the command's exit status through", () => {
     assert.equal(run({}, ["sh", "-c", "exit 7"]).status, 7);
+  });
+
+  it("refuses a shutdown delay that is not a whole number of seconds, naming the setting", () => {
+    const result = run({ SHUTDOWN_DELAY_SECONDS: "2s" }, ["true"]);
+    assert.equal(result.status, 1);
+    assert.equal(
+      result.stderr,
+      "docker-entrypoint: SHUTDOWN_DELAY_SECONDS is '2s'; set it to a whole number of seconds\n",
+    );
+  });
+
+  it("with SHUTDOWN_DELAY_SECONDS, passes SIGTERM on to the command that many seconds later, and its status back", async () => {
+    // The command says when it is up, and exits 3 on SIGTERM.
+    const child = spawn(
+      "sh",
+      [ENTRYPOINT, "sh", "-c", 'trap "exit 3" TERM; echo up; while :; do sleep 0.05; done'],
+      { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", SHUTDOWN_DELAY_SECONDS: "1" } },
+    );
+    let stdout = "";
+    await new Promise<void>((resolve) =>
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes("up")) resolve();
+      }),
+    );
+    const sent = Date.now();
+    child.kill("SIGTERM");
+    const status = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    assert.equal(status, 3);
+    assert.ok(Date.now() - sent >= 1000, `the command stopped after ${Date.now() - sent} ms`);
   });
 });

@@ -290,11 +290,8 @@ main() {
   derive traefik/whoami:v1.11.0 "$base" "ENV STANDIN_ROLE=whoami"
   derive homeport-e2e/image-web:1 "$base" "ENV STANDIN_ROLE=frontend"
   # The backend and worker pick their role from their arguments (gunicorn, celery).
-  # HOMEPORT_E2E_DRAIN_SECONDS: how long the backend keeps accepting requests after SIGTERM
-  # (default 0, like gunicorn); an experiment knob for the rollout check.
-  local drain="ENV STANDIN_DRAIN_SECONDS=${HOMEPORT_E2E_DRAIN_SECONDS:-0}"
-  derive homeport-e2e/image-api:1 "$base" "$drain"
-  derive homeport-e2e/image-api:2 "$base" "$drain" "ENV STANDIN_VERSION=2"
+  derive homeport-e2e/image-api:1 "$base"
+  derive homeport-e2e/image-api:2 "$base" "ENV STANDIN_VERSION=2"
   # RabbitMQ and MinIO run through the command the platform sets (rabbitmq-server, minio).
   "$DOCKER" tag "$base" homeport-e2e/rabbitmq:1 && echo homeport-e2e/rabbitmq:1
   "$DOCKER" tag "$base" homeport-e2e/minio:1 && echo homeport-e2e/minio:1

@@ -42,9 +42,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 VERSION = os.environ.get("STANDIN_VERSION", "1")
 HOSTNAME = socket.gethostname()
 HEARTBEAT = "/tmp/standin-worker.heartbeat"
-# Seconds a server keeps accepting requests after SIGTERM. 0, like gunicorn: it stops accepting
-# at once and finishes the requests in flight.
-DRAIN_SECONDS = float(os.environ.get("STANDIN_DRAIN_SECONDS", "0"))
+# Seconds a server keeps accepting requests after SIGTERM: the backend image's entrypoint delays
+# gunicorn's SIGTERM by SHUTDOWN_DELAY_SECONDS (apps/backend/docker-entrypoint.sh); then, like
+# gunicorn, it stops accepting at once and finishes the requests in flight.
+DRAIN_SECONDS = float(os.environ.get("SHUTDOWN_DELAY_SECONDS", "0"))
 
 
 def log(message):
