@@ -4,7 +4,8 @@
 // github.com/google/cadvisor. cAdvisor's own command (github.com/google/cadvisor/cmd) is a
 // separate module that the module proxy does not serve and whose HTTP handlers are internal, so
 // this file takes its place with the flags the monitoring part passes (upstream cmd/cadvisor.go:
-// --port, --store_container_labels, --disable_metrics; --housekeeping_interval and --docker_only
+// --port, --store_container_labels, --disable_metrics, --raw_cgroup_prefix_whitelist,
+// --env_metadata_whitelist; --housekeeping_interval and --docker_only
 // are the library's own flags). No web UI, no storage drivers.
 package main
 
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,6 +38,8 @@ import (
 var (
 	port        = flag.Int("port", 8080, "port to listen on")
 	storeLabels = flag.Bool("store_container_labels", true, "turn container labels into labels of the container series")
+	rawPrefixes = flag.String("raw_cgroup_prefix_whitelist", "", "comma-separated cgroup path prefixes collected even with --docker_only")
+	envPrefixes = flag.String("env_metadata_whitelist", "", "comma-separated environment variable prefixes collected for containers")
 	// The upstream command's defaults: these metric kinds are off unless asked for.
 	disabled = container.MetricSet{
 		container.MemoryNumaMetrics: {}, container.NetworkTcpUsageMetrics: {},
@@ -53,7 +57,9 @@ func main() {
 	included := container.AllMetrics.Difference(disabled)
 
 	cache := memory.New(2*time.Minute, nil)
-	m, err := manager.New(cache, sysfs.NewRealSysFs(), manager.HousekeepingConfigFlags, included, nil, nil, "", 0)
+	m, err := manager.New(cache, sysfs.NewRealSysFs(), manager.HousekeepingConfigFlags, included,
+		// The lists as the upstream command passes them: split flags, [""] when empty.
+		strings.Split(*rawPrefixes, ","), strings.Split(*envPrefixes, ","), "", 0)
 	if err != nil {
 		klog.Fatalf("creating the container manager: %v", err)
 	}
