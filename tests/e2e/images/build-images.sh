@@ -21,8 +21,8 @@
 #   homeport-e2e/alertmanager:1        REAL Alertmanager: Debian's prometheus-alertmanager (0.25)
 #   homeport-e2e/node-exporter:1       REAL node-exporter: Debian's prometheus-node-exporter (1.5)
 #                                      (each labelled homeport.e2e.debian=<package>_<version>)
-#   homeport-e2e/grafana-standin:1     stand-in for Grafana (not packaged by Debian; its front end
-#                                      needs a Node.js build): /api/health, /metrics, the admin
+#   homeport-e2e/grafana-standin:1     stand-in for Grafana (not packaged by Debian; the Go module
+#                                      proxy refuses its module): /api/health, /metrics, the admin
 #                                      password file, the provisioned data sources and their proxy
 #   homeport-e2e/cadvisor:1            REAL cAdvisor built from Go modules (tools/engines.sh build
 #                                      cadvisor, labelled homeport.e2e.upstream=cadvisor-<version>);
