@@ -26,10 +26,12 @@ import {
   AlertReceiver,
   checkDiscoveredTargets,
   checkGrafanaDatasource,
+  checkReplacementDiscovered,
   checkTargetDown,
   checkWatchdog,
   PrometheusApi,
   receiverSettings,
+  workloadTargets,
 } from "./lib/monitoring";
 import { ROOT, toolchainEnv, Workspace } from "./lib/pulumi";
 import { failure, must, run, runSync, tail, waitFor } from "./lib/shell";
@@ -512,6 +514,27 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     } finally {
       must(docker("unpause", victim.id), "docker unpause");
     }
+  });
+
+  it("monitoring: a killed task's target leaves discovery and its replacement is scraped, up", async (t) => {
+    if (!needsDeployment(t) || !needsPart(t, "monitoring")) return;
+    const workload = "rabbitmq";
+    const service = state.services.find(
+      (s) => inspectService(s).Spec.Labels?.[META.workload] === workload,
+    );
+    if (!service) return t.skip(`the ${STACK} stack has no ${workload} workload`);
+    const api = prometheusApi();
+    const taskKey = "__meta_dockerswarm_task_id";
+    const before = (await workloadTargets(api, workload)).find((x) => x.health === "up");
+    assert.ok(before, `Prometheus scrapes no ${workload} target that is up`);
+    const task = before.discoveredLabels[taskKey];
+    const victim = serviceContainers(service).find((c) => c.status.startsWith("Up"));
+    assert.ok(victim, `${service} has no running container`);
+    const killed = Date.now();
+    must(docker("kill", victim.id), "docker kill");
+    const fresh = await checkReplacementDiscovered(api, workload, taskKey, task, 180_000);
+    record("replacementScrapedSeconds", seconds(Date.now() - killed), " s");
+    console.log(`# ${workload}: task ${task} killed; ${fresh.scrapeUrl} scraped, up`);
   });
 
   it("monitoring: Grafana (a stand-in) takes only the generated password, and its provisioned data source answers a query through the proxy", async (t) => {

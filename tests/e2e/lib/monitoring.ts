@@ -124,6 +124,43 @@ export async function checkDiscoveredTargets(
   return { targets, upByWorkload, waitedMs };
 }
 
+/** The workload's active targets (`/api/v1/targets`). */
+export async function workloadTargets(api: PrometheusApi, workload: string): Promise<Target[]> {
+  return (await activeTargets(api)).filter((t) => t.labels.workload === workload);
+}
+
+/**
+ * After a task of `workload` was killed: waits until Prometheus has dropped the killed task's
+ * target and scrapes its replacement, found through discovery, as `up`. Tasks are told apart by
+ * the discovery label `taskKey` (e.g. `__meta_dockerswarm_task_id`, `__meta_kubernetes_pod_uid`).
+ */
+export async function checkReplacementDiscovered(
+  api: PrometheusApi,
+  workload: string,
+  taskKey: string,
+  killedTask: string,
+  timeoutMs: number,
+): Promise<Target> {
+  let seen: Target[] = [];
+  return waitFor(
+    `Prometheus to scrape the replacement of ${workload}'s killed task`,
+    async () => {
+      seen = await workloadTargets(api, workload);
+      const old = seen.some((t) => t.discoveredLabels[taskKey] === killedTask);
+      const fresh = seen.find(
+        (t) => t.discoveredLabels[taskKey] !== killedTask && t.health === "up",
+      );
+      return !old && fresh ? fresh : undefined;
+    },
+    timeoutMs,
+    1000,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}
+targets:
+${describeTargets(seen)}`);
+  });
+}
+
 /** One alert of an Alertmanager webhook message. */
 export interface WebhookAlert {
   readonly status: "firing" | "resolved";
