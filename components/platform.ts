@@ -9,6 +9,33 @@ import { Storage } from "./storage/storage";
 
 export const PLATFORM_TYPE = "homeport:platform:Platform";
 
+/**
+ * The adapter the parts deploy through, noting the name of every shared volume they ask for, and
+ * those names as an output that resolves once `done` is called (after the last part).
+ */
+function sharedVolumeNames(adapter: PlatformAdapter): {
+  adapter: PlatformAdapter;
+  names: pulumi.Output<string[]>;
+  done: () => void;
+} {
+  const seen = new Set<string>();
+  let resolve: (names: string[]) => void = () => undefined;
+  const names = new Promise<string[]>((r) => (resolve = r));
+  const noting: PlatformAdapter = Object.create(adapter, {
+    deploy: {
+      value: (...call: Parameters<PlatformAdapter["deploy"]>) => {
+        for (const v of call[2].volumes ?? []) if (v.class === "shared") seen.add(v.name);
+        return adapter.deploy(...call);
+      },
+    },
+  });
+  return {
+    adapter: noting,
+    names: pulumi.output(names),
+    done: () => resolve([...seen].sort()),
+  };
+}
+
 export interface PlatformArgs {
   /** The validated stack configuration. */
   readonly config: StackConfig;
@@ -27,15 +54,24 @@ export class Platform extends pulumi.ComponentResource {
     const config = args.config;
     this.adapter = createAdapter(config, routePublishing(config), this, dataRetention(config));
     // The storage part first: the stores the backend gives volume classes exist before any volume.
+    // The names of the shared volumes are known once every part has declared its workloads.
+    const shared = sharedVolumeNames(this.adapter);
     const plan = storagePlan(config);
-    if (plan) new Storage("storage", { plan, platform: this.adapter }, { parent: this });
+    if (plan) {
+      new Storage(
+        "storage",
+        { plan, platform: this.adapter, shareDirectories: shared.names },
+        { parent: this },
+      );
+    }
     const built: Partial<Record<(typeof PARTS)[number], PartOutputs>> = {};
     for (const part of PARTS) {
       if (!config.parts.includes(part)) continue;
       const builder = PART_BUILDERS[part];
       if (!builder) throw new Error(`The "${part}" part is not available in this version.`);
-      built[part] = builder({ config, platform: this.adapter, built }, { parent: this });
+      built[part] = builder({ config, platform: shared.adapter, built }, { parent: this });
     }
+    shared.done();
     const outputs = Object.values(built);
     this.urls = pulumi.output(
       Object.assign({}, ...outputs.map((o) => o.urls ?? {})) as Record<

@@ -2,12 +2,14 @@ import { appSizes } from "./apps/sizes";
 import { AppTierArgs } from "./apps/app-tier";
 import { ConfigError, settingProblem, unsetSettingProblem } from "./config/load";
 import { apiHost, frontendHost } from "./config/parts/apps";
+import { nfsServerHost } from "./config/parts/storage";
 import { mediaHost } from "./config/parts/media";
 import { dashboardHost, whoamiHost } from "./config/parts/proxy";
 import { StackConfig } from "./config/schema";
 import {
   CERT_RESOLVER,
   DataRetention,
+  memory,
   PlatformCapabilities,
   RoutePublishing,
   StoragePlan,
@@ -154,10 +156,19 @@ export function storagePlan(config: StackConfig): StoragePlan | undefined {
     ...(backend === "nfs" && nfs
       ? {
           nfs: {
-            server: nfs.server,
+            server: nfsServerHost(nfs),
             path: nfs.path,
             mountOptions: nfs.options.split(",").filter((o) => o.length > 0),
             provisioner: nfs.provisioner,
+            ...(nfs.serve
+              ? {
+                  serve: {
+                    node: nfs.serve.node,
+                    image: nfs.serve.image,
+                    size: memory(nfs.serve.size),
+                  },
+                }
+              : {}),
           },
         }
       : {}),

@@ -161,6 +161,9 @@ cmd_path() {
   local bin
   bin="$(engine_path "$1")"
   [ -x "$bin" ] || die "$1 is not built yet ($bin); run tools/engines.sh build $1"
+  # Built from another version of its wrapper module: start-* would rebuild it, so it is not there.
+  go_cache_have "$1" "$(engine_version "$1")" "$(go_cache_stamp "$(engine_dir "$1")")" ||
+    die "$1 at $bin was built from another version of $(engine_dir "$1"); run tools/engines.sh build $1"
   echo "$bin"
 }
 

@@ -2,10 +2,13 @@
 #
 # A throwaway multi-node Docker Swarm on one machine, for the multi-node end-to-end suite: N Debian
 # dockerd (docker.io, installed by tools/docker-engine.sh install), each in its own network, UTS
-# and mount namespace, their namespaces joined by veth pairs on one bridge, every node a manager.
+# and mount namespace, their namespaces joined by veth pairs on one bridge; the first M nodes are
+# managers (default: every node), the others workers.
 #
-#   tools/swarm-cluster.sh up <dir> [N]       start N nodes (default 3), form the swarm, label them
-#   tools/swarm-cluster.sh images <dir>       build the e2e images on node-1, load them on every node
+#   tools/swarm-cluster.sh up <dir> [N] [M]   start N nodes (default 3), M of them managers (default
+#                                             N), form the swarm, label them
+#   tools/swarm-cluster.sh images <dir>       build the e2e images on node-1 (the real RabbitMQ
+#                                             image too), load them on every node
 #   tools/swarm-cluster.sh lose <dir> <node>  a node lost: its link cut, its engine and containers killed
 #   tools/swarm-cluster.sh down <dir>         stop every node, remove namespaces, bridge, rules
 #   tools/swarm-cluster.sh client <cmd…>      run a command in the client namespace on the bridge
@@ -95,12 +98,13 @@ EOF
 }
 
 up() {
-  local dir="$1" n="${2:-3}" i token
+  local dir="$1" n="${2:-3}" managers="${3:-${2:-3}}" i token role
   [ -x /usr/sbin/dockerd ] || die "dockerd is missing; run: tools/docker-engine.sh install"
   [ "$(id -u)" = 0 ] || die "namespaces and bridges need root"
   ip link show "$BRIDGE" >/dev/null 2>&1 && die "bridge $BRIDGE exists: a cluster is up; run: $0 down <its dir>"
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
+  [ "$managers" -ge 1 ] && [ "$managers" -le "$n" ] || die "managers: $managers is not between 1 and $n"
   echo "$n" >"$dir/nodes"
   trap 'log "start failed; tearing down"; down "$dir"' ERR
   ip link add "$BRIDGE" type bridge
@@ -112,15 +116,17 @@ up() {
   for i in $(seq 1 "$n"); do wait_for "node-$i's engine" alive "$dir" "$i"; done
   dockern "$dir" 1 swarm init --advertise-addr "$(addr_of 1)" --listen-addr "$(addr_of 1):2377" \
     --task-history-limit 1 >/dev/null
-  token="$(dockern "$dir" 1 swarm join-token -q manager)"
   for i in $(seq 2 "$n"); do
+    role=manager
+    [ "$i" -le "$managers" ] || role=worker
+    token="$(dockern "$dir" 1 swarm join-token -q "$role")"
     dockern "$dir" "$i" swarm join --token "$token" --advertise-addr "$(addr_of "$i")" \
       --listen-addr "$(addr_of "$i"):2377" "$(addr_of 1):2377" >/dev/null
   done
   ready_nodes() {
     [ "$(dockern "$dir" 1 node ls --format '{{.Status}} {{.ManagerStatus}}' | grep -c '^Ready ')" = "$n" ]
   }
-  wait_for "$n ready managers" ready_nodes
+  wait_for "$n ready nodes ($managers managers)" ready_nodes
   for i in $(seq 1 "$n"); do
     dockern "$dir" 1 node update --label-add "homeport.zone=zone-$i" "node-$i" >/dev/null
   done
@@ -132,7 +138,7 @@ export HOMEPORT_SWARM_DIR="$dir"
 export HOMEPORT_SWARM_NODES="$names"
 export DOCKER_HOST="unix://$dir/node-1/run/docker.sock"
 EOF
-  log "$n managers up: $names"
+  log "$n nodes up ($managers managers): $names"
   echo "$dir/cluster.env"
 }
 
@@ -140,7 +146,8 @@ EOF
 images() {
   local dir="$1" n i list
   n="$(node_count "$dir")"
-  DOCKER_HOST="unix://$(sock_of "$dir" 1)" bash "$HERE/../tests/e2e/images/build-images.sh" >&2
+  DOCKER_HOST="unix://$(sock_of "$dir" 1)" HOMEPORT_E2E_RABBITMQ=1 \
+    bash "$HERE/../tests/e2e/images/build-images.sh" >&2
   list="$(dockern "$dir" 1 image ls --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | sort)"
   for i in $(seq 2 "$n"); do
     # shellcheck disable=SC2086
@@ -198,8 +205,8 @@ down() {
 
 case "${1:-}" in
   up)
-    [ $# -ge 2 ] || die "usage: $0 up <dir> [N]"
-    up "$2" "${3:-3}"
+    [ $# -ge 2 ] || die "usage: $0 up <dir> [N] [M]"
+    up "$2" "${3:-3}" "${4:-${3:-3}}"
     ;;
   images)
     [ $# -eq 2 ] || die "usage: $0 images <dir>"
@@ -218,5 +225,5 @@ case "${1:-}" in
     shift
     exec ip netns exec "$CLIENT_NS" "$@"
     ;;
-  *) die "usage: $0 up <dir> [N] | images <dir> | lose <dir> <N> | down <dir> | client <cmd…>" ;;
+  *) die "usage: $0 up <dir> [N] [M] | images <dir> | lose <dir> <N> | down <dir> | client <cmd…>" ;;
 esac

@@ -161,7 +161,10 @@ main() {
   ln -f "$CACHE/pulumi-$PULUMI_VERSION/pulumi" "$bindir/pulumi" 2> /dev/null ||
     cp -f "$CACHE/pulumi-$PULUMI_VERSION/pulumi" "$bindir/pulumi"
   ln -sfn "$CACHE/pulumi-language-nodejs-$NODEJS_HOST_VERSION/pulumi-language-nodejs" "$bindir/pulumi-language-nodejs"
-  ln -sfn "$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$bindir/pulumi-resource-pulumi-nodejs"
+  # A copy, not a link into this checkout: the script resolves @pulumi/pulumi from the program's
+  # own directory, and a link dangles once the checkout that built the cache is gone.
+  rm -f "$bindir/pulumi-resource-pulumi-nodejs"
+  cp "$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$bindir/pulumi-resource-pulumi-nodejs"
 
   PULUMI_HOME="$CACHE/pulumi-home"
   install_plugin random "$RANDOM_VERSION" "$RANDOM_VERSION"

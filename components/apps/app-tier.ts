@@ -198,6 +198,7 @@ export class AppTier extends pulumi.ComponentResource {
             minioSpec({
               image: settings.images.minio,
               peers: minio.peers,
+              nodeHost: w.host,
               replicas: w.replicas,
               volumeSize: settings.volumeSizes.minio,
               rootUser: minioUser as pulumi.Output<string>,

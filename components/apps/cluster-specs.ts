@@ -147,6 +147,7 @@ export function rabbitmqSpec(opts: {
               : "a single RabbitMQ broker (dev); set homeport:sizes.rabbitmq to 3 for a cluster",
           },
     placement: memberPlacement(opts.replicas, opts.node),
+    memberHost: clustered ? opts.nodeHost : undefined,
     update: { order: "stop-first" },
     stopGracePeriod: seconds(60),
     state: "stateful",
@@ -161,6 +162,8 @@ export function minioSpec(opts: {
   readonly image: string;
   /** Host of every server of a distributed deployment; empty or one for a single server. */
   readonly peers: readonly string[];
+  /** This server's host among the peers, where the target names each server itself (Swarm). */
+  readonly nodeHost?: string;
   readonly replicas: number;
   readonly volumeSize: string;
   readonly rootUser: pulumi.Input<string>;
@@ -208,6 +211,7 @@ export function minioSpec(opts: {
               : "a single MinIO server (dev); set homeport:sizes.minio to 4 or more to distribute it",
           },
     placement: memberPlacement(opts.replicas, opts.node),
+    memberHost: distributed ? opts.nodeHost : undefined,
     update: { order: "stop-first" },
     stopGracePeriod: seconds(30),
     state: "stateful",

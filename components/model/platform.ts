@@ -246,6 +246,12 @@ export interface PlatformCapabilities {
      * volumes), whether or not homeport deploys the provisioner.
      */
     readonly cephVolumeSecrets: boolean;
+    /**
+     * Who makes each shared volume's directory on an NFS share: "provisioned", a provisioner or
+     * CSI controller as the volume is created; "must-exist", nobody, so the NFS server that
+     * homeport runs makes one per shared volume name before it serves.
+     */
+    readonly shareDirectories: "provisioned" | "must-exist";
   };
   /**
    * How a floating address (`homeport:edge.floatingIp`) is held in front of the proxy: "vrrp",

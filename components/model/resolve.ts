@@ -57,6 +57,7 @@ export interface ResolvedWorkload {
   readonly storageEngine?: "sqlite";
   readonly metrics?: { readonly port: string; readonly path: string };
   readonly floatingAddress?: string;
+  readonly memberHost?: string;
   readonly security: {
     readonly privileged: boolean;
     readonly capAdd: string[];
@@ -403,6 +404,7 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
     storageEngine: spec.storageEngine,
     metrics,
     floatingAddress: spec.floatingAddress,
+    memberHost: spec.memberHost,
     security: {
       privileged: spec.security?.privileged ?? false,
       capAdd: spec.security?.capAdd ?? [],

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Memory } from "./units";
 import { VolumeClass } from "./workload";
 
 /** The stack's storage backends (`homeport:storage.backend`). */
@@ -82,6 +83,15 @@ export interface StoragePlan {
     readonly mountOptions: readonly string[];
     /** The piece that makes a directory per volume (a provisioner, a CSI plugin). */
     readonly provisioner: StoragePiece;
+    /**
+     * homeport runs the server (nfs-ganesha) on this node, exporting `path` from a volume on its
+     * disk; `server` is that node as clients reach it. @default none: `server` is outside the stack
+     */
+    readonly serve?: {
+      readonly node: string;
+      readonly image: string;
+      readonly size: Memory;
+    };
   };
   /** The Ceph cluster, with the `ceph` backend. */
   readonly ceph?: {

@@ -49,6 +49,13 @@ export interface WorkloadSpec {
    * by VRRP. @default none
    */
   readonly floatingAddress?: string;
+  /**
+   * The stable host by which the other members of its cluster name this one (its node name or
+   * server URL holds it). Members look each other up while they start, before any is healthy, so
+   * the host must resolve from the moment the member runs. @default none: not one member of a
+   * cluster of several
+   */
+  readonly memberHost?: string;
   /** Security settings. @default non-privileged, no added capabilities, all dropped */
   readonly security?: SecuritySpec;
   /** Extra labels put on the leaf resources. @default {} */

@@ -16,7 +16,10 @@
  *   `server#share#subDir`), ceph-csi docs/deploy-rbd.md and deploy-cephfs.md (clusterID, pool,
  *   fsName, imageFeatures; userID/userKey and adminID/adminKey secrets).
  */
+import { DEFAULT_RESTART } from "../model/defaults";
+import { exemptionKey, META } from "../model/metadata";
 import type { NomadJobspec } from "../platforms/nomad/jobspec";
+import { nomadMetaKey } from "../platforms/nomad/meta-key";
 
 export type CsiDriver = "nfs" | "rbd" | "cephfs";
 
@@ -52,7 +55,10 @@ export interface CsiPluginJobsArgs {
   readonly image?: string;
   /** Ceph drivers only: the cluster they serve. */
   readonly ceph?: { readonly clusterId: string; readonly monitors: readonly string[] };
-  /** Controller replicas (they create and delete volumes). @default 1 */
+  /**
+   * Controller replicas (they create and delete volumes; each call goes to one of them, and they
+   * keep no state of their own). @default 2
+   */
   readonly controllers?: number;
 }
 
@@ -104,6 +110,47 @@ function cephTemplates(args: CsiPluginJobsArgs) {
   };
 }
 
+/** Nanoseconds, as Nomad's JSON jobs give durations. */
+const ns = (ms: number): number => ms * 1_000_000;
+
+/**
+ * Why a plugin task is exempt from each production rule that cannot apply to it, by rule; read by
+ * the policy pack from the job's meta. Each reason is the plugin's own need.
+ */
+function pluginExemptions(
+  driver: CsiDriver,
+  role: "node" | "controller",
+  privileged: boolean,
+): Record<string, string> {
+  const reasons: Record<string, string> = {
+    // Nomad's CSI plugin manager calls the plugin's Probe over its socket and reports the plugin
+    // unhealthy in its status (hashicorp/nomad client/pluginmanager/csimanager/fingerprint.go,
+    // buildNodeFingerprint and buildControllerFingerprint: PluginProbe);
+    // CSI volumes wait for a healthy plugin (nomad-csi-volume.ts). The plugin serves no port.
+    "workload-require-health-check":
+      "Nomad itself probes a CSI plugin over its socket (CSI Probe) and marks it unhealthy; the plugin serves no port a check could reach",
+  };
+  if (privileged) {
+    reasons["workload-no-privileged"] =
+      role === "node"
+        ? "a CSI node plugin mounts volumes for the node's other tasks (bidirectional mount propagation into Nomad's alloc directories), which only a privileged container may do"
+        : "csi-driver-nfs's controller mounts the share to make and remove each volume's directory, and mounting takes a privileged container";
+    reasons["workload-drop-capabilities"] =
+      "the task is privileged (see workload-no-privileged): a privileged container holds every capability, none can be dropped";
+  }
+  if (role === "node") {
+    reasons["workload-no-host-namespaces"] =
+      driver === "nfs"
+        ? "csi-driver-nfs's node plugin runs on the node's network so that the mounts it makes outlive a restart of the plugin (kubernetes-csi/csi-driver-nfs deploy/v4.11.0/csi-nfs-node.yaml, hostNetwork)"
+        : "ceph-csi's node plugin maps and mounts through the node's kernel client on the node's network (hashicorp/nomad demo/csi/ceph-csi-plugin/plugin-cephrbd-node.nomad, network_mode host)";
+    reasons["workload-spread-across-nodes"] =
+      "a CSI node plugin is a system job: one on every node, which is already spread";
+  }
+  return Object.fromEntries(
+    Object.entries(reasons).map(([rule, reason]) => [nomadMetaKey(exemptionKey(rule)), reason]),
+  );
+}
+
 function pluginJob(args: CsiPluginJobsArgs, role: "node" | "controller"): NomadJobspec {
   const driver = CSI_DRIVERS[args.driver];
   const pluginId = args.pluginId ?? driver.pluginId;
@@ -130,6 +177,7 @@ function pluginJob(args: CsiPluginJobsArgs, role: "node" | "controller"): NomadJ
   // mounts survive a plugin restart. csi-driver-nfs's controller mounts the share to make
   // directories; ceph-csi's controller only calls Ceph.
   const privileged = role === "node" || args.driver === "nfs";
+  const controller = role === "controller";
   return {
     ID: id,
     Name: id,
@@ -137,10 +185,35 @@ function pluginJob(args: CsiPluginJobsArgs, role: "node" | "controller"): NomadJ
     Region: args.region ?? "global",
     Namespace: args.namespace ?? "default",
     Datacenters: [...args.datacenters],
+    Meta: {
+      [nomadMetaKey(META.part)]: "storage",
+      [nomadMetaKey(META.workload)]: id,
+      ...pluginExemptions(args.driver, role, privileged),
+    },
+    ...(controller
+      ? {
+          // Controllers on different nodes; a failed rollout returns to the last good version.
+          Spreads: [{ Attribute: "${node.unique.id}", Weight: 100 }],
+          Update: {
+            MaxParallel: 1,
+            HealthCheck: "task_states",
+            MinHealthyTime: ns(10_000),
+            HealthyDeadline: ns(300_000),
+            ProgressDeadline: ns(600_000),
+            AutoRevert: true,
+          },
+        }
+      : {}),
     TaskGroups: [
       {
         Name: role,
-        ...(role === "controller" ? { Count: args.controllers ?? 1 } : {}),
+        ...(controller ? { Count: args.controllers ?? 2 } : {}),
+        RestartPolicy: {
+          Attempts: DEFAULT_RESTART.maxAttempts,
+          Interval: ns(DEFAULT_RESTART.window.ms),
+          Delay: ns(DEFAULT_RESTART.delay.ms),
+          Mode: "fail",
+        },
         Tasks: [
           {
             Name: "plugin",
@@ -149,12 +222,15 @@ function pluginJob(args: CsiPluginJobsArgs, role: "node" | "controller"): NomadJ
               image: args.image ?? driver.image,
               args: pluginArgs(args, role),
               privileged,
+              // No process of the plugin gains privileges through a setuid binary.
+              security_opt: ["no-new-privileges"],
+              ...(privileged ? {} : { cap_drop: ["all"] }),
               ...(role === "node" ? { network_mode: "host" } : {}),
               ...(mounts.length ? { mount: mounts } : {}),
             },
             CSIPluginConfig: { ID: pluginId, Type: role, MountDir: CSI_MOUNT_DIR },
             ...cephTemplates(args),
-            Resources: { CPU: 100, MemoryMB: 128 },
+            Resources: { CPU: 100, MemoryMB: 128, MemoryMaxMB: 256 },
           },
         ],
       },

@@ -6,7 +6,7 @@ import { secretString } from "../secret-string";
 /** Prometheus durations: a number and a unit (ms, s, m, h, d, w, y), e.g. "15d" or "12h30m". */
 const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 /** Kubernetes-style sizes, as the workload model reads them, e.g. "20Gi". */
-const SIZE = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)$/;
+export const SIZE = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)$/;
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 const HOST_PORT = /^[^\s:]+:\d{1,5}$/;
 /** Where Alertmanager sends notifications: an http(s) URL with a host. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { STORAGE_BACKENDS } from "../../model/storage";
 import { secretString } from "../secret-string";
+import { SIZE } from "./monitoring";
 
 /**
  * `homeport:storage`: where every volume class lives (`backend`, see `components/model/storage.ts`)
@@ -11,21 +12,29 @@ import { secretString } from "../secret-string";
 export const PIECES = ["create", "existing"] as const;
 export type Piece = (typeof PIECES)[number];
 
-/** nfs-ganesha on one node of the stack, for a homelab without a NAS. */
+/**
+ * nfs-ganesha on one node of the stack, for a homelab without a NAS: the share is a node-local
+ * volume of that node, exported over NFSv4 on its port 2049 (`components/storage/nfs-server.ts`).
+ */
 export const nfsServeSettings = z
   .object({
-    /** The node (its host name) that runs the server and holds the data. */
+    /** The node (its host name) that runs the server and whose disk holds the data. */
     node: z.string().min(1),
-    /** The directory on that node that is exported. @default "/srv/homeport-nfs" */
-    directory: z.string().startsWith("/").default("/srv/homeport-nfs"),
-    /** @default the nfs-ganesha image below */
-    image: z.string().min(1).optional(),
+    /** A pinned image holding nfs-ganesha with its VFS backend (`ganesha.nfsd`). */
+    image: z.string().min(1),
+    /** The share's size, where the orchestrator sizes volumes. @default "100Gi" */
+    size: z.string().regex(SIZE).default("100Gi"),
   })
   .strict();
 
 export const nfsSettings = z
   .object({
-    server: z.string().min(1),
+    /**
+     * The NFS server clients mount, as every node reaches it. @default `serve.node` when homeport
+     * runs the server
+     */
+    server: z.string().min(1).optional(),
+    /** Where the export is: the server's exported path, or the pseudo path homeport's server serves. */
     path: z.string().startsWith("/"),
     options: z.string().default("nfsvers=4.1,rw,noatime"),
     /**
@@ -34,6 +43,8 @@ export const nfsSettings = z
      * @default "create"
      */
     provisioner: z.enum(PIECES).default("create"),
+    /** Runs the NFS server on a node of the stack (nfs-ganesha). @default none: `server` serves */
+    serve: nfsServeSettings.optional(),
   })
   .strict();
 
@@ -83,6 +94,13 @@ export const storageSettings = z
 
 export type StorageSettings = z.output<typeof storageSettings>;
 
+/**
+ * The NFS server as every node reaches it: `server`, else the node homeport runs it on (the
+ * settings check refuses neither).
+ */
+export const nfsServerHost = (nfs: NonNullable<StorageSettings["nfs"]>): string =>
+  nfs.server ?? nfs.serve?.node ?? "";
+
 /** Settings of `homeport:storage` that are credentials. */
 export const storageSecretSettings = ["ceph.key"] as const;
 
@@ -96,6 +114,12 @@ export const storageFixes: ReadonlyArray<readonly [string, string]> = [
   ["nfs.server", "set it to the NFS server's host name or address"],
   ["nfs.path", "set it to the absolute exported path, e.g. /export/homeport"],
   ["nfs.provisioner", "set it to create (the default) or existing"],
+  ["nfs.serve.node", "set it to the host name of the node whose disk holds the share"],
+  [
+    "nfs.serve.image",
+    "pin an image holding nfs-ganesha with its VFS backend (ganesha.nfsd), e.g. registry.lan/nfs-ganesha:4.3",
+  ],
+  ["nfs.serve.size", 'write a size such as "100Gi" or "2Ti"'],
   [
     "ceph",
     "add homeport:storage.ceph with monitors, and user and secretFile where they differ from admin and the default keyring, e.g. {monitors: [10.0.0.1:6789]}",
@@ -117,6 +141,24 @@ export interface StorageIssue {
 /** Storage settings that contradict each other, whatever the orchestrator. */
 export function storageStackIssues(storage: StorageSettings): StorageIssue[] {
   const issues: StorageIssue[] = [];
+  const nfs = storage.nfs;
+  if (storage.backend === "nfs" && nfs && nfs.server === undefined && nfs.serve === undefined) {
+    issues.push({
+      path: ["storage", "nfs", "server"],
+      message: "homeport:storage.nfs.serve is not set either, so nothing serves the share",
+      value: undefined,
+      fix: "set it to the NAS's host name, or add homeport:storage.nfs.serve {node, image} to run nfs-ganesha on a node of the stack",
+    });
+  }
+  if (storage.backend === "nfs" && nfs?.serve && nfs.path === "/") {
+    issues.push({
+      path: ["storage", "nfs", "path"],
+      message:
+        "is the root of the NFSv4 pseudo file system, which the NFS server that homeport runs cannot export",
+      value: nfs.path,
+      fix: "name the export below it, e.g. /homeport",
+    });
+  }
   const ceph = storage.ceph;
   if (storage.backend === "ceph" && ceph) {
     if (ceph.cluster === "existing" && ceph.monitors === undefined) {

@@ -28,12 +28,16 @@ export const KUBERNETES_PLATFORM_TYPE = "homeport:kubernetes:Platform";
 
 /**
  * The Pod Security level the namespace enforces: the setting, else "baseline", or "privileged"
- * when monitoring runs node-exporter and cAdvisor, whose read-only host paths baseline forbids.
+ * when monitoring runs node-exporter and cAdvisor, whose read-only host paths baseline forbids,
+ * or when the storage part runs the NFS server, whose DAC_READ_SEARCH baseline forbids.
  */
 export function podSecurityLevel(config: StackConfig): "privileged" | "baseline" | "restricted" {
   return (
     config.kubernetes.podSecurity ??
-    (config.parts.includes("monitoring") ? "privileged" : "baseline")
+    (config.parts.includes("monitoring") ||
+    (config.storage.backend === "nfs" && config.storage.nfs?.serve)
+      ? "privileged"
+      : "baseline")
   );
 }
 
@@ -118,8 +122,11 @@ export class KubernetesPlatform extends PlatformComponent {
       resources: provisionKubernetesStorage(plan, this.args.config.kubernetes.namespace, {
         parent: opts.parent,
         provider: this.provider,
-        // Objects in the stack's namespace wait for it.
-        dependsOn: this.namespaceResource ? [this.namespaceResource] : [],
+        // Objects in the stack's namespace wait for it, and for what the storage part runs first
+        // (the NFS server).
+        dependsOn: pulumi
+          .output(opts.dependsOn ?? [])
+          .apply((d) => [...(this.namespaceResource ? [this.namespaceResource] : []), ...d]),
       }),
     };
   }

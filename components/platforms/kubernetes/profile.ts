@@ -24,7 +24,13 @@ export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
   memberNodePinning: false,
   // MetalLB announces the address for the proxy's LoadBalancer Service.
   floatingAddress: "load-balancer",
-  storage: { runsCeph: true, cephCsi: true, cephVolumeSecrets: false },
+  storage: {
+    runsCeph: true,
+    cephCsi: true,
+    cephVolumeSecrets: false,
+    // nfs-subdir-external-provisioner makes each claim's directory.
+    shareDirectories: "provisioned",
+  },
   prose: {
     orchestrator: "Kubernetes",
     serviceDiscovery: "Kubernetes' cluster DNS",

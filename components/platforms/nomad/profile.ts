@@ -25,7 +25,13 @@ export const NOMAD_CAPABILITIES: PlatformCapabilities = {
   stableMemberAddresses: false,
   memberNodePinning: true,
   floatingAddress: "vrrp",
-  storage: { runsCeph: false, cephCsi: true, cephVolumeSecrets: true },
+  storage: {
+    runsCeph: false,
+    cephCsi: true,
+    cephVolumeSecrets: true,
+    // The CSI controller makes each volume's directory (CreateVolume).
+    shareDirectories: "provisioned",
+  },
   prose: {
     orchestrator: "Nomad",
     serviceDiscovery: "Nomad's built-in service discovery",

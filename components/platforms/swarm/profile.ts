@@ -24,7 +24,13 @@ export const swarmCapabilities = (settings: StackConfig["swarm"]): PlatformCapab
   stableMemberAddresses: true,
   memberNodePinning: true,
   floatingAddress: "vrrp",
-  storage: { runsCeph: false, cephCsi: false, cephVolumeSecrets: false },
+  storage: {
+    runsCeph: false,
+    cephCsi: false,
+    cephVolumeSecrets: false,
+    // Docker's local driver mounts <path>/<volume>, which must be there.
+    shareDirectories: "must-exist",
+  },
   prose: {
     orchestrator: "Swarm",
     serviceDiscovery: "Swarm's service discovery",

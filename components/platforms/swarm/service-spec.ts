@@ -1,9 +1,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { nfsServerHost } from "../../config/parts/storage";
 import { StackConfig } from "../../config/schema";
 import {
   DEFAULT_RESTART,
   DOCKER_SOCKET,
+  exemptionKey,
   META,
   NodeConstraint,
   replicaCount,
@@ -99,7 +101,7 @@ export const SWARM_STORE_DRIVERS: Record<
       driver: "local",
       options: {
         type: "nfs",
-        o: `addr=${storage.nfs.server},${storage.nfs.options}`,
+        o: `addr=${nfsServerHost(storage.nfs)},${storage.nfs.options}`,
         device: `:${storage.nfs.path.replace(/\/$/, "")}/${volume}`,
       },
     },
@@ -169,6 +171,16 @@ const toLabelList = (labels: Record<string, pulumi.Input<string>>) =>
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([label, value]) => ({ label, value }));
 
+/**
+ * Why a cluster member runs without a container health check on Swarm: Swarm puts a task in its
+ * DNS (`tasks.<service>`) only once the task is running, and a task with a health check runs only
+ * once it is healthy, but members look each other up by name while they start (RabbitMQ's peer
+ * list, MinIO's server URLs), before any of them can be healthy. Kubernetes publishes not-ready
+ * members of a StatefulSet for the same reason.
+ */
+export const MEMBER_HEALTH_EXEMPTION =
+  "a cluster member must be in Swarm's DNS while it starts, and Swarm adds a task with a health check only once it is healthy";
+
 /** Builds the `docker.Service` arguments for a resolved workload. Pure: creates no resource. */
 export function swarmServiceArgs(
   w: ResolvedWorkload,
@@ -190,13 +202,18 @@ export function swarmServiceArgs(
   const replicas = replicaCount(w);
   const published = w.ports.filter((p) => p.publish);
   const placementConstraints = w.placement.constraints.map(swarmConstraint);
-  const health = w.health;
+  // A cluster member: no health check (see MEMBER_HEALTH_EXEMPTION), and its own host name in
+  // the container's /etc/hosts, so it resolves its own name before Swarm's DNS has it.
+  const health = w.memberHost ? undefined : w.health;
   const failureAction = w.update.autoRollback ? "rollback" : "pause";
 
   return {
     name: ctx.serviceName,
     labels: toLabelList({
       ...w.metadata,
+      ...(w.memberHost && w.health
+        ? { [exemptionKey("workload-require-health-check")]: MEMBER_HEALTH_EXEMPTION }
+        : {}),
       ...traefikLabels(w, {
         certResolver: ctx.routing.certResolver,
         upstreamEntryPoints: ctx.routing.upstreamEntryPoints,
@@ -207,6 +224,7 @@ export function swarmServiceArgs(
     taskSpec: {
       containerSpec: {
         image: w.image,
+        hostname: w.memberHost,
         commands: w.command,
         args: w.args,
         env,

@@ -65,6 +65,23 @@ describe("AppTier on Swarm (dev)", () => {
     assert.equal(service("rabbitmq").updateConfig.order, "stop-first");
   });
 
+  it("health-checks the single broker and MinIO: no peer has to find them while they start", () => {
+    assert.deepEqual(spec("rabbitmq").healthcheck.tests, [
+      "CMD",
+      "rabbitmq-diagnostics",
+      "-q",
+      "ping",
+    ]);
+    assert.deepEqual(spec("minio").healthcheck.tests, ["CMD", "mc", "ready", "local"]);
+    for (const name of ["rabbitmq", "minio"]) {
+      assert.equal(spec(name).hostname, undefined, name);
+      assert.equal(
+        labels(name)["policy.homeport.dev/exempt.workload-require-health-check"],
+        undefined,
+      );
+    }
+  });
+
   it("points the app at the single broker and MinIO by their service names", () => {
     assert.equal(spec("backend").env.S3_ENDPOINT_URL, "http://minio:9000");
     // A fixed node name: the data directory stays the same when the task is replaced.

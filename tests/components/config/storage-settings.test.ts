@@ -177,3 +177,91 @@ describe("homeport:storage settings", () => {
     );
   });
 });
+
+describe("homeport:storage.nfs.serve: the NFS server homeport runs", () => {
+  const SERVE = { node: "node-1", image: "registry.lan/nfs-ganesha:4.3" };
+
+  it("plans the server on its node, which the share is then mounted from", () => {
+    const config = parseStackConfig({
+      ...base,
+      "homeport:target": "swarm",
+      "homeport:storage": JSON.stringify({
+        backend: "nfs",
+        nfs: { path: "/homeport", serve: SERVE },
+      }),
+    });
+    assert.deepEqual(storagePlan(config), {
+      backend: "nfs",
+      environment: "dev",
+      nfs: {
+        server: "node-1",
+        path: "/homeport",
+        mountOptions: ["nfsvers=4.1", "rw", "noatime"],
+        provisioner: "create",
+        serve: {
+          node: "node-1",
+          image: "registry.lan/nfs-ganesha:4.3",
+          size: { kind: "memory", bytes: 100 * 1024 ** 3 },
+        },
+      },
+    });
+    const atAddress = parseStackConfig({
+      ...base,
+      "homeport:target": "swarm",
+      "homeport:storage": JSON.stringify({
+        backend: "nfs",
+        nfs: { server: "10.0.0.21", path: "/homeport", serve: { ...SERVE, size: "2Ti" } },
+      }),
+    });
+    assert.equal(storagePlan(atAddress)?.nfs?.server, "10.0.0.21");
+    assert.equal(storagePlan(atAddress)?.nfs?.serve?.size.bytes, 2 * 1024 ** 4);
+  });
+
+  it("without a server to mount nor one to run, says both ways", () => {
+    for (const target of ["swarm", "kubernetes", "nomad"]) {
+      assert.deepEqual(
+        problems(
+          target,
+          { backend: "nfs", nfs: { path: "/homeport" } },
+          {
+            "homeport:nomad": JSON.stringify({ address: "http://nomad.lan:4646" }),
+          },
+        ),
+        [
+          "homeport:storage.nfs.server is not set, but homeport:storage.nfs.serve is not set either, so nothing serves the share. Fix: set it to the NAS's host name, or add homeport:storage.nfs.serve {node, image} to run nfs-ganesha on a node of the stack.",
+        ],
+        target,
+      );
+    }
+  });
+
+  it("needs its image and node, a size, and an export below the pseudo root", () => {
+    assert.deepEqual(
+      problems("swarm", { backend: "nfs", nfs: { path: "/homeport", serve: { node: "node-1" } } }),
+      [
+        "homeport:storage.nfs.serve.image is not set. Fix: pin an image holding nfs-ganesha with its VFS backend (ganesha.nfsd), e.g. registry.lan/nfs-ganesha:4.3.",
+      ],
+    );
+    assert.deepEqual(
+      problems("swarm", {
+        backend: "nfs",
+        nfs: { path: "/homeport", serve: { image: SERVE.image } },
+      }),
+      [
+        "homeport:storage.nfs.serve.node is not set. Fix: set it to the host name of the node whose disk holds the share.",
+      ],
+    );
+    assert.deepEqual(
+      problems("swarm", {
+        backend: "nfs",
+        nfs: { path: "/homeport", serve: { ...SERVE, size: "lots" } },
+      }),
+      [
+        'homeport:storage.nfs.serve.size is "lots": has the wrong format. Fix: write a size such as "100Gi" or "2Ti".',
+      ],
+    );
+    assert.deepEqual(problems("swarm", { backend: "nfs", nfs: { path: "/", serve: SERVE } }), [
+      'homeport:storage.nfs.path is "/": is the root of the NFSv4 pseudo file system, which the NFS server that homeport runs cannot export. Fix: name the export below it, e.g. /homeport.',
+    ]);
+  });
+});

@@ -21,6 +21,7 @@ describe("renderCsiPluginJobs", () => {
         "--drivername=nfs.csi.k8s.io",
       ],
       privileged: true,
+      security_opt: ["no-new-privileges"],
       network_mode: "host",
     });
     assert.deepEqual(task(node).CSIPluginConfig, {
@@ -33,7 +34,58 @@ describe("renderCsiPluginJobs", () => {
       Type: "controller",
       MountDir: "/csi",
     });
-    assert.equal((controller.TaskGroups as { Count: number }[])[0].Count, 1);
+    assert.equal((controller.TaskGroups as { Count: number }[])[0].Count, 2);
+    assert.deepEqual(controller.Spreads, [{ Attribute: "${node.unique.id}", Weight: 100 }]);
+    assert.equal((controller.Update as { AutoRevert: boolean }).AutoRevert, true);
+    assert.equal(node.Update, undefined);
+    for (const job of [node, controller]) {
+      assert.deepEqual((job.TaskGroups as { RestartPolicy: unknown }[])[0].RestartPolicy, {
+        Attempts: 5,
+        Interval: 120_000_000_000,
+        Delay: 5_000_000_000,
+        Mode: "fail",
+      });
+    }
+  });
+
+  it("carries each exemption a CSI plugin needs, with its reason, in the job's meta", () => {
+    const [node, controller] = renderCsiPluginJobs({ driver: "nfs", datacenters: ["dc1"] });
+    const check =
+      "Nomad itself probes a CSI plugin over its socket (CSI Probe) and marks it unhealthy; the plugin serves no port a check could reach";
+    const privilegedCaps =
+      "the task is privileged (see workload-no-privileged): a privileged container holds every capability, none can be dropped";
+    assert.deepEqual(node.Meta, {
+      homeport_dev_part: "storage",
+      homeport_dev_workload: "homeport-nfs-node",
+      policy_homeport_dev_exempt_workload_require_health_check: check,
+      policy_homeport_dev_exempt_workload_no_privileged:
+        "a CSI node plugin mounts volumes for the node's other tasks (bidirectional mount propagation into Nomad's alloc directories), which only a privileged container may do",
+      policy_homeport_dev_exempt_workload_drop_capabilities: privilegedCaps,
+      policy_homeport_dev_exempt_workload_no_host_namespaces:
+        "csi-driver-nfs's node plugin runs on the node's network so that the mounts it makes outlive a restart of the plugin (kubernetes-csi/csi-driver-nfs deploy/v4.11.0/csi-nfs-node.yaml, hostNetwork)",
+      policy_homeport_dev_exempt_workload_spread_across_nodes:
+        "a CSI node plugin is a system job: one on every node, which is already spread",
+    });
+    assert.deepEqual(controller.Meta, {
+      homeport_dev_part: "storage",
+      homeport_dev_workload: "homeport-nfs-controller",
+      policy_homeport_dev_exempt_workload_require_health_check: check,
+      policy_homeport_dev_exempt_workload_no_privileged:
+        "csi-driver-nfs's controller mounts the share to make and remove each volume's directory, and mounting takes a privileged container",
+      policy_homeport_dev_exempt_workload_drop_capabilities: privilegedCaps,
+    });
+    // ceph-csi's controller only calls Ceph: not privileged, every capability dropped.
+    const [, rbdController] = renderCsiPluginJobs({
+      driver: "rbd",
+      datacenters: ["dc1"],
+      ceph: { clusterId: "fsid", monitors: ["10.0.0.11:6789"] },
+    });
+    assert.deepEqual(task(rbdController).Config.cap_drop, ["all"]);
+    assert.deepEqual(Object.keys(rbdController.Meta as object), [
+      "homeport_dev_part",
+      "homeport_dev_workload",
+      "policy_homeport_dev_exempt_workload_require_health_check",
+    ]);
   });
 
   it("gives ceph-csi its cluster's monitors in config.json and a memory-only key directory", () => {

@@ -12,6 +12,7 @@ let rec: Recorder;
 const stacks: Record<string, RenderedResource[]> = {};
 
 const NFS = { server: "nas.example.org", path: "/export/homeport" };
+const SERVE = { node: "node-1", image: "registry.lan/nfs-ganesha:4.3" };
 const CEPH_EXISTING = {
   monitors: ["10.0.0.11:6789", "10.0.0.12:6789", "10.0.0.13:6789"],
   user: "homeport",
@@ -51,6 +52,18 @@ const SETTINGS: Record<string, Record<string, unknown>> = {
     storage: { backend: "ceph", ceph: CEPH_EXISTING },
   },
   "swarm-nfs": { target: "swarm", storage: { backend: "nfs", nfs: NFS } },
+  ...Object.fromEntries(
+    (["swarm", "kubernetes", "nomad"] as const).map((target) => [
+      `${target}-serve`,
+      {
+        target,
+        parts: ["proxy", "media"],
+        nomad: { address: "http://nomad.example.org:4646", namespace: "homeport" },
+        proxy: { acme: { email: "ops@example.org" } },
+        storage: { backend: "nfs", nfs: { path: "/homeport", serve: SERVE } },
+      },
+    ]),
+  ),
 };
 
 before(async () => {
@@ -59,7 +72,12 @@ before(async () => {
   for (const [name, settings] of Object.entries(SETTINGS)) {
     const start = rec.resources.length;
     const config = stackConfig(
-      { domain: "home.example.org", parts: ["proxy", "monitoring"], ...settings },
+      {
+        domain: "home.example.org",
+        parts: ["proxy", "monitoring"],
+        ...settings,
+        ...(settings.target === "nomad" ? {} : { nomad: undefined }),
+      },
       settings.storage && JSON.stringify(settings.storage).includes('"key"') ? ["storage"] : [],
     );
     new Platform("homeport", { config });
@@ -242,5 +260,89 @@ describe("storage part on Swarm", () => {
   it("deploys nothing: the local driver mounts NFS itself", () => {
     assert.deepEqual(storageChildren("swarm-nfs"), []);
     assert.equal(ofType("swarm-nfs", "homeport:storage:Storage").length, 1);
+  });
+});
+
+describe("storage part: the NFS server homeport runs (storage.nfs.serve)", () => {
+  const JOB = "pulumi-nodejs:dynamic/nomad:Job";
+  const base64 = (r: RenderedResource) =>
+    Buffer.from(String((r.inputs as Inputs).data), "base64").toString("utf8");
+
+  it("Swarm: nfs-ganesha pinned to its node; the shared volumes mount it, their directories made by it", () => {
+    const service = named("swarm-serve", TOKENS.swarmService, "nfs-server").inputs as Inputs;
+    assert.deepEqual(service.taskSpec.placement.constraints, ["node.hostname==node-1"]);
+    assert.deepEqual(service.taskSpec.containerSpec.capDrops, ["ALL"]);
+    assert.deepEqual(service.taskSpec.containerSpec.capAdds, [
+      "DAC_READ_SEARCH",
+      "SETUID",
+      "SETGID",
+      "DAC_OVERRIDE",
+      "CHOWN",
+      "FOWNER",
+    ]);
+    assert.deepEqual(service.taskSpec.containerSpec.healthcheck.tests, [
+      "CMD",
+      "/bin/sh",
+      "-c",
+      "grep -qE ':0801 [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6",
+    ]);
+    const dirs = named("swarm-serve", TOKENS.swarmConfig, "nfs-server-share-directories");
+    // The proxy's ACME store and the media library: every shared volume of the stack.
+    assert.equal(
+      base64(dirs),
+      "# shared volumes whose directories this server makes\nacme\nmedia-data\n",
+    );
+    const library = named("swarm-serve", TOKENS.swarmVolume, "shared-media-data").inputs as Inputs;
+    assert.deepEqual(library.driverOpts, {
+      type: "nfs",
+      o: "addr=node-1,nfsvers=4.1,rw,noatime",
+      device: ":/homeport/media-data",
+    });
+    const conf = base64(named("swarm-serve", TOKENS.swarmConfig, "nfs-server-ganesha-conf"));
+    assert.ok(conf.includes("\tPseudo = /homeport;\n"), conf);
+  });
+
+  it("Kubernetes: the provisioner mounts the server's node and waits for it; no directory list", () => {
+    const server = named("kubernetes-serve", TOKENS.statefulSet, "nfs-server");
+    const provisioner = named(
+      "kubernetes-serve",
+      TOKENS.deployment,
+      "storage-deployment-nfs-subdir-provisioner",
+    );
+    assert.deepEqual((provisioner.inputs as Inputs).spec.template.spec.volumes[0].nfs, {
+      server: "node-1",
+      path: "/homeport",
+    });
+    assert.ok(provisioner.dependsOn.includes(server.urn), "the provisioner waits for the server");
+    const files = named("kubernetes-serve", TOKENS.configMap, "nfs-server-files").inputs as Inputs;
+    assert.deepEqual(
+      Object.entries(files.data as Record<string, string>)
+        .filter(([, v]) => !v.includes("EXPORT {"))
+        .map(([, v]) => v),
+      ["# shared volumes whose directories this server makes\n"],
+    );
+    const ns = named("kubernetes-serve", TOKENS.namespace, "kubernetes-namespace").inputs as Inputs;
+    assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
+  });
+
+  it("Nomad: the CSI plugin jobs wait for the server; volumes are directories on its share", () => {
+    const server = named("nomad-serve", JOB, "nfs-server");
+    for (const plugin of ["homeport-nfs-node", "homeport-nfs-controller"]) {
+      assert.deepEqual(named("nomad-serve", JOB, plugin).dependsOn, [server.urn], plugin);
+    }
+    const call = JSON.parse(
+      named("nomad-serve", "pulumi-nodejs:dynamic/nomad:CsiVolume", "csi-media-data").inputs
+        .call as string,
+    );
+    assert.deepEqual(call.body.Volumes[0].Parameters, {
+      server: "node-1",
+      share: "/homeport",
+      subDir: "media-data",
+      onDelete: "retain",
+    });
+    const job = JSON.parse(server.inputs.jobspec as string);
+    assert.deepEqual(job.Constraints, [
+      { LTarget: "${attr.unique.hostname}", RTarget: "node-1", Operand: "=" },
+    ]);
   });
 });

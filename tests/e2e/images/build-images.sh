@@ -28,6 +28,8 @@
 #                                      cadvisor, labelled homeport.e2e.upstream=cadvisor-<version>);
 #                                      the stand-in (/healthz, /metrics; labelled
 #                                      homeport.e2e.standin=cadvisor) when that build is missing
+#   homeport-e2e/rabbitmq:debian-<v>   REAL RabbitMQ: Debian trixie's rabbitmq-server (4.0.5), built
+#                                      only with HOMEPORT_E2E_RABBITMQ=1 (the multi-node suite)
 #
 # The real monitoring binaries are unpacked from Debian's .deb files (`apt-get download`, cached in
 # $CACHE/debs; `dpkg-deb -x`, no maintainer script runs) or copied from the Go build cache into the
@@ -38,8 +40,14 @@
 # Cache (HOMEPORT_E2E_CACHE, default ~/.cache/homeport/e2e): rootfs-bookworm-*.tar, the base root
 # filesystem; debs/, the monitoring packages. Images already in the engine are kept, so a second run builds nothing.
 #
+# The RabbitMQ image is a root filesystem of its own: Debian trixie (bookworm's 3.10.8 has no
+# `default_queue_type` setting, which the stack's cluster configuration sets), made with
+# debootstrap including rabbitmq-server and gosu (their maintainer scripts create the rabbitmq
+# user and its home), cached as $CACHE/rootfs-trixie-rabbitmq-*.tar.
+#
 # Environment: DEBIAN_MIRROR (default: the first deb.debian.org-style URI in the apt sources),
-# HOMEPORT_E2E_SKIP_TRAEFIK=1 to leave Traefik out. Prints one line per image.
+# HOMEPORT_E2E_SKIP_TRAEFIK=1 to leave Traefik out, HOMEPORT_E2E_RABBITMQ=1 to build the real
+# RabbitMQ image. Prints one line per image.
 set -Eeuo pipefail
 shopt -s inherit_errexit
 # Whatever stops the script says where: no exit without a word.
@@ -55,6 +63,11 @@ PACKAGES=ca-certificates,curl,python3,tini,wget
 # is not reused.
 ROOTFS_FORMAT=2
 ROOTFS_TAR="$CACHE/rootfs-$SUITE-$(echo "$PACKAGES $ROOTFS_FORMAT" | sha256sum | cut -c1-8).tar"
+# The real RabbitMQ: trixie's rabbitmq-server, and gosu, with which the entry point drops to the
+# rabbitmq user as the upstream image's does.
+RABBITMQ_SUITE=trixie
+RABBITMQ_PACKAGES=ca-certificates,gosu,rabbitmq-server
+RABBITMQ_TAR="$CACHE/rootfs-$RABBITMQ_SUITE-rabbitmq-$(echo "$RABBITMQ_PACKAGES $ROOTFS_FORMAT" | sha256sum | cut -c1-8).tar"
 
 log() { echo "e2e-images: $*" >&2; }
 die() {
@@ -132,30 +145,34 @@ upstream_binaries() {
 # upstream_version <name>: the version directory of a cached binary, e.g. prometheus-3.16.0.
 upstream_version() { basename "$(dirname "${UPSTREAM[$1]}")"; }
 
-base_rootfs() {
-  [ -s "$ROOTFS_TAR" ] && return
+# debootstrap_tar <tarball> <suite> <packages>: a Debian minbase root filesystem with the packages,
+# made once and cached as a tarball.
+debootstrap_tar() {
+  local tar="$1" suite="$2" packages="$3" m root
+  [ -s "$tar" ] && return
   command -v debootstrap >/dev/null || die "debootstrap is missing; run tools/docker-engine.sh install"
-  local m root
   m="$(mirror)"
   [ -n "$m" ] || die "no Debian mirror in the apt sources; set DEBIAN_MIRROR"
   root="$(mktemp -d "$CACHE/rootfs.XXXXXX")"
   # mktemp makes 0700; the tarball's "." becomes every image's "/", which non-root users must enter.
   chmod 0755 "$root"
-  log "debootstrap $SUITE from $m (once; cached in $ROOTFS_TAR)"
-  nice -n 10 debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$root" "$m" >"$root.log" 2>&1 ||
+  log "debootstrap $suite from $m (once; cached in $tar)"
+  nice -n 10 debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$m" >"$root.log" 2>&1 ||
     {
       tail -n 20 "$root.log" >&2
-      die "debootstrap failed"
+      die "debootstrap $suite failed"
     }
   printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
   chmod +x "$root/usr/sbin/policy-rc.d"
   chroot "$root" apt-get clean
   rm -rf "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* \
     "$root"/usr/share/locale/* "$root"/var/cache/debconf/*-old "$root"/var/log/*.log
-  tar --numeric-owner -C "$root" -cf "$ROOTFS_TAR.tmp" .
-  mv "$ROOTFS_TAR.tmp" "$ROOTFS_TAR"
+  tar --numeric-owner -C "$root" -cf "$tar.tmp" .
+  mv "$tar.tmp" "$tar"
   rm -rf "$root" "$root.log"
 }
+
+base_rootfs() { debootstrap_tar "$ROOTFS_TAR" "$SUITE" "$PACKAGES"; }
 
 # derive <tag> <from> <Dockerfile lines...>: an image that only changes metadata (no new layer).
 derive() {
@@ -225,15 +242,12 @@ standin() {
     chmod 0755 "$overlay"
     standin_overlay "$overlay" "${debs[@]}"
     cp "$ROOTFS_TAR" "$overlay.tar"
-    # Append only entries the base lacks: docker import refuses duplicate paths.
-    tar -tf "$ROOTFS_TAR" | sed 's#/$##' | LC_ALL=C sort >"$overlay.base"
-    (cd "$overlay" && find . -mindepth 1 | LC_ALL=C sort) | LC_ALL=C comm -23 - "$overlay.base" >"$overlay.new"
-    tar --numeric-owner --no-recursion -rf "$overlay.tar" -C "$overlay" -T "$overlay.new"
+    tar_append "$overlay.tar" "$overlay"
     "$DOCKER" import \
       --change 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/bin/python3", "/opt/standin/standin.py"]' \
       --change 'ENV STANDIN_VERSION=1' \
       "$overlay.tar" "$tag" >/dev/null
-    rm -rf "$overlay" "$overlay.tar" "$overlay.base" "$overlay.new"
+    rm -rf "$overlay" "$overlay.tar"
   fi
   echo "$tag"
 }
@@ -257,6 +271,52 @@ traefik_image() {
         --change 'ENTRYPOINT ["/usr/local/bin/traefik"]' - "$tag" >/dev/null
     rm -rf "$dir"
   fi
+  echo "$tag"
+}
+
+# tar_append <tarball> <dir>: appends the entries of dir that the tarball lacks (docker import
+# refuses duplicate paths), keeping their owners.
+tar_append() {
+  local tar="$1" dir="$2"
+  tar -tf "$tar" | sed 's#/$##' | LC_ALL=C sort >"$dir.base"
+  (cd "$dir" && find . -mindepth 1 | LC_ALL=C sort) | LC_ALL=C comm -23 - "$dir.base" >"$dir.new"
+  tar --numeric-owner --no-recursion -rf "$tar" -C "$dir" -T "$dir.new"
+  rm -f "$dir.base" "$dir.new"
+}
+
+# The real RabbitMQ image: Debian's rabbitmq-server with an entry point and log settings of ours
+# (images/rabbitmq/), the Prometheus plugin enabled as in the upstream image (its metrics port,
+# 15692, is where the platform scrapes). Tagged with the package's upstream version.
+rabbitmq_image() {
+  local version tag key dir uid
+  debootstrap_tar "$RABBITMQ_TAR" "$RABBITMQ_SUITE" "$RABBITMQ_PACKAGES"
+  version="$(tar -xOf "$RABBITMQ_TAR" ./var/lib/dpkg/status |
+    awk '/^Package: /{p = ($2 == "rabbitmq-server")} p && /^Version: /{v = $2} END {print v}')"
+  [ -n "$version" ] || die "no rabbitmq-server in $RABBITMQ_TAR"
+  tag="homeport-e2e/rabbitmq:debian-${version%%-*}"
+  key="$({ basename "$RABBITMQ_TAR"; cat "$HERE"/rabbitmq/*; } | sha256sum | cut -c1-12)"
+  if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "homeport.e2e.derived"}}' "$tag" 2>/dev/null)" = "$key" ]; then
+    echo "$tag"
+    return
+  fi
+  dir="$(mktemp -d)"
+  chmod 0755 "$dir"
+  uid="$(tar -xOf "$RABBITMQ_TAR" ./etc/passwd | awk -F: '$1 == "rabbitmq" {print $3 ":" $4}')"
+  [ -n "$uid" ] || die "the rabbitmq-server package made no rabbitmq user in $RABBITMQ_TAR"
+  install -D -m 0755 "$HERE/rabbitmq/docker-entrypoint.sh" "$dir/usr/local/bin/docker-entrypoint.sh"
+  install -D -m 0644 "$HERE/rabbitmq/10-image.conf" "$dir/etc/rabbitmq/conf.d/10-image.conf"
+  # What `rabbitmq-plugins enable --offline rabbitmq_prometheus` writes.
+  printf '[rabbitmq_prometheus].\n' >"$dir/etc/rabbitmq/enabled_plugins"
+  chown -R "$uid" "$dir/etc/rabbitmq"
+  cp "$RABBITMQ_TAR" "$dir.tar"
+  tar_append "$dir.tar" "$dir"
+  "$DOCKER" import \
+    --change 'ENV PATH=/usr/lib/rabbitmq/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV HOME=/var/lib/rabbitmq' --change 'ENV LANG=C.UTF-8' \
+    --change "LABEL homeport.e2e.debian=rabbitmq-server_$version homeport.e2e.derived=$key" \
+    --change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change 'CMD ["rabbitmq-server"]' \
+    "$dir.tar" "$tag" >/dev/null
+  rm -rf "$dir" "$dir.tar"
   echo "$tag"
 }
 
@@ -311,6 +371,7 @@ main() {
     derive homeport-e2e/cadvisor:1 "$base" "LABEL homeport.e2e.standin=cadvisor" "ENV STANDIN_ROLE=cadvisor"
   fi
   if [ "${HOMEPORT_E2E_SKIP_TRAEFIK:-0}" != 1 ]; then traefik_image; fi
+  if [ "${HOMEPORT_E2E_RABBITMQ:-0}" = 1 ]; then rabbitmq_image; fi
   # Earlier stand-in bases and what was derived from them: under vfs each is a full copy.
   "$DOCKER" image ls homeport-e2e/standin --format '{{.Repository}}:{{.Tag}}' | grep -vxF "$base" |
     xargs -r "$DOCKER" rmi >/dev/null 2>&1 || true

@@ -95,6 +95,65 @@ describe("e2e: rendered Nomad jobs against the nomad/api types (nomad-jobcheck)"
     assert.ok(state.jobs.length > 0, "the Nomad stacks render no job");
   });
 
+  it("renders the storage part's own jobs: the NFS server and ceph-csi's plugins", async (t) => {
+    if (!needsChecker(t)) return;
+    // Stacks beside the examples, for the jobs no example deploys.
+    const stacks: Record<string, string> = {
+      "storage-nfs-serve": [
+        "  homeport:storage:",
+        "    backend: nfs",
+        "    nfs:",
+        "      path: /homeport",
+        "      serve: {node: nomad-1, image: registry.lan/nfs-ganesha:4.3}",
+      ].join("\n"),
+      "storage-ceph": [
+        "  homeport:storage:",
+        "    backend: ceph",
+        "    ceph:",
+        "      monitors: [10.0.0.11:6789, 10.0.0.12:6789, 10.0.0.13:6789]",
+        "      clusterId: b3f5c2a0-0000-4000-8000-000000000001",
+        // A secret in the stack file, as `pulumi config set --secret` writes it.
+        "      key: {secure: AAABAKEYKEYKEY}",
+      ].join("\n"),
+    };
+    const before = state.jobs.length;
+    for (const [name, storage] of Object.entries(stacks)) {
+      const file = path.join(state.dir!, `Pulumi.${name}.yaml`);
+      fs.writeFileSync(
+        file,
+        [
+          "config:",
+          "  homeport:target: nomad",
+          "  homeport:environment: production",
+          "  homeport:domain: lab.example.net",
+          "  homeport:parts: [proxy]",
+          "  homeport:nomad: {address: http://nomad.lab.example.net:4646, namespace: homeport}",
+          storage,
+          "",
+        ].join("\n"),
+      );
+      const rendered = await renderStackFile(file);
+      for (const r of rendered.resources.filter((res) => res.type === JOB_TYPE)) {
+        const jobspec = (r.inputs as { jobspec: string }).jobspec;
+        const id = String((JSON.parse(jobspec) as { ID: unknown }).ID);
+        if (id === "traefik") continue;
+        state.jobs.push({ stack: name, id, jobspec });
+      }
+    }
+    assert.deepEqual(
+      state.jobs.slice(before).map((j) => `${j.stack} ${j.id}`),
+      [
+        "storage-nfs-serve nfs-server",
+        "storage-nfs-serve homeport-nfs-node",
+        "storage-nfs-serve homeport-nfs-controller",
+        "storage-ceph homeport-rbd-node",
+        "storage-ceph homeport-rbd-controller",
+        "storage-ceph homeport-cephfs-node",
+        "storage-ceph homeport-cephfs-controller",
+      ],
+    );
+  });
+
   it("every rendered job decodes strictly into api.Job and passes every check", async (t) => {
     if (!needsChecker(t)) return;
     if (state.jobs.length === 0) return t.skip("no job was rendered");
