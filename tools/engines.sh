@@ -2,12 +2,13 @@
 # shellcheck disable=SC2317 # health checks are only called through wait_until
 #
 # Real engines and checkers for the integration tests: Consul, etcd, kube-apiserver,
-# nomad-jobcheck (the checker of rendered Nomad jobs) and Pebble (an ACME test CA), built from the wrapper modules under
-# toolchain/ into a cache outside the repository (tools/lib/go-cache.sh), plus helpers that run
-# the servers on loopback.
+# nomad-jobcheck (the checker of rendered Nomad jobs), Pebble (an ACME test CA), the upstream
+# Prometheus release (prometheus and promtool, with the service discovery the product renders)
+# and cAdvisor, built from the wrapper modules under toolchain/ into a cache outside the
+# repository (tools/lib/go-cache.sh), plus helpers that run the servers on loopback.
 #
-#   tools/engines.sh build [consul|etcd|kube-apiserver|nomad-jobcheck|pebble ...]
-#   tools/engines.sh path <consul|etcd|kube-apiserver|nomad-jobcheck|pebble>
+#   tools/engines.sh build [consul|etcd|kube-apiserver|nomad-jobcheck|pebble|prometheus|promtool|cadvisor ...]
+#   tools/engines.sh path <consul|etcd|kube-apiserver|nomad-jobcheck|pebble|prometheus|promtool|cadvisor>
 #   tools/engines.sh start-consul <dir>
 #   tools/engines.sh start-kube <dir>
 #   tools/engines.sh stop <dir>
@@ -33,7 +34,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TIMEOUT="${HOMEPORT_ENGINE_TIMEOUT:-120}"
-ENGINES=(nomad-jobcheck consul etcd kube-apiserver pebble)
+ENGINES=(nomad-jobcheck consul etcd kube-apiserver pebble prometheus promtool cadvisor)
 GO_CACHE_LOG=engines
 # shellcheck source=tools/lib/go-cache.sh
 . "$ROOT/tools/lib/go-cache.sh"
@@ -55,6 +56,8 @@ engine_dir() {
     kube-apiserver) echo "$ROOT/toolchain/kube" ;;
     nomad-jobcheck) echo "$ROOT/toolchain/nomad-jobcheck" ;;
     pebble) echo "$ROOT/toolchain/pebble" ;;
+    prometheus | promtool) echo "$ROOT/toolchain/prometheus" ;;
+    cadvisor) echo "$ROOT/toolchain/cadvisor" ;;
     *) die "unknown engine '$1' (expected one of: ${ENGINES[*]})" ;;
   esac
 }
@@ -70,8 +73,17 @@ engine_version() {
     kube-apiserver) go_cache_modver "$d/go.mod" k8s.io/kubernetes ;;
     nomad-jobcheck) go_cache_modver "$d/go.mod" github.com/hashicorp/nomad/api ;;
     pebble) go_cache_modver "$d/go.mod" github.com/letsencrypt/pebble/v2 ;;
+    # Prometheus 3.XX.Y is published as the Go module version v0.3XX.Y.
+    prometheus | promtool) go_cache_modver "$d/go.mod" github.com/prometheus/prometheus |
+      awk -F. '{ printf "%d.%d.%s\n", substr($2, 1, 1), substr($2, 2), $3 }' ;;
+    cadvisor) go_cache_modver "$d/go.mod" github.com/google/cadvisor ;;
   esac
 }
+
+# The service discovery compiled into Prometheus: the kinds the product renders (upstream
+# github.com/prometheus/prometheus plugins/plugin_*.go: each SD is a build tag); file and http
+# SD are always compiled in.
+PROMETHEUS_TAGS=netgo,remove_all_sd,enable_moby_sd,enable_kubernetes_sd,enable_consul_sd,enable_nomad_sd
 
 engine_path() {
   local v
@@ -98,6 +110,21 @@ go_build() {
       rm -rf "$GO_CACHE_DEST/certs"
       cp -r "$(cd "$dir" && GOFLAGS='' "$GO_CACHE_GO" list -mod=readonly -m -f '{{.Dir}}' github.com/letsencrypt/pebble/v2)/test/certs" "$GO_CACHE_DEST/certs"
       chmod -R u+w "$GO_CACHE_DEST/certs"
+      ;;
+    cadvisor)
+      pkg=.
+      ldflags+=" -X github.com/google/cadvisor/lib/version.Version=v$v"
+      ;;
+    prometheus | promtool)
+      # The release's ldflags (upstream .promu.yml); the web UI assets are not embedded
+      # (no builtinassets tag: they are built with npm upstream), the HTTP API is complete.
+      pkg=github.com/prometheus/prometheus/cmd/$name
+      ldflags+=" -X github.com/prometheus/common/version.Version=$v"
+      ldflags+=" -X github.com/prometheus/common/version.Revision=v$v"
+      ldflags+=" -X github.com/prometheus/common/version.Branch=release"
+      ldflags+=" -X github.com/prometheus/common/version.BuildUser=homeport"
+      go_cache_go "$dir" -tags "$PROMETHEUS_TAGS" -ldflags "$ldflags" -o "$out" "$pkg"
+      return
       ;;
     kube-apiserver)
       pkg=k8s.io/kubernetes/cmd/kube-apiserver

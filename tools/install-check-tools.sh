@@ -15,11 +15,12 @@
 # Prints the two binaries' paths on success. On failure prints ONE line on stderr saying why and
 # how to get the tools, and exits 1.
 #
-# Debian builds promtool without Kubernetes and Nomad service discovery; the tests then check
-# those configurations with file discovery in their place. `--full-promtool` instead builds the
-# upstream promtool of the Prometheus release the platform runs from its Go module (needs Go;
-# slow: about 40 minutes and several GB of module downloads on a busy 2-core machine), so the
-# discovery blocks are checked as they are.
+# promtool is the upstream release's, built from Go modules by `tools/engines.sh build promtool`
+# (toolchain/prometheus, with the Docker Swarm, Kubernetes, Consul and Nomad discovery), when that
+# build is in the cache; Debian's is the fallback. Debian builds promtool without Kubernetes and
+# Nomad service discovery; the tests then check those configurations with file discovery in
+# their place. `--full-promtool` builds the upstream promtool first (needs Go; slow on a cold Go
+# build cache, see toolchain/README.md), so the discovery blocks are checked as they are.
 #
 # Environment: PREFIX (binaries go to $PREFIX/bin; default
 # ${HOMEPORT_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/homeport/tools}).
@@ -29,8 +30,7 @@ CACHE="${HOMEPORT_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/homeport/tools}"
 PREFIX="${PREFIX:-$CACHE}"
 BIN="$PREFIX/bin"
 PACKAGES=(prometheus prometheus-alertmanager)
-# Go module version of Prometheus v3.5.0 (the image in components/monitoring/images.ts).
-PROMETHEUS_MODULE="github.com/prometheus/prometheus@v0.305.0"
+ENGINES="${BASH_SOURCE[0]%/*}/engines.sh"
 HOW="install Debian's prometheus and prometheus-alertmanager packages (apt-get install prometheus prometheus-alertmanager) or put promtool and amtool on PATH"
 
 fail() {
@@ -38,19 +38,17 @@ fail() {
   exit 1
 }
 
-# found <name>: the tool on PATH or already in the cache.
-found() { command -v "$1" 2>/dev/null || { [ -x "$BIN/$1" ] && echo "$BIN/$1"; }; }
+# upstream_promtool: the upstream promtool built by tools/engines.sh, when it is in the cache.
+upstream_promtool() { "$BASH" "$ENGINES" path promtool 2>/dev/null; }
+
+# found <name>: promtool from the upstream build, else the tool on PATH or already in the cache.
+found() {
+  { [ "$1" = promtool ] && upstream_promtool; } || command -v "$1" 2>/dev/null ||
+    { [ -x "$BIN/$1" ] && echo "$BIN/$1"; }
+}
 
 if [ "${1:-}" = "--full-promtool" ]; then
-  command -v go >/dev/null || fail "--full-promtool needs Go on PATH"
-  src="$(mktemp -d)"
-  dir="$(GOFLAGS=-modcacherw go mod download -json "$PROMETHEUS_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  cp -r "$dir/." "$src/"
-  chmod -R u+w "$src"
-  mkdir -p "$BIN"
-  (cd "$src" && go build -o "$BIN/promtool" ./cmd/promtool)
-  rm -rf "$src"
-  echo "Built the upstream promtool of $PROMETHEUS_MODULE into $BIN" >&2
+  "$BASH" "$ENGINES" build promtool >&2 || fail "the upstream promtool could not be built (tools/engines.sh build promtool)"
 elif [ $# -gt 0 ]; then
   echo "usage: $0 [--full-promtool]" >&2
   exit 2

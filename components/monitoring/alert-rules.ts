@@ -78,8 +78,15 @@ export function containerRules(workload: ContainerWorkload): RuleGroup {
   };
 }
 
+/** Timings of the default alerts that a stack can change. */
+export interface AlertTimings {
+  /** How long a target fails its scrapes before TargetDown fires. @default "5m" */
+  readonly targetDownFor?: string;
+}
+
 /** The default alerts, the same on every orchestrator. */
-export function alertRules(): RuleGroup[] {
+export function alertRules(timings: AlertTimings = {}): RuleGroup[] {
+  const targetDownFor = timings.targetDownFor ?? "5m";
   return [
     {
       name: "homeport-availability",
@@ -97,12 +104,11 @@ export function alertRules(): RuleGroup[] {
         {
           alert: "TargetDown",
           expr: 'up{job!="node-exporter"} == 0',
-          for: "5m",
+          for: targetDownFor,
           labels: { severity: "warning" },
           annotations: {
             summary: "A scrape target is down.",
-            description:
-              "{{ $labels.job }} target {{ $labels.instance }} ({{ $labels.workload }}) has not answered scrapes for 5 minutes.",
+            description: `{{ $labels.job }} target {{ $labels.instance }} ({{ $labels.workload }}) has not answered scrapes for ${targetDownFor}.`,
           },
         },
         {
@@ -197,9 +203,9 @@ export function alertRules(): RuleGroup[] {
 }
 
 /** The rule file Prometheus loads, for one orchestrator's container labels. */
-export function renderAlertRules(workload: ContainerWorkload): string {
+export function renderAlertRules(workload: ContainerWorkload, timings: AlertTimings = {}): string {
   return yaml.dump(
-    { groups: [containerRules(workload), ...alertRules()] },
+    { groups: [containerRules(workload), ...alertRules(timings)] },
     { lineWidth: -1, noRefs: true, sortKeys: false },
   );
 }

@@ -188,7 +188,9 @@ export class Monitoring extends pulumi.ComponentResource {
           {
             name: "rules",
             path: `/etc/prometheus/${RULES_FILE}`,
-            content: renderAlertRules(discovery.containerWorkload),
+            content: renderAlertRules(discovery.containerWorkload, {
+              targetDownFor: settings.alerting.targetDownFor,
+            }),
           },
         ],
         secrets: discovery.secrets,

@@ -27,7 +27,7 @@ describe("the e2e suite's stack for this machine (tests/e2e/lib/stacks.ts)", () 
           alertmanager: "homeport-e2e/alertmanager:1",
           nodeExporter: "homeport-e2e/node-exporter:1",
           grafana: "homeport-e2e/grafana-standin:1",
-          cadvisor: "homeport-e2e/cadvisor-standin:1",
+          cadvisor: "homeport-e2e/cadvisor:1",
         },
       },
       "homeport:swarm": { endpointMode: "dnsrr", publishMode: "host" },

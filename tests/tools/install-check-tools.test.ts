@@ -14,11 +14,11 @@ const HOW =
 const basicCommands = () =>
   basics(["sh", "mkdir", "mktemp", "chmod", "chown", "rm", "grep", "tail", "tr", "cut"]);
 
-function install(pathDirs: string[]) {
+function install(pathDirs: string[], env: NodeJS.ProcessEnv = {}) {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "check-tools-home-"));
   const r = spawnSync("/bin/bash", [SCRIPT], {
     encoding: "utf8",
-    env: { HOME: home, PATH: pathDirs.join(path.delimiter) },
+    env: { HOME: home, PATH: pathDirs.join(path.delimiter), ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, home };
 }
@@ -30,6 +30,22 @@ describe("tools/install-check-tools.sh", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${dir}/promtool\n${dir}/amtool\n`);
     assert.equal(fs.existsSync(path.join(r.home, ".cache/homeport/tools/bin")), false);
+  });
+
+  it("prefers the upstream promtool that tools/engines.sh built over the one on PATH", () => {
+    const dir = fakes({ promtool: "exit 0", amtool: "exit 0", "apt-get": "exit 99" });
+    const toolchain = fs.mkdtempSync(path.join(os.tmpdir(), "check-tools-toolchain-"));
+    // The version directory engines.sh derives from toolchain/prometheus/go.mod (v0.3XX.Y).
+    const mod = fs.readFileSync(path.join(root, "toolchain/prometheus/go.mod"), "utf8");
+    const minor = /github\.com\/prometheus\/prometheus v0\.3(\d+)\.(\d+)/.exec(mod)!;
+    const built = path.join(toolchain, `promtool-3.${Number(minor[1])}.${minor[2]}`, "promtool");
+    fs.mkdirSync(path.dirname(built));
+    fs.writeFileSync(built, "#!/bin/sh\n", { mode: 0o755 });
+    const r = install([dir, basics(["awk", "dirname", "sh"])], {
+      HOMEPORT_TOOLCHAIN_DIR: toolchain,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${built}\n${dir}/amtool\n`);
   });
 
   it("says in one line why and how to get them when apt cannot download the packages", () => {

@@ -48,6 +48,12 @@ export const alertingSettings = z
     slack: slackReceiver.optional(),
     /** Dead man's switch URL that receives the always-firing Watchdog alert. @default none */
     watchdogUrl: secretString(httpUrl).optional(),
+    /** How long a target fails its scrapes before TargetDown fires. @default "5m" */
+    targetDownFor: z
+      .string()
+      .regex(PROMETHEUS_DURATION, { abort: true })
+      .refine(positiveDuration, { message: "must be longer than 0" })
+      .default("5m"),
   })
   .strict();
 
@@ -84,7 +90,7 @@ export const monitoringSettings = z
       .regex(PROMETHEUS_DURATION, { abort: true })
       .refine(positiveDuration, { message: "must be longer than 0" })
       .default("30s"),
-    alerting: alertingSettings.default({ receiver: "none" }),
+    alerting: alertingSettings.default({ receiver: "none", targetDownFor: "5m" }),
     /** Grafana's administrator login; the password is generated. */
     grafanaAdminUser: z.string().min(1).default("admin"),
     /**
@@ -161,6 +167,7 @@ export const monitoringFixes: ReadonlyArray<readonly [string, string]> = [
     "alerting.watchdogUrl",
     "set the dead man's switch http(s) URL with: pulumi config set --secret --path homeport:monitoring.alerting.watchdogUrl <url>",
   ],
+  ["alerting.targetDownFor", 'write a Prometheus duration longer than 0, such as "5m" or "90s"'],
   ["alerting.email.to", "set the address alerts are sent to, e.g. ops@example.org"],
   ["alerting.email.from", "set the sender address, e.g. alerts@example.org"],
   ["alerting.email.smarthost", "set the SMTP relay as host:port, e.g. smtp.example.org:587"],

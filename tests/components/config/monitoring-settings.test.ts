@@ -22,12 +22,12 @@ function problems(monitoring: unknown, secret = true): readonly string[] {
 }
 
 describe("homeport:monitoring settings", () => {
-  it("defaults to 15 days of retention, a 20Gi TSDB, 30s scrapes and no receiver", () => {
+  it("defaults to 15 days of retention, a 20Gi TSDB, 30s scrapes, no receiver and TargetDown after 5m", () => {
     const config = parseStackConfig(base);
     assert.equal(config.monitoring.retention, "15d");
     assert.equal(config.monitoring.storageSize, "20Gi");
     assert.equal(config.monitoring.scrapeInterval, "30s");
-    assert.deepEqual(config.monitoring.alerting, { receiver: "none" });
+    assert.deepEqual(config.monitoring.alerting, { receiver: "none", targetDownFor: "5m" });
     assert.equal(config.monitoring.grafanaAdminUser, "admin");
     assert.equal(config.monitoring.uiUsers, undefined);
     assert.equal(config.monitoring.dockerGroupId, 999);
@@ -121,6 +121,13 @@ describe("homeport:monitoring settings", () => {
       },
       [
         'homeport:monitoring.alerting.email.smarthost is "smtp": has the wrong format. Fix: set the SMTP relay as host:port, e.g. smtp.example.org:587.',
+      ],
+    ],
+    [
+      "a TargetDown delay of zero",
+      { alerting: { targetDownFor: "0s" } },
+      [
+        'homeport:monitoring.alerting.targetDownFor is "0s": must be longer than 0. Fix: write a Prometheus duration longer than 0, such as "5m" or "90s".',
       ],
     ],
     [

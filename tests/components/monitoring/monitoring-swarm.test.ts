@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import * as yaml from "js-yaml";
 import { Recorder, resource, resourcesOfType } from "../../helpers/harness";
 import { deployMonitoring, Inputs, serviceLabels } from "./monitoring-run";
 import { TOKENS } from "../../helpers/types";
@@ -18,7 +19,7 @@ before(async () => {
       monitoring: {
         retention: "30d",
         dockerGroupId: 998,
-        alerting: { receiver: "webhook", webhook: { url: WEBHOOK } },
+        alerting: { receiver: "webhook", webhook: { url: WEBHOOK }, targetDownFor: "90s" },
       },
     },
     ["monitoring"],
@@ -121,9 +122,15 @@ describe("Monitoring on Swarm", () => {
     assert.match(text, /dockerswarm_sd_configs:/);
     assert.match(text, /__meta_dockerswarm_network_label_homeport_dev_stack/);
     const rules = resource(rec, TOKENS.swarmConfig, "prometheus-rules");
-    assert.match(
-      Buffer.from(rules.inputs.data as string, "base64").toString("utf8"),
-      /alert: Watchdog/,
+    const groups = (
+      yaml.load(Buffer.from(rules.inputs.data as string, "base64").toString("utf8")) as {
+        groups: { rules: { alert?: string; for?: string }[] }[];
+      }
+    ).groups.flatMap((g) => g.rules);
+    assert.deepEqual(
+      groups.filter((r) => r.alert === "Watchdog" || r.alert === "TargetDown").map((r) => r.for),
+      [undefined, "90s"],
+      "Watchdog fires at once; TargetDown after homeport:monitoring.alerting.targetDownFor",
     );
   });
 

@@ -24,6 +24,7 @@ import { ROOT } from "../lib/pulumi";
 import { run, tail, waitFor } from "../lib/shell";
 import {
   Engine,
+  enginePath,
   ensureEngines,
   renderStackFile,
   seconds,
@@ -628,22 +629,44 @@ describe(
           "",
         ].join("\n"),
       );
-      const version = spawnSync("promtool", ["--version"], { encoding: "utf8" });
-      if (version.status !== 0) return t.skip("no promtool on PATH (tools/install-check-tools.sh)");
-      const r = spawnSync("promtool", ["check", "config", config], { encoding: "utf8" });
-      if (/field consul_sd_configs not found/.test(r.stdout + r.stderr)) {
+      // The upstream promtool (tools/engines.sh: built with Consul discovery), else the one on PATH.
+      const missing = await ensureEngines(["promtool"]);
+      const promtool = missing === undefined ? await enginePath("promtool") : "promtool";
+      const version = spawnSync(promtool, ["--version"], { encoding: "utf8" });
+      if (missing !== undefined && version.status !== 0) {
         return t.skip(
-          `this promtool (${version.stdout.split("\n")[0]}) is built without Consul discovery, as Debian builds it; tools/install-check-tools.sh --full-promtool builds the upstream one`,
+          `no upstream promtool (${missing}) and none on PATH (tools/install-check-tools.sh)`,
+        );
+      }
+      assert.equal(version.status, 0, `${promtool} --version: ${version.stderr}`);
+      const which = version.stdout.split("\n")[0];
+      t.diagnostic(`${which} (${promtool})`);
+      const r = spawnSync(promtool, ["check", "config", config], { encoding: "utf8" });
+      if (missing !== undefined && /field consul_sd_configs not found/.test(r.stdout + r.stderr)) {
+        return t.skip(
+          `no upstream promtool (${missing}); this one (${which}) is built without Consul discovery, as Debian builds it`,
         );
       }
       assert.equal(r.status, 0, r.stdout + r.stderr);
       // The upstream promtool also runs the discovery against the agent.
-      const sd = spawnSync("promtool", ["check", "service-discovery", config, "workloads"], {
+      const sd = spawnSync(promtool, ["check", "service-discovery", config, "workloads"], {
         encoding: "utf8",
         timeout: 60_000,
       });
       assert.equal(sd.status, 0, sd.stderr);
-      assert.match(sd.stdout, /frontend/);
+      // Its output: one entry per target, the labels before and after relabelling (upstream
+      // github.com/prometheus/prometheus cmd/promtool/sd.go, sdCheckResult).
+      const targets = (JSON.parse(sd.stdout) as { labels: Record<string, string> }[]).map(
+        ({ labels }) => `${labels.workload} ${labels.instance}`,
+      );
+      assert.notEqual(state.routed.length, 0, "no routed service was registered");
+      for (const r of state.routed) {
+        const registered = `${r.service.Name} ${r.registration!.Address}:${r.registration!.Port}`;
+        assert.ok(
+          targets.includes(registered),
+          `${registered} not discovered: ${targets.join(", ")}`,
+        );
+      }
     });
   },
 );

@@ -13,19 +13,29 @@
 #   homeport-e2e/image-api:1, :2       the stand-in backend and worker (2: the rollout's new version)
 #   homeport-e2e/image-web:1           the stand-in frontend
 #   homeport-e2e/rabbitmq:1, minio:1   the stand-in broker and S3
-#   homeport-e2e/prometheus:1          REAL Prometheus: Debian's prometheus package (2.42 on bookworm)
+#   homeport-e2e/prometheus:1          REAL Prometheus: the upstream release built from Go modules
+#                                      (tools/engines.sh build prometheus, labelled
+#                                      homeport.e2e.upstream=prometheus-<version>); Debian's
+#                                      prometheus package (2.42 on bookworm) when that build is
+#                                      missing (labelled homeport.e2e.debian=<package>_<version>)
 #   homeport-e2e/alertmanager:1        REAL Alertmanager: Debian's prometheus-alertmanager (0.25)
 #   homeport-e2e/node-exporter:1       REAL node-exporter: Debian's prometheus-node-exporter (1.5)
 #                                      (each labelled homeport.e2e.debian=<package>_<version>)
-#   homeport-e2e/grafana-standin:1     stand-in for Grafana (not packaged by Debian): /api/health,
-#                                      /metrics, the admin password file, the provisioning files
-#   homeport-e2e/cadvisor-standin:1    stand-in for cAdvisor (not packaged by Debian): /healthz, /metrics
+#   homeport-e2e/grafana-standin:1     stand-in for Grafana (not packaged by Debian; the Go module
+#                                      proxy refuses its module): /api/health, /metrics, the admin
+#                                      password file, the provisioned data sources and their proxy
+#   homeport-e2e/cadvisor:1            REAL cAdvisor built from Go modules (tools/engines.sh build
+#                                      cadvisor, labelled homeport.e2e.upstream=cadvisor-<version>);
+#                                      the stand-in (/healthz, /metrics; labelled
+#                                      homeport.e2e.standin=cadvisor) when that build is missing
 #   homeport-e2e/rabbitmq:debian-<v>   REAL RabbitMQ: Debian trixie's rabbitmq-server (4.0.5), built
 #                                      only with HOMEPORT_E2E_RABBITMQ=1 (the multi-node suite)
 #
 # The real monitoring binaries are unpacked from Debian's .deb files (`apt-get download`, cached in
-# $CACHE/debs; `dpkg-deb -x`, no maintainer script runs) into the one stand-in base image, so every
-# image above stays a metadata-only derivation of one layer.
+# $CACHE/debs; `dpkg-deb -x`, no maintainer script runs) or copied from the Go build cache into the
+# one stand-in base image, so every image above stays a metadata-only derivation of one layer.
+# HOMEPORT_E2E_NO_BUILD=1 uses only Go builds already in the cache (a missing one is said, and
+# its fallback used).
 #
 # Cache (HOMEPORT_E2E_CACHE, default ~/.cache/homeport/e2e): rootfs-bookworm-*.tar, the base root
 # filesystem; debs/, the monitoring packages. Images already in the engine are kept, so a second run builds nothing.
@@ -115,6 +125,26 @@ monitoring_debs() {
 
 exists() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 
+# Binaries built from Go modules by tools/engines.sh: name -> where they go in the image.
+declare -A UPSTREAM_BINARIES=([prometheus]=/opt/upstream/prometheus [cadvisor]=/opt/upstream/cadvisor)
+declare -A UPSTREAM=()
+
+# upstream_binaries: fills UPSTREAM (name -> the cached binary) with the builds that can be had;
+# a build that cannot is said once, and the image falls back.
+upstream_binaries() {
+  local name bin
+  for name in "${!UPSTREAM_BINARIES[@]}"; do
+    if bin="$(bash "$HERE/../../../tools/engines.sh" build "$name" 2>"$CACHE/engines-$name.log" | sed -n "s|^$name [^:]*: ||p")" && [ -x "$bin" ]; then
+      UPSTREAM[$name]="$bin"
+    else
+      log "no $name built from Go modules ($(tail -n 1 "$CACHE/engines-$name.log")); its fallback is used"
+    fi
+  done
+}
+
+# upstream_version <name>: the version directory of a cached binary, e.g. prometheus-3.16.0.
+upstream_version() { basename "$(dirname "${UPSTREAM[$1]}")"; }
+
 # debootstrap_tar <tarball> <suite> <packages>: a Debian minbase root filesystem with the packages,
 # made once and cached as a tarball.
 debootstrap_tar() {
@@ -174,6 +204,9 @@ standin_overlay() {
     done
   done
   rm -rf "$unpacked"
+  for kept in "${!UPSTREAM[@]}"; do
+    install -D -m 0755 "${UPSTREAM[$kept]}" "$o${UPSTREAM_BINARIES[$kept]}"
+  done
   # Data and configuration directories as the upstream images have them: a new named volume
   # takes the owner of the directory it is mounted on.
   mkdir -p "$o/prometheus" "$o/alertmanager" "$o/var/lib/grafana" "$o/etc/prometheus" \
@@ -197,7 +230,11 @@ standin_overlay() {
 standin() {
   local hash tag overlay debs
   mapfile -t debs < <(monitoring_debs)
-  hash="$({ cat "$HERE"/standin/standin.py "$HERE"/standin/image_api/*.py "$0"; printf '%s\n' "${debs[@]##*/}"; } | sha256sum | cut -c1-12)"
+  hash="$({
+    cat "$HERE"/standin/standin.py "$HERE"/standin/image_api/*.py "$0"
+    printf '%s\n' "${debs[@]##*/}"
+    for name in "${!UPSTREAM[@]}"; do cat "$(dirname "${UPSTREAM[$name]}")/.stamp"; done | LC_ALL=C sort
+  } | sha256sum | cut -c1-12)"
   tag="homeport-e2e/standin:$hash"
   if ! exists "$tag"; then
     base_rootfs
@@ -285,6 +322,7 @@ rabbitmq_image() {
 
 main() {
   local base
+  upstream_binaries
   base="$(standin)"
   echo "$base"
   derive traefik/whoami:v1.11.0 "$base" "ENV STANDIN_ROLE=whoami"
@@ -302,8 +340,13 @@ main() {
     debian="LABEL homeport.e2e.debian=$(basename "$deb" .deb)"
     case "$pkg" in
       prometheus)
+        local entry=/usr/bin/prometheus
+        if [ -n "${UPSTREAM[prometheus]:-}" ]; then
+          debian="LABEL homeport.e2e.upstream=$(upstream_version prometheus)"
+          entry="${UPSTREAM_BINARIES[prometheus]}"
+        fi
         derive homeport-e2e/prometheus:1 "$base" "$debian" "WORKDIR /prometheus" \
-          'ENTRYPOINT ["/usr/bin/prometheus"]' \
+          "ENTRYPOINT [\"$entry\"]" \
           'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
         ;;
       prometheus-alertmanager)
@@ -318,7 +361,12 @@ main() {
     esac
   done < <(monitoring_debs)
   derive homeport-e2e/grafana-standin:1 "$base" "ENV STANDIN_ROLE=grafana"
-  derive homeport-e2e/cadvisor-standin:1 "$base" "ENV STANDIN_ROLE=cadvisor"
+  if [ -n "${UPSTREAM[cadvisor]:-}" ]; then
+    derive homeport-e2e/cadvisor:1 "$base" "LABEL homeport.e2e.upstream=$(upstream_version cadvisor)" \
+      "ENTRYPOINT [\"${UPSTREAM_BINARIES[cadvisor]}\"]" 'CMD []'
+  else
+    derive homeport-e2e/cadvisor:1 "$base" "LABEL homeport.e2e.standin=cadvisor" "ENV STANDIN_ROLE=cadvisor"
+  fi
   if [ "${HOMEPORT_E2E_SKIP_TRAEFIK:-0}" != 1 ]; then traefik_image; fi
   if [ "${HOMEPORT_E2E_RABBITMQ:-0}" = 1 ]; then rabbitmq_image; fi
   # Earlier stand-in bases and what was derived from them: under vfs each is a full copy.

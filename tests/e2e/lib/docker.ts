@@ -83,6 +83,7 @@ export interface ServiceSpecSecret {
 export interface ServiceSpec {
   readonly Spec: {
     readonly Name: string;
+    readonly Labels?: Record<string, string>;
     readonly TaskTemplate: {
       readonly ContainerSpec: {
         readonly Image: string;

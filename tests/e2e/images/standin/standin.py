@@ -17,9 +17,12 @@ options only) STANDIN_ROLE does:
     mc ready local                        MinIO's health check
     grafana                               STAND-IN for Grafana on :3000 (GF_SERVER_HTTP_PORT):
                                           /api/health, /metrics, /api/* behind the admin's basic
-                                          auth (GF_SECURITY_ADMIN_PASSWORD__FILE); refuses to start
-                                          without its password file or datasource provisioning,
-                                          or when /var/lib/grafana is not writable
+                                          auth (GF_SECURITY_ADMIN_PASSWORD__FILE): the provisioned
+                                          data sources (/api/datasources) and Grafana's data source
+                                          proxy (/api/datasources/proxy/uid/<uid>/<path>), which
+                                          forwards the request to the data source's URL; refuses
+                                          to start without its password file or datasource
+                                          provisioning, or when /var/lib/grafana is not writable
     cadvisor [--flags]                    STAND-IN for cAdvisor on :8080: /healthz, /metrics
 
 Every HTTP server reports its role and version (STANDIN_VERSION, set by the image) in an
@@ -36,6 +39,7 @@ import socketserver
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -306,8 +310,35 @@ def minio(argv):
     return serve("minio", bind_port(argv, 9000), handler=S3Handler)
 
 
+def provisioned_datasources(directory):
+    """The data sources of Grafana's provisioning files (the flat `datasources:` list the platform
+    writes), with ${VAR} and $VAR expanded from the environment as Grafana does at start."""
+    found = []
+    for name in sorted(os.listdir(directory)):
+        with open(os.path.join(directory, name), encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+        inside = False
+        for line in lines:
+            if not line.startswith(" ") and not line.startswith("-"):
+                inside = line.strip() == "datasources:"
+                continue
+            entry = line.strip()
+            if not inside or ":" not in entry:
+                continue
+            if entry.startswith("- "):
+                found.append({})
+                entry = entry[2:]
+            key, _, value = entry.partition(":")
+            if found:
+                found[-1][key.strip()] = os.path.expandvars(value.strip().strip("'\""))
+    return found
+
+
 def grafana():
-    """Grafana's contracts the platform relies on; not Grafana (it is not packaged by Debian)."""
+    """Grafana's contracts the platform relies on; not Grafana (it is not packaged by Debian).
+    The data source API follows Grafana's (grafana/grafana:
+    docs/sources/developers/http_api/data_source.md, "Get all data sources" and "Data source proxy
+    calls")."""
     password_file = os.environ.get("GF_SECURITY_ADMIN_PASSWORD__FILE", "")
     try:
         with open(password_file, encoding="utf-8") as handle:
@@ -328,6 +359,23 @@ def grafana():
         return 1
     user = os.environ.get("GF_SECURITY_ADMIN_USER", "admin")
     expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    sources = provisioned_datasources(provisioning)
+    proxy_prefix = "/api/datasources/proxy/uid/"
+
+    def proxy(request, path):
+        uid, _, rest = path[len(proxy_prefix) :].partition("/")
+        source = next((d for d in sources if d.get("uid") == uid), None)
+        if source is None:
+            return request.reply(404, json.dumps({"message": "Data source not found"}))
+        query = request.path.partition("?")[2]
+        url = source.get("url", "").rstrip("/") + "/" + rest + ("?" + query if query else "")
+        try:
+            with urllib.request.urlopen(url, timeout=10) as upstream:
+                return request.reply(upstream.status, upstream.read(), upstream.headers.get_content_type())
+        except urllib.error.HTTPError as error:
+            return request.reply(error.code, error.read(), error.headers.get_content_type())
+        except OSError as error:
+            return request.reply(502, json.dumps({"message": f"data source unreachable: {error}"}))
 
     class GrafanaHandler(Handler):
         def do_GET(self):
@@ -339,7 +387,11 @@ def grafana():
             if path.startswith("/api/"):
                 if self.headers.get("Authorization") != expected:
                     return self.reply(401, json.dumps({"message": "Unauthorized"}))
-                return self.reply(200, json.dumps({"datasources": datasources}))
+                if path.startswith(proxy_prefix):
+                    return proxy(self, path)
+                if path == "/api/datasources":
+                    return self.reply(200, json.dumps(sources))
+                return self.reply(404, json.dumps({"message": "Not found"}))
             return Handler.do_GET(self)
 
         do_HEAD = do_GET
