@@ -247,7 +247,15 @@ export class AppTier extends pulumi.ComponentResource {
 
     deploy(
       "backend",
-      backendSpec({ image: settings.images.backend, replicas: sizes.backend, host: api }, wiring),
+      backendSpec(
+        {
+          image: settings.images.backend,
+          replicas: sizes.backend,
+          host: api,
+          platformDrains: platform.capabilities.drainsBeforeStop,
+        },
+        wiring,
+      ),
       pulumi.output(initDone).apply((done) => [...done, ...brokerResources, ...built]),
     );
     deploy(

@@ -40,9 +40,17 @@ export function frontendSpec(opts: {
 
 /** The API: gunicorn serving the Flask app on 8080, at the root of its own host. */
 export function backendSpec(
-  opts: { readonly image: string; readonly replicas: number; readonly host: string },
+  opts: {
+    readonly image: string;
+    readonly replicas: number;
+    readonly host: string;
+    /** The platform drains a routed replica before stopping it (`drainsBeforeStop`). */
+    readonly platformDrains: boolean;
+  },
   wiring: AppWiring,
 ): WorkloadSpec {
+  // Where the platform does not drain, the image's entrypoint does (SHUTDOWN_DELAY_SECONDS).
+  const delay = opts.platformDrains ? 0 : API_SHUTDOWN_DELAY_SECONDS;
   const { env, secrets } = appEnvironment(wiring);
   return {
     image: opts.image,
@@ -58,7 +66,7 @@ export function backendSpec(
       "-",
       "image_api.web:app",
     ],
-    env: { ...env, SHUTDOWN_DELAY_SECONDS: String(API_SHUTDOWN_DELAY_SECONDS) },
+    env: delay > 0 ? { ...env, SHUTDOWN_DELAY_SECONDS: String(delay) } : env,
     secrets,
     ports: [{ name: "http", port: APP_PORTS.backend }],
     routes: [{ host: opts.host, port: "http" }],
@@ -82,7 +90,7 @@ export function backendSpec(
     scheduling: { mode: "replicated", replicas: opts.replicas },
     placement: { spread: true },
     // The shutdown delay, then gunicorn's own graceful stop (its graceful_timeout, 30 s).
-    stopGracePeriod: seconds(API_SHUTDOWN_DELAY_SECONDS + 30),
+    stopGracePeriod: seconds(delay + 30),
     security: { user: "10001:10001" },
   };
 }

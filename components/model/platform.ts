@@ -261,6 +261,12 @@ export interface PlatformCapabilities {
    */
   readonly floatingAddress: "vrrp" | "load-balancer";
   /**
+   * The orchestrator keeps a routed workload's replica serving for a drain after it is told to
+   * stop, until the proxy has dropped it (e.g. a pre-stop hook). Where it does not, an app that
+   * can drain itself is told to.
+   */
+  readonly drainsBeforeStop: boolean;
+  /**
    * How messages name this orchestrator and its service catalogue, for prose only (warnings,
    * exemption reasons): never compared.
    */

@@ -24,6 +24,8 @@ export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
   memberNodePinning: false,
   // MetalLB announces the address for the proxy's LoadBalancer Service.
   floatingAddress: "load-balancer",
+  // The kubelet sends the stop signal as the pod is marked terminating (no pre-stop hook is set).
+  drainsBeforeStop: false,
   storage: {
     runsCeph: true,
     cephCsi: true,

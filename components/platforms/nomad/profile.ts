@@ -25,6 +25,8 @@ export const NOMAD_CAPABILITIES: PlatformCapabilities = {
   stableMemberAddresses: false,
   memberNodePinning: true,
   floatingAddress: "vrrp",
+  // No shutdown_delay is set on the groups: the stop signal comes as the services deregister.
+  drainsBeforeStop: false,
   storage: {
     runsCeph: false,
     cephCsi: true,

@@ -24,6 +24,8 @@ export const swarmCapabilities = (settings: StackConfig["swarm"]): PlatformCapab
   stableMemberAddresses: true,
   memberNodePinning: true,
   floatingAddress: "vrrp",
+  // Swarm sends the stop signal as it marks a task for shutdown: it has no pre-stop hook.
+  drainsBeforeStop: false,
   storage: {
     runsCeph: false,
     cephCsi: false,

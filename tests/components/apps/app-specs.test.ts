@@ -13,6 +13,7 @@ import {
   rabbitmqSpec,
 } from "../../../components/apps";
 import { appsSettings } from "../../../components/config/parts/apps";
+import { seconds } from "../../../components/model";
 import { resolveWorkload } from "../../../components/model/resolve";
 import { NOMAD_CAPABILITIES } from "../../../components/platforms/nomad/profile";
 import { swarmCapabilities } from "../../../components/platforms/swarm/profile";
@@ -196,7 +197,12 @@ describe("workload specs", () => {
 
   it("serves the API at the root of its own host, health-checked on /health", () => {
     const spec = backendSpec(
-      { image: "homeport/image-api:0.1.0", replicas: 3, host: "api.example.org" },
+      {
+        image: "homeport/image-api:0.1.0",
+        replicas: 3,
+        host: "api.example.org",
+        platformDrains: false,
+      },
       wiring(["rabbitmq:5672"]),
     );
     assert.deepEqual(spec.routes, [{ host: "api.example.org", port: "http" }]);
@@ -204,6 +210,21 @@ describe("workload specs", () => {
     assert.equal(spec.health?.kind === "http" && spec.health.path, "/health");
     assert.deepEqual(spec.scheduling, { mode: "replicated", replicas: 3 });
     assert.equal(spec.placement?.spread, true);
+  });
+
+  it("drains itself for 10 s before gunicorn stops where the platform does not drain, and only there", () => {
+    const make = (platformDrains: boolean) =>
+      backendSpec(
+        { image: "homeport/image-api:0.1.0", replicas: 2, host: "api.example.org", platformDrains },
+        wiring(["rabbitmq:5672"]),
+      );
+    const selfDraining = make(false);
+    assert.equal(selfDraining.env?.SHUTDOWN_DELAY_SECONDS, "10");
+    assert.deepEqual(selfDraining.stopGracePeriod, seconds(40));
+    const platformDrained = make(true);
+    assert.equal(platformDrained.env?.SHUTDOWN_DELAY_SECONDS, undefined);
+    assert.deepEqual(platformDrained.stopGracePeriod, seconds(30));
+    assert.deepEqual(platformDrained.env, appEnvironment(wiring(["rabbitmq:5672"])).env);
   });
 
   it("runs a single broker as a singleton with its reason, its cookie shared by server and CLI", () => {
