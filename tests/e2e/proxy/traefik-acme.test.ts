@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
@@ -104,6 +105,27 @@ function peerCertificate(port: number): Promise<tls.PeerCertificate> {
   });
 }
 
+/** Resolves once a TCP connection to 127.0.0.1:port is accepted, or fails after timeoutMs. */
+async function listening(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    assert.ok(
+      Date.now() < deadline,
+      `nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms:\n${state.log}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Starts Pebble and Traefik with the proxy's ACME arguments; returns once a certificate is served. */
 async function issue(challenge: Challenge): Promise<Issued> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-proxy-acme-"));
@@ -142,6 +164,9 @@ async function issue(challenge: Challenge): Promise<Issued> {
     ...process.env,
     PEBBLE_VA_NOSLEEP: "1",
   });
+  // Traefik asks for the directory once at start and, refused, not again until its next renewal
+  // check: Pebble listens first.
+  await listening(ports.acme, 30_000);
 
   const config = stackConfig({
     target: "swarm",
