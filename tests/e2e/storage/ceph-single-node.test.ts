@@ -150,8 +150,10 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
         osd: { 0: key() },
       },
       paths,
-      // The machine's disk is shared and about 70 % full; Ceph warns below 30 % free by default.
-      extra: { mon: { mon_data_avail_warn: 5 } },
+      // The machine's disk is shared with other work and its free share varies (5 % was seen in
+      // CI): Ceph warns below 30 % free and refuses to start a monitor below 5 % by default. This
+      // check is about the rendered files, not the host's disk, so neither threshold applies here.
+      extra: { mon: { mon_data_avail_warn: 0, mon_data_avail_crit: 0 } },
     });
     for (const p of [paths.keyringDir, paths.dataRoot, paths.runDir, paths.logDir]) {
       fs.mkdirSync(p, { recursive: true });
