@@ -41,6 +41,9 @@ export interface AppTierArgs {
   readonly replicas?: Partial<Record<AppTierName, number>>;
 }
 
+/** The entrypoint both app images copy (the named build context `entrypoint`). */
+export const APP_ENTRYPOINT_DIR = path.join(__dirname, "..", "..", "apps", "entrypoint");
+
 /** The app's Dockerfiles (`apps/backend`, `apps/frontend`), each built from its part of the app. */
 export const APP_DOCKERFILES = {
   backend: { dir: path.join(__dirname, "..", "..", "apps", "backend"), source: "api" },
@@ -73,7 +76,10 @@ function buildImages(
         // Relative to the project directory (the program's working directory), so the rendered
         // stack is the same on every machine.
         dockerfileDir: path.relative(process.cwd(), APP_DOCKERFILES[tier].dir) || ".",
-        contexts: { app: subContext(build.context, APP_DOCKERFILES[tier].source) },
+        contexts: {
+          app: subContext(build.context, APP_DOCKERFILES[tier].source),
+          entrypoint: path.relative(process.cwd(), APP_ENTRYPOINT_DIR) || ".",
+        },
       },
       { parent },
     ),
@@ -278,6 +284,7 @@ export class AppTier extends pulumi.ComponentResource {
         replicas: sizes.frontend,
         host: appHost,
         apiUrl,
+        platformDrains: platform.capabilities.drainsBeforeStop,
       }),
       built,
     );

@@ -21,8 +21,8 @@ export const FRONTEND_CONFIG_PATH = "/app/dist/config.json";
 export const RABBITMQ_CONF_PATH = "/etc/rabbitmq/conf.d/20-homeport.conf";
 
 /**
- * Seconds the API keeps serving after it is told to stop, before gunicorn gets SIGTERM (the
- * image's entrypoint, `SHUTDOWN_DELAY_SECONDS`): twice the proxy's catalogue refresh, so Traefik
- * has dropped the replica before it stops accepting.
+ * Seconds a routed replica (the API, the frontend) keeps serving after it is told to stop, before
+ * its server gets SIGTERM (the images' entrypoint, `SHUTDOWN_DELAY_SECONDS`): twice the proxy's
+ * catalogue refresh, so Traefik has dropped the replica before it stops accepting.
  */
-export const API_SHUTDOWN_DELAY_SECONDS = 2 * CATALOGUE_REFRESH_SECONDS;
+export const ROUTED_SHUTDOWN_DELAY_SECONDS = 2 * CATALOGUE_REFRESH_SECONDS;

@@ -1,7 +1,17 @@
 import { mebibytes, millicores, seconds, WorkloadSpec } from "../model";
-import { API_SHUTDOWN_DELAY_SECONDS, APP_PORTS, FRONTEND_CONFIG_PATH } from "./constants";
+import { APP_PORTS, FRONTEND_CONFIG_PATH, ROUTED_SHUTDOWN_DELAY_SECONDS } from "./constants";
 import { frontendConfig } from "./config-files";
 import { AppWiring, appEnvironment } from "./wiring";
+
+/**
+ * Seconds a routed replica's own drain lasts: none where the platform drains it before stopping
+ * it (`drainsBeforeStop`), else the images' entrypoint delays the server's SIGTERM.
+ */
+const shutdownDelay = (platformDrains: boolean): number =>
+  platformDrains ? 0 : ROUTED_SHUTDOWN_DELAY_SECONDS;
+
+const withShutdownDelay = <T>(env: Record<string, T>, delay: number): Record<string, T | string> =>
+  delay > 0 ? { ...env, SHUTDOWN_DELAY_SECONDS: String(delay) } : env;
 
 /** The frontend: the static SPA, with /config.json pointing the browser at the API. */
 export function frontendSpec(opts: {
@@ -9,9 +19,13 @@ export function frontendSpec(opts: {
   readonly replicas: number;
   readonly host: string;
   readonly apiUrl: string;
+  /** The platform drains a routed replica before stopping it (`drainsBeforeStop`). */
+  readonly platformDrains: boolean;
 }): WorkloadSpec {
+  const delay = shutdownDelay(opts.platformDrains);
   return {
     image: opts.image,
+    ...(delay > 0 ? { env: withShutdownDelay({}, delay) } : {}),
     files: [{ name: "config", path: FRONTEND_CONFIG_PATH, content: frontendConfig(opts.apiUrl) }],
     ports: [{ name: "http", port: APP_PORTS.frontend }],
     routes: [{ host: opts.host, port: "http", middlewares: [{ kind: "security-headers" }] }],
@@ -34,6 +48,8 @@ export function frontendSpec(opts: {
     },
     scheduling: { mode: "replicated", replicas: opts.replicas },
     placement: { spread: true },
+    // The shutdown delay, then serve's own stop: it finishes the requests in flight (static files).
+    stopGracePeriod: seconds(delay + 10),
     security: { user: "1000:1000", readOnlyRootFilesystem: true },
   };
 }
@@ -49,8 +65,7 @@ export function backendSpec(
   },
   wiring: AppWiring,
 ): WorkloadSpec {
-  // Where the platform does not drain, the image's entrypoint does (SHUTDOWN_DELAY_SECONDS).
-  const delay = opts.platformDrains ? 0 : API_SHUTDOWN_DELAY_SECONDS;
+  const delay = shutdownDelay(opts.platformDrains);
   const { env, secrets } = appEnvironment(wiring);
   return {
     image: opts.image,
@@ -66,7 +81,7 @@ export function backendSpec(
       "-",
       "image_api.web:app",
     ],
-    env: delay > 0 ? { ...env, SHUTDOWN_DELAY_SECONDS: String(delay) } : env,
+    env: withShutdownDelay(env, delay),
     secrets,
     ports: [{ name: "http", port: APP_PORTS.backend }],
     routes: [{ host: opts.host, port: "http" }],

@@ -8,6 +8,7 @@ import {
   backendSpec,
   bucketInitSpec,
   frontendConfig,
+  frontendSpec,
   minioServerArgs,
   rabbitmqConf,
   rabbitmqSpec,
@@ -225,6 +226,23 @@ describe("workload specs", () => {
     assert.equal(platformDrained.env?.SHUTDOWN_DELAY_SECONDS, undefined);
     assert.deepEqual(platformDrained.stopGracePeriod, seconds(30));
     assert.deepEqual(platformDrained.env, appEnvironment(wiring(["rabbitmq:5672"])).env);
+  });
+
+  it("drains the frontend for 10 s before serve stops where the platform does not drain, and only there", () => {
+    const make = (platformDrains: boolean) =>
+      frontendSpec({
+        image: "homeport/image-web:0.1.0",
+        replicas: 2,
+        host: "app.example.org",
+        apiUrl: "https://api.example.org",
+        platformDrains,
+      });
+    const selfDraining = make(false);
+    assert.deepEqual(selfDraining.env, { SHUTDOWN_DELAY_SECONDS: "10" });
+    assert.deepEqual(selfDraining.stopGracePeriod, seconds(20));
+    const platformDrained = make(true);
+    assert.equal(platformDrained.env, undefined);
+    assert.deepEqual(platformDrained.stopGracePeriod, seconds(10));
   });
 
   it("runs a single broker as a singleton with its reason, its cookie shared by server and CLI", () => {

@@ -65,7 +65,7 @@ describe("AppTier on Kubernetes (production)", () => {
         CELERY_BROKER_URL: secretRef(name, "broker-url"),
         AWS_ACCESS_KEY_ID: secretRef(name, "s3-access-key"),
         AWS_SECRET_ACCESS_KEY: secretRef(name, "s3-secret-key"),
-        // The API drains before gunicorn stops (apps/backend/docker-entrypoint.sh).
+        // The API drains before gunicorn stops (apps/entrypoint/docker-entrypoint.sh).
         ...(name === "backend" ? { SHUTDOWN_DELAY_SECONDS: "10" } : {}),
       });
       const secret = resource(rec, TOKENS.secret, `${name}-secrets`).inputs;

@@ -68,7 +68,7 @@ describe("AppTier on Nomad (production, external S3)", () => {
         AWS_REGION_NAME: "us-east-1",
         S3_BUCKET_NAME: "images",
         S3_ENDPOINT_URL: "https://s3.lab.example.net",
-        // The API drains before gunicorn stops (apps/backend/docker-entrypoint.sh).
+        // The API drains before gunicorn stops (apps/entrypoint/docker-entrypoint.sh).
         ...(name === "backend" ? { SHUTDOWN_DELAY_SECONDS: "10" } : {}),
       });
       assert.equal(

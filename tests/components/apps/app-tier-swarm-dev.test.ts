@@ -11,6 +11,8 @@ import {
 import { TOKENS } from "../../helpers/types";
 
 const SERVICE = TOKENS.swarmService;
+const IMAGE = "docker:index/remoteImage:RemoteImage";
+const CONTEXT = "https://github.com/a/b.git#19f0b350f427ae51cda7d5ad8a7954dcc9cbf1f1";
 let rec: Recorder;
 
 before(async () => {
@@ -24,6 +26,7 @@ before(async () => {
     parts: ["apps"],
     apps: {
       images: { backend: "registry.lan/image-api:1.2.3" },
+      build: { context: CONTEXT },
       nodes: { rabbitmq: ["node-a"], minio: ["node-b"] },
     },
   });
@@ -46,6 +49,25 @@ const labels = (name: string): Record<string, unknown> =>
   );
 
 describe("AppTier on Swarm (dev)", () => {
+  it("builds the backend and the frontend on the engine, each from its Dockerfile and its part of the app", () => {
+    assert.deepEqual(Object.keys(resourcesOfType(rec, IMAGE)).sort(), [
+      "backend-image",
+      "frontend-image",
+    ]);
+    const build = (name: string): Inputs => resource(rec, IMAGE, `${name}-image`).inputs as Inputs;
+    assert.equal(build("backend").name, "registry.lan/image-api:1.2.3");
+    assert.deepEqual(build("backend").build, {
+      context: "apps/backend",
+      builder: "default",
+      additionalContexts: [`app=${CONTEXT}:api`, "entrypoint=apps/entrypoint"],
+    });
+    assert.deepEqual(build("frontend").build, {
+      context: "apps/frontend",
+      builder: "default",
+      additionalContexts: [`app=${CONTEXT}:web`, "entrypoint=apps/entrypoint"],
+    });
+  });
+
   it("runs one broker and one MinIO, each a singleton whose reason is a visible exemption", () => {
     assert.deepEqual(Object.keys(resourcesOfType(rec, SERVICE)).sort(), [
       "backend",

@@ -81,9 +81,11 @@ describe("AppTier on Swarm (production)", () => {
   });
 
   it("wires the backend and worker exactly as the app reads its settings", () => {
-    // The API drains before gunicorn stops (apps/backend/docker-entrypoint.sh).
+    // The API drains before gunicorn stops (apps/entrypoint/docker-entrypoint.sh).
     assert.deepEqual(spec("backend").env, { ...APP_ENV, SHUTDOWN_DELAY_SECONDS: "10" });
     assert.deepEqual(spec("worker").env, APP_ENV);
+    // The frontend drains too; it holds no secret.
+    assert.deepEqual(spec("frontend").env, { SHUTDOWN_DELAY_SECONDS: "10" });
     for (const name of ["backend", "worker"]) {
       assert.deepEqual(
         spec(name).secrets.map((s: Inputs) => [s.fileName, s.fileMode]),

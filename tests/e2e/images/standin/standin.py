@@ -46,9 +46,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 VERSION = os.environ.get("STANDIN_VERSION", "1")
 HOSTNAME = socket.gethostname()
 HEARTBEAT = "/tmp/standin-worker.heartbeat"
-# Seconds a server keeps accepting requests after SIGTERM: the backend image's entrypoint delays
-# gunicorn's SIGTERM by SHUTDOWN_DELAY_SECONDS (apps/backend/docker-entrypoint.sh); then, like
-# gunicorn, it stops accepting at once and finishes the requests in flight.
+# Seconds a server keeps accepting requests after SIGTERM: the app images' entrypoint delays the
+# server's SIGTERM by SHUTDOWN_DELAY_SECONDS (apps/entrypoint/docker-entrypoint.sh); then, like
+# gunicorn and serve, it stops accepting at once and finishes the requests in flight.
 DRAIN_SECONDS = float(os.environ.get("SHUTDOWN_DELAY_SECONDS", "0"))
 
 
@@ -90,7 +90,8 @@ class Handler(BaseHTTPRequestHandler):
     role = "whoami"
     routes = {}
     protocol_version = "HTTP/1.1"
-    # gunicorn's default --keep-alive: the server closes a connection idle for 2 s.
+    # Seconds an idle connection is kept: gunicorn's default --keep-alive, 2 s; the frontend
+    # stands in for serve, which keeps Node's default keepAliveTimeout, 5 s (serve() sets it).
     timeout = 2
 
     def log_message(self, fmt, *args):
@@ -136,14 +137,19 @@ class Handler(BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
 
+# Idle keep-alive seconds of the server each role stands in for, where it is not gunicorn's.
+KEEP_ALIVE_SECONDS = {"frontend": 5}
+
+
 def serve(role, port, routes=None, handler=Handler):
     handler.role = role
     handler.routes = routes or {}
+    handler.timeout = KEEP_ALIVE_SECONDS.get(role, handler.timeout)
     server = ThreadingHTTPServer(("0.0.0.0", port), handler)
     # As gunicorn's graceful stop: the requests in flight when SIGTERM comes are answered before
-    # the process exits (server_close joins their threads); idle connections end by the timeout.
+    # the process exits (server_close joins their threads, block_on_close being the default);
+    # idle connections end by the timeout.
     server.daemon_threads = False
-    server.block_on_close = True
 
     def drain_then_stop():
         time.sleep(DRAIN_SECONDS)

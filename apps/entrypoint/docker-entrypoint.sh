@@ -1,12 +1,15 @@
 #!/bin/sh
+# The entrypoint of both app images (apps/backend, apps/frontend; each Dockerfile copies it from
+# the named build context `entrypoint`, this directory).
+#
 # Loads secrets delivered as files: for every <VAR>_FILE whose <VAR> is not set, reads the file
 # into <VAR> and drops <VAR>_FILE; then runs the command. Docker Swarm delivers secrets as files
 # only; on Kubernetes and Nomad the variables are set directly and this does nothing.
 #
 # SHUTDOWN_DELAY_SECONDS (default 0): on SIGTERM the command keeps serving that long before it is
 # sent SIGTERM itself, so a proxy that polls the orchestrator stops routing to this replica
-# while it still answers (gunicorn stops accepting at once on SIGTERM). Docker Swarm has no
-# pre-stop hook to do it.
+# while it still answers (gunicorn and serve both stop accepting at once on SIGTERM). Docker
+# Swarm has no pre-stop hook to do it.
 set -eu
 
 for name in $(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)_FILE=.*$/\1/p'); do

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 
-const ENTRYPOINT = join(__dirname, "../../../apps/backend/docker-entrypoint.sh");
+const ENTRYPOINT = join(__dirname, "../../../apps/entrypoint/docker-entrypoint.sh");
 
 function run(env: Record<string, string>, argv: string[]) {
   const result = spawnSync("sh", [ENTRYPOINT, ...argv], {
@@ -21,7 +21,7 @@ const printEnv = [
   'printf "%s|%s|%s\\n" "$AWS_SECRET_ACCESS_KEY" "${AWS_SECRET_ACCESS_KEY_FILE:-}" "$S3_BUCKET_NAME"',
 ];
 
-describe("backend image entrypoint", () => {
+describe("app images' entrypoint", () => {
   it("loads each <VAR>_FILE into <VAR> and drops <VAR>_FILE before running the command", () => {
     const dir = mkdtempSync(join(tmpdir(), "homeport-entrypoint-"));
     writeFileSync(join(dir, "s3-secret-key"), "k3y with spaces");
