@@ -109,10 +109,22 @@ export function rabbitmqSpec(opts: {
     // catalogue, where there is one, is the nodes' own agent, out of the stack.
     flows: [
       ...(clustered
-        ? [{ kind: "workload" as const, to: "rabbitmq", ports: [APP_PORTS.epmd, APP_PORTS.erlangDist] }]
+        ? [
+            {
+              kind: "workload" as const,
+              to: "rabbitmq",
+              ports: [APP_PORTS.epmd, APP_PORTS.erlangDist],
+            },
+          ]
         : []),
       ...(consul
-        ? [{ kind: "external" as const, reason: "members register in Consul", ports: [consul.port] }]
+        ? [
+            {
+              kind: "external" as const,
+              reason: "members register in Consul",
+              ports: [consul.port],
+            },
+          ]
         : []),
     ],
     ports: [

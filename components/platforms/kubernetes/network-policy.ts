@@ -74,7 +74,9 @@ export function networkPolicySpec(w: ResolvedWorkload): NetworkPolicySpec {
           },
         ]
       : []),
-    ...(routePorts.length > 0 ? [{ from: fromPods(FLOW_LABELS.routes), ports: tcp(routePorts) }] : []),
+    ...(routePorts.length > 0
+      ? [{ from: fromPods(FLOW_LABELS.routes), ports: tcp(routePorts) }]
+      : []),
     ...(metricsPort !== undefined
       ? [{ from: fromPods(FLOW_LABELS.metrics), ports: tcp([metricsPort]) }]
       : []),
@@ -82,7 +84,9 @@ export function networkPolicySpec(w: ResolvedWorkload): NetworkPolicySpec {
       ? [{ ports: published.map((p) => ({ protocol: protocolOf(p), port: p.port })) }]
       : []),
   ];
-  const ourPods = [{ podSelector: { matchExpressions: [{ key: FLOW_LABELS.group, operator: "Exists" }] } }];
+  const ourPods = [
+    { podSelector: { matchExpressions: [{ key: FLOW_LABELS.group, operator: "Exists" }] } },
+  ];
   const egress = [
     DNS_EGRESS,
     ...w.flows.map((flow) => {
@@ -93,15 +97,19 @@ export function networkPolicySpec(w: ResolvedWorkload): NetworkPolicySpec {
             ports: tcp(flow.ports),
           };
         // Each target's own policy admits the scraper or the proxy on the one port it serves
-        // them, so this side opens our pods as a whole.
+        // them, so this side opens the pods as a whole: the scraper's targets are the model's,
+        // the proxy's any routed pod of the namespace (cert-manager's HTTP-01 solvers too).
         case "metrics":
-        case "routes":
           return { to: ourPods };
+        case "routes":
+          return { to: [{ podSelector: {} }] };
         case "external":
           return { to: ANYWHERE, ...(flow.ports ? { ports: tcp(flow.ports) } : {}) };
       }
     }),
-    ...(w.security.discovery || w.security.servesRoutes ? [{ to: ANYWHERE, ports: API_PORTS }] : []),
+    ...(w.security.discovery || w.security.servesRoutes
+      ? [{ to: ANYWHERE, ports: API_PORTS }]
+      : []),
   ];
   return {
     podSelector: { matchLabels: selectorLabels(w) },

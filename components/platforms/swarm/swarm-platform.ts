@@ -57,7 +57,10 @@ export class SwarmPlatform extends PlatformComponent {
   private readonly sharedVolumes = new Map<string, docker.Volume>();
   private readonly flowNetworks = new Map<string, docker.Network>();
   /** The groups each wide flow reaches, filled as workloads are deployed. */
-  private readonly reached: Record<WideFlow, Set<string>> = { metrics: new Set(), routes: new Set() };
+  private readonly reached: Record<WideFlow, Set<string>> = {
+    metrics: new Set(),
+    routes: new Set(),
+  };
   private finish: () => void = () => undefined;
   private readonly completed = new Promise<void>((resolve) => (this.finish = resolve));
 
@@ -117,13 +120,15 @@ export class SwarmPlatform extends PlatformComponent {
     for (const kind of reachedBy(workload)) this.reached[kind].add(workload.flowGroup);
     const wide = wideFlowsOf(workload);
     if (wide.length === 0) return pulumi.output(known);
-    return pulumi.output(this.completed.then(() => true)).apply((): pulumi.Output<FlowNetwork[]> => {
-      const more = WIDE_FLOWS.filter((kind) => wide.includes(kind))
-        .flatMap((kind) => [...this.reached[kind]])
-        .filter((group, i, all) => !joined.includes(group) && all.indexOf(group) === i)
-        .sort();
-      return pulumi.output([...known, ...more.map(entry)]);
-    });
+    return pulumi
+      .output(this.completed.then(() => true))
+      .apply((): pulumi.Output<FlowNetwork[]> => {
+        const more = WIDE_FLOWS.filter((kind) => wide.includes(kind))
+          .flatMap((kind) => [...this.reached[kind]])
+          .filter((group, i, all) => !joined.includes(group) && all.indexOf(group) === i)
+          .sort();
+        return pulumi.output([...known, ...more.map(entry)]);
+      });
   }
 
   /**

@@ -98,7 +98,7 @@ describe("Kubernetes NetworkPolicies from flows", () => {
     ]);
   });
 
-  it("opens the proxy's published ports to anyone, and lets it reach the API and our pods", () => {
+  it("opens the proxy's published ports to anyone, and lets it reach the API and the namespace's pods", () => {
     const proxy = resolveWorkload("traefik", "proxy", {
       image: "traefik:v3.6.7",
       ports: [
@@ -118,9 +118,7 @@ describe("Kubernetes NetworkPolicies from flows", () => {
     ]);
     assert.deepEqual(spec.egress, [
       DNS,
-      {
-        to: [{ podSelector: { matchExpressions: [{ key: META.flowGroup, operator: "Exists" }] } }],
-      },
+      { to: [{ podSelector: {} }] },
       { to: ANYWHERE },
       {
         to: ANYWHERE,
@@ -131,6 +129,20 @@ describe("Kubernetes NetworkPolicies from flows", () => {
       },
     ]);
     assert.equal(flowLabels(proxy)["flows.homeport.dev/routes"], "true");
+  });
+
+  it("lets the scraper reach the model's pods, each of which admits it on its metrics port", () => {
+    const scraper = resolveWorkload("prometheus", "monitoring", {
+      image: "prom/prometheus:v3.5.0",
+      flows: [{ kind: "metrics" }],
+    });
+    assert.deepEqual(networkPolicySpec(scraper).egress, [
+      DNS,
+      {
+        to: [{ podSelector: { matchExpressions: [{ key: META.flowGroup, operator: "Exists" }] } }],
+      },
+    ]);
+    assert.deepEqual(networkPolicySpec(scraper).ingress, []);
   });
 
   it("denies by default every pod of the model, and only those", () => {

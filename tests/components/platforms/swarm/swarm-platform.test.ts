@@ -79,12 +79,18 @@ describe("Swarm adapter", () => {
     assert.deepEqual(networks("db"), [{ id: id("db"), aliases: ["db"] }]);
     assert.deepEqual(networks("exporter"), [{ id: id("exporter"), aliases: ["exporter"] }]);
     // The proxy reaches the routed web, the scraper the web's metrics port: never the database.
-    assert.deepEqual(networks("proxy"), [{ id: id("proxy"), aliases: ["proxy"] }, { id: id("web") }]);
+    assert.deepEqual(networks("proxy"), [
+      { id: id("proxy"), aliases: ["proxy"] },
+      { id: id("web") },
+    ]);
     assert.deepEqual(networks("scraper"), [
       { id: id("scraper"), aliases: ["scraper"] },
       { id: id("web") },
     ]);
-    assert.equal(labels(resource(rec, SERVICE, "db").inputs as Inputs)["homeport.dev/flow-group"], "db");
+    assert.equal(
+      labels(resource(rec, SERVICE, "db").inputs as Inputs)["homeport.dev/flow-group"],
+      "db",
+    );
   });
 
   it("runs the replicated workload with its replicas, health check, resources and update strategy", () => {
