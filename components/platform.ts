@@ -72,6 +72,7 @@ export class Platform extends pulumi.ComponentResource {
       built[part] = builder({ config, platform: shared.adapter, built }, { parent: this });
     }
     shared.done();
+    this.adapter.complete?.();
     const outputs = Object.values(built);
     this.urls = pulumi.output(
       Object.assign({}, ...outputs.map((o) => o.urls ?? {})) as Record<

@@ -5,6 +5,7 @@ import { isGitContext, AppsSettings } from "../config/parts/apps";
 import { Environment, Tier } from "../config/schema";
 import { META, PlatformAdapter, WorkloadDeployment, WorkloadSpec } from "../model";
 import { minioSpec, rabbitmqSpec } from "./cluster-specs";
+import { APP_PORTS } from "./constants";
 import { bucketInitSpec } from "./ensure-bucket";
 import { appSizes } from "./sizes";
 import { backendSpec, frontendSpec } from "./web-specs";
@@ -191,6 +192,7 @@ export class AppTier extends pulumi.ComponentResource {
         endpoint: settings.s3.endpoint,
         accessKeyId: pulumi.secret(settings.s3.accessKeyId),
         secretAccessKey: settings.s3.secretAccessKey,
+        flow: { kind: "external", reason: "S3 is external (homeport:apps.s3)" },
       };
     } else {
       minioUser = password(`${name}-minio-user`, 20, this);
@@ -222,6 +224,7 @@ export class AppTier extends pulumi.ComponentResource {
         endpoint: pulumi.interpolate`http://${minioDeployments[0].address("api")}`,
         accessKeyId: minioUser,
         secretAccessKey: minioPassword,
+        flow: { kind: "workload", to: "minio", ports: [APP_PORTS.minio] },
       };
     }
 

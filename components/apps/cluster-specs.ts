@@ -105,6 +105,28 @@ export function rabbitmqSpec(opts: {
         content: rabbitmqConf(opts.peers, consul ? opts.nodeHost : undefined),
       },
     ],
+    // Members find each other through epmd and replicate over Erlang distribution; the
+    // catalogue, where there is one, is the nodes' own agent, out of the stack.
+    flows: [
+      ...(clustered
+        ? [
+            {
+              kind: "workload" as const,
+              to: "rabbitmq",
+              ports: [APP_PORTS.epmd, APP_PORTS.erlangDist],
+            },
+          ]
+        : []),
+      ...(consul
+        ? [
+            {
+              kind: "external" as const,
+              reason: "members register in Consul",
+              ports: [consul.port],
+            },
+          ]
+        : []),
+    ],
     ports: [
       { name: "amqp", port: APP_PORTS.amqp },
       { name: "metrics", port: APP_PORTS.rabbitmqMetrics },
@@ -182,6 +204,8 @@ export function minioSpec(opts: {
     image: opts.image,
     command: withSecretFiles(secretVariables(secrets), ["minio", ...minioServerArgs(opts.peers)]),
     secrets,
+    // Servers of a distributed deployment talk to each other on the API port.
+    flows: distributed ? [{ kind: "workload", to: "minio", ports: [APP_PORTS.minio] }] : [],
     ports: [
       { name: "api", port: APP_PORTS.minio },
       { name: "console", port: APP_PORTS.minioConsole },

@@ -26,6 +26,8 @@ export function bucketInitSpec(opts: { readonly image: string }, wiring: AppWiri
   const { env, secrets } = appEnvironment(wiring);
   return {
     image: opts.image,
+    // The bucket is S3's alone: the job never talks to the broker.
+    flows: [wiring.s3.flow],
     command: withSecretFiles(secretVariables(secrets), ["python", "-c", ENSURE_BUCKET_SCRIPT]),
     env,
     secrets,

@@ -28,6 +28,8 @@ export function frontendSpec(opts: {
     ...(delay > 0 ? { env: withShutdownDelay({}, delay) } : {}),
     files: [{ name: "config", path: FRONTEND_CONFIG_PATH, content: frontendConfig(opts.apiUrl) }],
     ports: [{ name: "http", port: APP_PORTS.frontend }],
+    // A static site: the browser calls the API through the proxy, never this container.
+    flows: [],
     routes: [{ host: opts.host, port: "http", middlewares: [{ kind: "security-headers" }] }],
     health: {
       kind: "http",
@@ -66,7 +68,7 @@ export function backendSpec(
   wiring: AppWiring,
 ): WorkloadSpec {
   const delay = shutdownDelay(opts.platformDrains);
-  const { env, secrets } = appEnvironment(wiring);
+  const { env, secrets, flows } = appEnvironment(wiring);
   return {
     image: opts.image,
     args: [
@@ -83,6 +85,7 @@ export function backendSpec(
     ],
     env: withShutdownDelay(env, delay),
     secrets,
+    flows,
     ports: [{ name: "http", port: APP_PORTS.backend }],
     routes: [{ host: opts.host, port: "http" }],
     health: {

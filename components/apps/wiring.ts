@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppsSettings } from "../config/parts/apps";
-import { SecretSpec } from "../model";
+import { FlowSpec, SecretSpec } from "../model";
 import { SecretVariable } from "./secret-files";
-import { RABBITMQ_USER } from "./constants";
+import { APP_PORTS, RABBITMQ_USER } from "./constants";
 
 /** The secrets a process reads as environment variables (files first on Swarm: secret-files.ts). */
 export const secretVariables = (secrets: readonly SecretSpec[]): SecretVariable[] =>
@@ -14,6 +14,8 @@ export interface S3Wiring {
   readonly endpoint: pulumi.Input<string>;
   readonly accessKeyId: pulumi.Input<string>;
   readonly secretAccessKey: pulumi.Input<string>;
+  /** The connection to it: MinIO's API, or out of the stack to an external S3. */
+  readonly flow: FlowSpec;
 }
 
 /** The broker the backend and worker use: the tier's RabbitMQ, or an external one. */
@@ -60,6 +62,8 @@ export interface AppWiring {
 export function appEnvironment(wiring: AppWiring): {
   env: Record<string, pulumi.Input<string>>;
   secrets: SecretSpec[];
+  /** The connections the app's processes open: S3 and the broker. */
+  flows: FlowSpec[];
 } {
   const { settings, s3, broker } = wiring;
   const url = (address: pulumi.Input<string>) =>
@@ -95,5 +99,12 @@ export function appEnvironment(wiring: AppWiring): {
       { name: "s3-access-key", env: "AWS_ACCESS_KEY_ID", value: s3.accessKeyId },
       { name: "s3-secret-key", env: "AWS_SECRET_ACCESS_KEY", value: s3.secretAccessKey },
     ],
+    flows: [s3.flow, brokerFlow(broker)],
   };
 }
+
+/** The connection to the broker: the tier's RabbitMQ, or out of the stack to an external one. */
+export const brokerFlow = (broker: BrokerWiring): FlowSpec =>
+  "url" in broker
+    ? { kind: "external", reason: "the broker is external (homeport:apps.broker)" }
+    : { kind: "workload", to: "rabbitmq", ports: [APP_PORTS.amqp] };

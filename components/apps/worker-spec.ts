@@ -25,12 +25,13 @@ export function workerSpec(
   },
   wiring: AppWiring,
 ): WorkloadSpec {
-  const { env, secrets } = appEnvironment(wiring);
+  const { env, secrets, flows } = appEnvironment(wiring);
   return {
     image: opts.image,
     args: ["celery", "--app", CELERY_APP, "worker", "--loglevel", "INFO"],
     env,
     secrets,
+    flows,
     health: {
       kind: "command",
       // The check runs as its own process: on Swarm it loads the secret files itself.

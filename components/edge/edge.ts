@@ -50,6 +50,11 @@ export const KEEPALIVED_EXEMPTIONS: readonly ExemptionSpec[] = [
       "keepalived adds the floating address to the node's own interface and sends VRRP between the nodes' own addresses",
   },
   {
+    rule: "workload-isolated-by-flows",
+    reason:
+      "keepalived runs on the node's own network, which no platform network isolates; the host firewall lets VRRP (IP protocol 112) pass between the listed nodes only (docs/security.md)",
+  },
+  {
     rule: "workload-require-health-check",
     reason:
       "keepalived serves no port; its track script checks the local proxy and the orchestrator restarts it when it exits",
@@ -94,6 +99,9 @@ export function keepalivedSpec(args: {
     // A graceful stop removes the address and hands it over at once (docs/edge.md).
     update: { order: "stop-first" },
     stopGracePeriod: seconds(5),
+    // VRRP adverts go to the other listed nodes' own addresses, and the track script asks the
+    // local proxy's published ping port: both on the node's network.
+    flows: [{ kind: "external", reason: "VRRP between the nodes and the proxy's published ping" }],
     security: {
       hostNetwork: needs.hostNetwork,
       capAdd: [...needs.capabilities],

@@ -3,6 +3,7 @@ import * as random from "@pulumi/random";
 import { pbkdf2Sync } from "node:crypto";
 import { MediaSettings } from "../config/parts/media";
 import {
+  FlowSpec,
   HealthCheckSpec,
   mebibytes,
   memory,
@@ -141,6 +142,36 @@ export const MEDIA_APP_DEFS: Record<MediaWorkload, AppDef> = {
   },
 };
 
+/**
+ * Which apps of the chain each app calls, as the wiring job connects them: the *arrs send to the
+ * download client and read the indexer manager, Prowlarr pushes its indexers to the *arrs, Bazarr
+ * reads the *arrs. Portainer calls its agent, outside this table.
+ */
+export const MEDIA_CALLS: Record<MediaWorkload, readonly MediaWorkload[]> = {
+  prowlarr: ["sonarr", "radarr"],
+  jackett: [],
+  sonarr: ["prowlarr", "jackett", "transmission", "qbittorrent"],
+  radarr: ["prowlarr", "jackett", "transmission", "qbittorrent"],
+  bazarr: ["sonarr", "radarr"],
+  transmission: [],
+  qbittorrent: [],
+  jellyfin: [],
+  portainer: [],
+};
+
+/** Why each app connects out of the stack. */
+const MEDIA_OUTSIDE: Record<MediaWorkload, string> = {
+  prowlarr: "Prowlarr searches the indexers",
+  jackett: "Jackett searches the indexers",
+  sonarr: "Sonarr reads series metadata and downloads from the indexers",
+  radarr: "Radarr reads movie metadata and downloads from the indexers",
+  bazarr: "Bazarr downloads subtitles",
+  transmission: "Transmission connects to BitTorrent peers",
+  qbittorrent: "qBittorrent connects to BitTorrent peers",
+  jellyfin: "Jellyfin reads metadata and artwork",
+  portainer: "Portainer checks image registries (and, on Kubernetes, reads the cluster's API)",
+};
+
 /** Port of the Portainer agent (Portainer's `agent` docs). */
 export const PORTAINER_AGENT_PORT = 9001;
 /** Port exportarr serves its metrics on. */
@@ -205,6 +236,11 @@ export class MediaChain extends pulumi.ComponentResource {
         { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
       );
     const url = (app: MediaWorkload) => `http://${app}:${MEDIA_APP_DEFS[app].port}`;
+    const appFlow = (app: MediaWorkload): FlowSpec => ({
+      kind: "workload",
+      to: app,
+      ports: [MEDIA_APP_DEFS[app].port],
+    });
     const base = {
       PUID: String(settings.puid),
       PGID: String(settings.pgid),
@@ -252,6 +288,8 @@ export class MediaChain extends pulumi.ComponentResource {
       env: initDataEnv({ uid: settings.puid, gid: settings.pgid }),
       files: [{ name: "init-data", path: "/opt/homeport/init-data.sh", content: INIT_DATA_SCRIPT }],
       volumes: [dataVolume],
+      // It lays out the shared volume and talks to no one.
+      flows: [],
       scheduling: { mode: "job" },
       security: { user: "0:0", capAdd: ["CHOWN", "FOWNER"] },
     });
@@ -389,6 +427,15 @@ export class MediaChain extends pulumi.ComponentResource {
         secrets,
         files,
         ports: [{ name: "http", port: def.port }, ...peer],
+        flows: [
+          ...MEDIA_CALLS[app]
+            .filter((other) => enabled.includes(other))
+            .map((other) => appFlow(other)),
+          ...(app === "portainer" && caps.dockerEngine
+            ? [{ kind: "workload" as const, to: "portainer-agent", ports: [PORTAINER_AGENT_PORT] }]
+            : []),
+          { kind: "external", reason: MEDIA_OUTSIDE[app] },
+        ],
         volumes: [
           {
             name: `${app}-config`,
@@ -446,6 +493,8 @@ export class MediaChain extends pulumi.ComponentResource {
         deploy("portainer-agent", {
           image: settings.images.portainerAgent,
           ports: [{ name: "agent", port: PORTAINER_AGENT_PORT }],
+          // Agents find each other and forward requests to the agent of the node concerned.
+          flows: [{ kind: "workload", to: "portainer-agent", ports: [PORTAINER_AGENT_PORT] }],
           volumes: [
             {
               name: "docker-volumes",
@@ -489,6 +538,7 @@ export class MediaChain extends pulumi.ComponentResource {
           image: settings.images.exportarr,
           args: [app],
           env: { PORT: String(EXPORTARR_PORT), URL: url(app) },
+          flows: [appFlow(app)],
           // onedr0p/exportarr internal/config/config.go: API_KEY, or API_KEY_FILE (a file with the key).
           secrets: [
             { name: `${app}-api-key`, value: key, env: "API_KEY", fileEnv: "API_KEY_FILE" },
@@ -528,6 +578,7 @@ export class MediaChain extends pulumi.ComponentResource {
           },
         ],
         volumes: [{ name: "diun-data", mountPath: "/data", class: "block", size: mebibytes(100) }],
+        flows: [{ kind: "external", reason: "Diun asks the image registries for new tags" }],
         resources: {
           requests: { cpu: millicores(20), memory: mebibytes(32) },
           limits: { memory: mebibytes(128) },
@@ -575,7 +626,16 @@ export class MediaChain extends pulumi.ComponentResource {
         : undefined,
     });
     const appResources = Object.values(apps).flatMap((d) => d.resources);
-    deploy("media-wiring", { ...job.spec, image: settings.images.wiring }, appResources);
+    deploy(
+      "media-wiring",
+      {
+        ...job.spec,
+        image: settings.images.wiring,
+        // It connects every enabled app through its API.
+        flows: enabled.map(appFlow),
+      },
+      appResources,
+    );
 
     this.workloads = workloads;
     this.urls = Object.fromEntries(

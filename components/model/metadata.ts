@@ -22,6 +22,12 @@ export const META = {
    */
   cluster: "homeport.dev/cluster",
   /**
+   * The flow group a network or pod serves (`ResolvedWorkload.flowGroup`): on Swarm each group's
+   * overlay network carries it, and so does every service, so that service discovery keeps the
+   * address of a task on its own group's network.
+   */
+  flowGroup: "homeport.dev/flow-group",
+  /**
    * The Pulumi stack a platform-wide object belongs to (the Swarm overlay network), so
    * service discovery keeps this stack's targets only.
    */

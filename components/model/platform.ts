@@ -303,6 +303,12 @@ export interface PlatformAdapter {
    * declared by the storage part, before any workload that has volumes.
    */
   provisionStorage(plan: StoragePlan, opts: DeployOptions): StorageProvisioning;
+  /**
+   * Called once, after the last part has deployed its workloads: what needs every workload (on
+   * Swarm, the networks the scraper and the proxy join) resolves then.
+   * @default nothing waits for it
+   */
+  complete?(): void;
   readonly capabilities: PlatformCapabilities;
   /** Per volume class, what the orchestrator makes of it. */
   readonly volumes: Readonly<Record<VolumeClass, VolumeProvisioning>>;
@@ -326,7 +332,7 @@ export interface PlatformAdapter {
  * Everything an adapter tells the concerns, without deploying anything: each adapter builds it
  * from its settings alone, so it can be known before any resource exists.
  */
-export type PlatformProfile = Omit<PlatformAdapter, "deploy" | "provisionStorage">;
+export type PlatformProfile = Omit<PlatformAdapter, "deploy" | "provisionStorage" | "complete">;
 
 /** Why routes carry no TLS of their own where it ends upstream: the exemption's reason. */
 export const UPSTREAM_TLS_REASON =

@@ -12,6 +12,7 @@ import { Cpu, Duration, Memory } from "./units";
 import {
   ExemptionSpec,
   FileSpec,
+  FlowSpec,
   HealthCheckSpec,
   MiddlewareSpec,
   NodeConstraint,
@@ -34,6 +35,13 @@ export interface ResolvedWorkload {
   readonly ports: ResolvedPort[];
   readonly volumes: ResolvedVolume[];
   readonly routes: ResolvedRoute[];
+  /** The connections it opens, checked (see {@link WorkloadSpec.flows}). */
+  readonly flows: FlowSpec[];
+  /**
+   * The name flows reach it by: its cluster's (`META.cluster`) for a member, else its own. Peers
+   * of one cluster share it.
+   */
+  readonly flowGroup: string;
   readonly health?: ResolvedHealthCheck;
   readonly resources: {
     readonly requests: { readonly cpu: Cpu; readonly memory: Memory };
@@ -327,6 +335,22 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
     internalService: r.internalService,
   }));
 
+  const flows = spec.flows ?? [];
+  for (const flow of flows) {
+    const where = flow.kind === "workload" ? `flow to "${flow.to}"` : `${flow.kind} flow`;
+    if (flow.kind === "workload" && !DNS_LABEL.test(flow.to))
+      fail(where, "names no workload", "name a workload or a cluster of the stack");
+    if (flow.kind === "external" && flow.reason.trim() === "")
+      fail(where, "has no reason", "say why the workload connects out of the stack");
+    const ports = flow.kind === "workload" || flow.kind === "external" ? (flow.ports ?? []) : [];
+    if (flow.kind === "workload" && ports.length === 0)
+      fail(where, "lists no port", "list the ports it connects to");
+    for (const port of ports) {
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        fail(where, `has port ${port}`, "use port numbers from 1 to 65535");
+    }
+  }
+
   let health: ResolvedHealthCheck | undefined;
   if (spec.health) {
     const hc = spec.health;
@@ -381,6 +405,8 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
     ports,
     volumes,
     routes,
+    flows,
+    flowGroup: spec.labels?.[META.cluster] ?? name,
     health,
     resources: { requests: resources.requests, limits: resources.limits ?? {} },
     scheduling,

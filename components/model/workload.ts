@@ -25,6 +25,12 @@ export interface WorkloadSpec {
   readonly volumes?: VolumeSpec[];
   /** Routes through the reverse proxy. @default [] (not exposed) */
   readonly routes?: RouteSpec[];
+  /**
+   * The connections it opens: adapters let it reach exactly these, besides DNS; anyone may reach
+   * a published port.
+   * @default [] (opens no connection)
+   */
+  readonly flows?: FlowSpec[];
   /** How the orchestrator decides the workload is alive and ready. */
   readonly health?: HealthCheckSpec;
   /** CPU and memory requests and limits. @default {@link DEFAULT_RESOURCES} */
@@ -165,6 +171,25 @@ export interface RouteSpec {
    */
   readonly internalService?: string;
 }
+
+/** A connection a workload opens (see {@link WorkloadSpec.flows}). */
+export type FlowSpec =
+  /**
+   * To another workload of the stack, or to every member of a cluster by the cluster's name (its
+   * members' `homeport.dev/cluster`), on these ports.
+   */
+  | { readonly kind: "workload"; readonly to: string; readonly ports: number[] }
+  /** Out of the stack (the internet, an external S3 or broker), with why it needs to. */
+  | {
+      readonly kind: "external";
+      readonly reason: string;
+      /** @default every port */
+      readonly ports?: number[];
+    }
+  /** To every workload's metrics port (the scraper, Prometheus). */
+  | { readonly kind: "metrics" }
+  /** To every route's port: the routes are the reverse proxy's flows. */
+  | { readonly kind: "routes" };
 
 export type MiddlewareSpec =
   /** HTTP basic auth; `users` is an htpasswd line set ("user:hash" per line), kept secret. */

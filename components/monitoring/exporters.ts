@@ -35,6 +35,8 @@ export function nodeExporterSpec(
       "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/docker/.+|var/lib/kubelet/.+)($|/)",
     ],
     ports: [{ name: "metrics", port: MONITORING_PORTS.nodeExporter }],
+    // It only answers scrapes.
+    flows: [],
     volumes: [
       hostPath("proc", "/proc", "/host/proc"),
       hostPath("sys", "/sys", "/host/sys"),
@@ -78,6 +80,8 @@ export function cadvisorSpec(
       ...(dockerEngine ? ["--docker_only=true"] : []),
     ],
     ports: [{ name: "http", port: MONITORING_PORTS.cadvisor }],
+    // It only answers scrapes; the container engine it reads is a local socket.
+    flows: [],
     volumes: [
       hostPath("rootfs", "/", "/rootfs"),
       hostPath("run", "/var/run", "/var/run"),

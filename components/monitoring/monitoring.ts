@@ -135,6 +135,12 @@ export class Monitoring extends pulumi.ComponentResource {
         },
       ],
       ports: [{ name: "http", port: MONITORING_PORTS.alertmanager }],
+      flows: [
+        {
+          kind: "external",
+          reason: "notifications go to the receiver and the watchdog, out of the stack",
+        },
+      ],
       volumes: [{ name: "data", mountPath: "/alertmanager", class: "block", size: mebibytes(512) }],
       routes: uiRoute(alertmanagerHost, "http"),
       health: {
@@ -195,6 +201,14 @@ export class Monitoring extends pulumi.ComponentResource {
         ],
         secrets: discovery.secrets,
         ports: [{ name: "http", port: MONITORING_PORTS.prometheus }],
+        flows: [
+          { kind: "metrics" },
+          {
+            kind: "workload",
+            to: MONITORING_WORKLOADS.alertmanager,
+            ports: [MONITORING_PORTS.alertmanager],
+          },
+        ],
         volumes: [
           {
             name: "data",
@@ -276,6 +290,13 @@ export class Monitoring extends pulumi.ComponentResource {
           })),
         ],
         ports: [{ name: "http", port: MONITORING_PORTS.grafana }],
+        flows: [
+          {
+            kind: "workload",
+            to: MONITORING_WORKLOADS.prometheus,
+            ports: [MONITORING_PORTS.prometheus],
+          },
+        ],
         volumes: [
           { name: "data", mountPath: "/var/lib/grafana", class: "block", size: gibibytes(1) },
         ],

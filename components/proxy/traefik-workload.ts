@@ -138,6 +138,12 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
       ...(pingPort ? [{ name: "ping", port: pingPort, publish: { hostPort: pingPort } }] : []),
     ],
     ...(settings.floatingIp ? { floatingAddress: settings.floatingIp.ip } : {}),
+    flows: [
+      { kind: "routes" },
+      ...(certificates === "acme"
+        ? [{ kind: "external" as const, reason: "Traefik asks the ACME CA for certificates" }]
+        : []),
+    ],
     files,
     secrets,
     volumes,
@@ -220,6 +226,7 @@ export function whoamiWorkloadSpec(host: string, replicas: number): WorkloadSpec
     image: WHOAMI_IMAGE,
     args: ["--port", "8080"],
     ports: [{ name: "http", port: 8080 }],
+    flows: [],
     routes: [{ host, port: "http", tls: true }],
     // Kubernetes and Nomad probe /health from outside; Swarm runs checks inside the container,
     // and this image holds nothing but the server, so there the check is off (see exemptions).

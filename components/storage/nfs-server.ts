@@ -159,6 +159,8 @@ export function nfsServerSpec(args: NfsServerArgs): WorkloadSpec {
     ports: [
       { name: "nfs", port: GANESHA_DEFAULT_PORT, publish: { hostPort: GANESHA_DEFAULT_PORT } },
     ],
+    // It only answers: the nodes mount the share on the published port.
+    flows: [],
     volumes: [
       {
         name: "nfs-export",

@@ -158,6 +158,26 @@ export function renderNfsSubdirProvisioner(args: NfsSubdirProvisionerArgs): Kube
         },
       },
     },
+    // It answers nothing and reads the API only; the kubelet, not the pod, mounts the share.
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name, namespace: ns, labels },
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [],
+        egress: [
+          {
+            to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }],
+            ports: [
+              { protocol: "TCP", port: 443 },
+              { protocol: "TCP", port: 6443 },
+            ],
+          },
+        ],
+      },
+    },
     {
       apiVersion: "storage.k8s.io/v1",
       kind: "StorageClass",

@@ -143,6 +143,8 @@ function pluginExemptions(
       driver === "nfs"
         ? "csi-driver-nfs's node plugin runs on the node's network so that the mounts it makes outlive a restart of the plugin (kubernetes-csi/csi-driver-nfs deploy/v4.11.0/csi-nfs-node.yaml, hostNetwork)"
         : "ceph-csi's node plugin maps and mounts through the node's kernel client on the node's network (hashicorp/nomad demo/csi/ceph-csi-plugin/plugin-cephrbd-node.nomad, network_mode host)";
+    reasons["workload-isolated-by-flows"] =
+      "the node plugin serves Nomad on a local socket and opens only the storage cluster's ports, on the node's network (see workload-no-host-namespaces); the host firewall limits those (docs/security.md)";
     reasons["workload-spread-across-nodes"] =
       "a CSI node plugin is a system job: one on every node, which is already spread";
   }

@@ -13,6 +13,7 @@ import { workloadImagePinned } from "../rules/workload-image-pinned";
 import { workloadMinReplicas } from "../rules/workload-min-replicas";
 import { workloadNetworkCapabilities } from "../rules/workload-network-capabilities";
 import { workloadNoHostNamespaces } from "../rules/workload-no-host-namespaces";
+import { workloadIsolatedByFlows } from "../rules/workload-isolated-by-flows";
 import { workloadNoHostPorts } from "../rules/workload-no-host-ports";
 import { workloadNoPrivilegeEscalation } from "../rules/workload-no-privilege-escalation";
 import { workloadNoPrivileged } from "../rules/workload-no-privileged";
@@ -48,6 +49,7 @@ export const POLICIES: readonly HomeportPolicy[] = [
   workloadDropCapabilities,
   workloadNetworkCapabilities,
   workloadNoHostNamespaces,
+  workloadIsolatedByFlows,
   workloadNoHostPorts,
   workloadDockerSocketRestricted,
   workloadNoSensitiveHostPaths,

@@ -27,6 +27,7 @@ export const TYPES = {
   ingress: "kubernetes:networking.k8s.io/v1:Ingress",
   claim: "kubernetes:core/v1:PersistentVolumeClaim",
   disruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
+  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   traefikMiddleware: "kubernetes:traefik.io/v1alpha1:Middleware",
   nomadJob: "pulumi-nodejs:dynamic/nomad:Job",
 } as const;

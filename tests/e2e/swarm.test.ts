@@ -554,6 +554,88 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     console.log(`# Grafana data source ${answer.uid}: up{} for jobs ${answer.jobs.join(", ")}`);
   });
 
+  it("isolates by flows: from the proxy's and the exporters' networks MinIO's and RabbitMQ's ports are unreachable, from the backend's they answer", async (t) => {
+    if (!needsDeployment(t) || !needsPart(t, "apps")) return;
+    const find = (pattern: RegExp) => state.services.find((s) => pattern.test(s));
+    const backend = find(/-backend$/);
+    const targets = [
+      { name: "MinIO", service: find(/-minio(-0)?$/), port: 9000 },
+      { name: "RabbitMQ", service: find(/-rabbitmq(-0)?$/), port: 5672 },
+    ];
+    const sources = [
+      { name: "proxy", service: find(/-traefik$/), reaches: false },
+      { name: "node-exporter", service: find(/-node-exporter$/), reaches: false },
+      { name: "backend", service: backend, reaches: true },
+    ];
+    const missing = [...targets, ...sources].filter((x) => !x.service).map((x) => x.name);
+    if (missing.length > 0) return t.skip(`the stack has no ${missing.join(", ")} service`);
+    // Each target by the address of a running task on its own flow group's network, so that a
+    // refusal is the network's and not a name that does not resolve.
+    const addressOf = (service: string): string => {
+      const group = inspectService(service).Spec.Labels?.[META.flowGroup];
+      const task = serviceContainers(service).find((c) => c.status.startsWith("Up"));
+      assert.ok(group && task, `${service} has no flow group label or no running task`);
+      const networks = JSON.parse(
+        must(docker("inspect", "-f", "{{json .NetworkSettings.Networks}}", task.id), "inspect"),
+      ) as Record<string, { IPAddress: string }>;
+      const own = Object.entries(networks).find(([n]) => n.endsWith(`-flow-${group}`));
+      assert.ok(own, `${service}'s task is not on its group's network: ${Object.keys(networks)}`);
+      return own[1].IPAddress;
+    };
+    // A throwaway container on exactly the networks of `service`, from the backend's image
+    // (Python): does a TCP connection to host:port open within 5 s?
+    const image = inspectService(backend!).Spec.TaskTemplate.ContainerSpec.Image;
+    const connects = async (service: string, host: string, port: number): Promise<boolean> => {
+      const networks = (inspectService(service).Spec.TaskTemplate.Networks ?? []).map(
+        (n) => n.Target,
+      );
+      assert.ok(networks.length > 0, `${service} joins no network`);
+      const name = `homeport-e2e-flow-probe-${process.pid}-${Date.now()}`;
+      const code =
+        "import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 5); print('open')";
+      must(
+        docker(
+          "create",
+          "--name",
+          name,
+          "--network",
+          networks[0],
+          "--entrypoint",
+          "python3",
+          image,
+          "-c",
+          code,
+          host,
+          String(port),
+        ),
+        "docker create",
+      );
+      try {
+        for (const n of networks.slice(1)) must(docker("network", "connect", n, name), "connect");
+        const r = await run(DOCKER, ["start", "-a", name], { timeoutMs: 30_000 });
+        return r.status === 0 && r.stdout.includes("open");
+      } finally {
+        docker("rm", "-f", name);
+      }
+    };
+    const seen: Record<string, boolean> = {};
+    for (const target of targets) {
+      const host = addressOf(target.service!);
+      for (const source of sources) {
+        const open = await connects(source.service!, host, target.port);
+        seen[`${source.name} -> ${target.name}:${target.port}`] = open;
+      }
+    }
+    record("swarm flow isolation (connection opened)", seen);
+    for (const target of targets)
+      for (const source of sources)
+        assert.equal(
+          seen[`${source.name} -> ${target.name}:${target.port}`],
+          source.reaches,
+          `from the ${source.name}'s networks, ${target.name}:${target.port} ${source.reaches ? "does not answer" : "answers"}`,
+        );
+  });
+
   it("hands secrets to containers as files under /run/secrets, never as environment text", async (t) => {
     const ws = needsDeployment(t);
     if (!ws) return;

@@ -31,6 +31,7 @@ describe("policy pack metadata", () => {
         ["workload-drop-capabilities", "medium", "resource"],
         ["workload-network-capabilities", "high", "resource"],
         ["workload-no-host-namespaces", "high", "resource"],
+        ["workload-isolated-by-flows", "high", "stack"],
         ["workload-no-host-ports", "medium", "resource"],
         ["workload-docker-socket-restricted", "high", "resource"],
         ["workload-no-sensitive-host-paths", "high", "resource"],

@@ -19,7 +19,7 @@ const examples = fs
 const EXPECTED: Record<string, string[]> = {
   // 4 MinIO servers and 3 RabbitMQ members, one service each, spread over 4 nodes.
   "swarm-example": [
-    "| losing node-2 | portainer-agent, node-exporter, cadvisor, 1× frontend, 1× traefik, minio-1, rabbitmq-1, prowlarr, transmission, 1× worker, 1× backend |",
+    "| losing node-2 | node-exporter, cadvisor, portainer-agent, 1× frontend, 1× traefik, minio-1, rabbitmq-1, prowlarr, transmission, 1× worker, 1× backend |",
     "Briefly down (their only copy moves): minio-1, rabbitmq-1, prowlarr, transmission.",
     "| 2 of 3 managers | control | Swarm loses its quorum (1 of 3 managers; 2 needed)",
   ],

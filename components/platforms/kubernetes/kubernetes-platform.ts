@@ -22,6 +22,7 @@ import { claimShape, KUBERNETES_CLAIMS } from "./claims";
 import { provisionKubernetesStorage } from "./storage";
 import { KubernetesWorkload } from "./kubernetes-workload";
 import { sharedClaimName } from "./names";
+import { DEFAULT_DENY_SPEC } from "./network-policy";
 import { issuerAnnotations, TRAEFIK_INGRESS_CONTROLLER } from "./routes";
 
 export const KUBERNETES_PLATFORM_TYPE = "homeport:kubernetes:Platform";
@@ -53,10 +54,15 @@ export interface KubernetesPlatformArgs {
   readonly retention?: DataRetention;
 }
 
+/** Name of the namespace's default-deny NetworkPolicy. */
+export const DEFAULT_DENY_NAME = "homeport-default-deny";
+
 /** Kubernetes: a provider for the configured context, the stack's namespace and the workloads in it. */
 export class KubernetesPlatform extends PlatformComponent {
   public readonly provider: k8s.Provider;
   public readonly namespace: pulumi.Output<string>;
+  /** The namespace's default-deny NetworkPolicy for the model's pods. */
+  public readonly defaultDeny: k8s.networking.v1.NetworkPolicy;
   private readonly namespaceResource?: k8s.core.v1.Namespace;
   private readonly args: KubernetesPlatformArgs;
   private readonly sharedClaims = new Map<string, k8s.core.v1.PersistentVolumeClaim>();
@@ -101,6 +107,19 @@ export class KubernetesPlatform extends PlatformComponent {
     } else {
       this.namespace = pulumi.output(settings.namespace);
     }
+    // Default deny for the model's pods: each workload's own policy allows its declared flows.
+    this.defaultDeny = new k8s.networking.v1.NetworkPolicy(
+      `${name}-default-deny`,
+      {
+        metadata: {
+          name: DEFAULT_DENY_NAME,
+          namespace: this.namespace,
+          labels: { "app.kubernetes.io/part-of": "homeport" },
+        },
+        spec: DEFAULT_DENY_SPEC,
+      },
+      { parent: this, provider: this.provider },
+    );
     if (args.routing?.createRouteClass) {
       new k8s.networking.v1.IngressClass(
         `${name}-ingress-class`,

@@ -37,6 +37,7 @@ import {
   publicService,
 } from "./routes";
 import { claimShape, ownsClaim } from "./claims";
+import { flowLabels, networkPolicySpec } from "./network-policy";
 
 export const KUBERNETES_WORKLOAD_TYPE = "homeport:kubernetes:Workload";
 
@@ -206,6 +207,16 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       }
     }
 
+    // The pods' flows are allowed before they start: under the namespace's default deny, a job
+    // that ran before its policy would find its peers unreachable.
+    prerequisites.push(
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-network-policy`,
+        { metadata: meta(w.name), spec: networkPolicySpec(w) },
+        childOpts,
+      ),
+    );
+
     // Files are mounted with subPath, which a running pod never refreshes: a checksum of their
     // content in the pod template rolls the pods out when a file changes.
     const annotations =
@@ -215,7 +226,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
             .apply((contents) => ({ ...w.metadata, [FILES_CHECKSUM]: filesChecksum(contents) }))
         : w.metadata;
     const template = {
-      metadata: { labels, annotations },
+      metadata: { labels: { ...labels, ...flowLabels(w) }, annotations },
       spec: podSpec(w),
     };
     const controllerOpts = {

@@ -67,6 +67,7 @@ const KINDS: Record<string, Make> = {
   Role: (n, o, opts) => new k8s.rbac.v1.Role(n, as(o), opts),
   RoleBinding: (n, o, opts) => new k8s.rbac.v1.RoleBinding(n, as(o), opts),
   Deployment: (n, o, opts) => new k8s.apps.v1.Deployment(n, as(o), opts),
+  NetworkPolicy: (n, o, opts) => new k8s.networking.v1.NetworkPolicy(n, as(o), opts),
   StorageClass: (n, o, opts) => new k8s.storage.v1.StorageClass(n, as(o), opts),
 };
 

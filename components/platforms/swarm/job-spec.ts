@@ -1,14 +1,19 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedWorkload, userString, wholeMebibytes } from "../../model";
+import { META, ResolvedWorkload, userString, wholeMebibytes } from "../../model";
 import { SWARM_VOLUME_KINDS } from "./service-spec";
 
 /** What a run-to-completion container needs beyond the workload itself. */
 export interface SwarmJobContext {
   /** Physical name of the container. */
   readonly containerName: string;
-  /** The stack's attachable overlay network, so the job reaches services by their names. */
-  readonly networkName: pulumi.Input<string>;
+  /**
+   * The attachable overlay networks it joins (its own group's, with its name as alias, then those
+   * of the groups it opens flows to), so the job reaches services by their names.
+   */
+  readonly networks: pulumi.Input<
+    pulumi.Input<{ readonly name: pulumi.Input<string>; readonly aliases?: string[] }>[]
+  >;
   /** Docker volume names, by model volume name. */
   readonly volumeNames: Record<string, pulumi.Input<string>>;
 }
@@ -23,7 +28,7 @@ const toLabelList = (labels: Record<string, string>) =>
  *
  * Swarm has replicated-job services in the Engine API, but the Pulumi docker provider's Service
  * `mode` offers only `replicated` and `global`, and a converging service never "completes". So a
- * job is a container on the node the provider talks to, attached to the stack's overlay network:
+ * job is a container on the node the provider talks to, attached to its flows' overlay networks:
  * the provider waits for it to exit (`attach`) and records its exit code. Secrets and files are
  * uploaded into the container at the paths the workload asked for; their contents stay Pulumi
  * secrets, encrypted in state.
@@ -65,7 +70,7 @@ export function swarmJobContainerArgs(
       drops: w.security.dropAllCapabilities ? ["ALL"] : undefined,
       adds: w.security.capAdd.length > 0 ? w.security.capAdd : undefined,
     },
-    labels: toLabelList(w.metadata),
+    labels: toLabelList({ ...w.metadata, [META.flowGroup]: w.flowGroup }),
     attach: true,
     mustRun: false,
     logs: true,
@@ -75,7 +80,7 @@ export function swarmJobContainerArgs(
     // Memory plus swap equal to the limit: no swap. Left unset, the engine reads back twice the
     // limit and every later preview shows a change.
     memorySwap: w.resources.limits.memory ? wholeMebibytes(w.resources.limits.memory) : undefined,
-    networksAdvanced: [{ name: ctx.networkName, aliases: [w.name] }],
+    networksAdvanced: ctx.networks,
     uploads: [
       // No owner: the provider then asks the engine to resolve the container's user, and Docker
       // Engine 20.10 (Debian 12's docker.io) looks "uid:gid" up in the host's user database and

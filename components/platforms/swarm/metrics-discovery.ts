@@ -5,7 +5,7 @@ const label = (key: string) => `__meta_dockerswarm_service_label_${sanitizedKey(
 /**
  * Prometheus' Docker Swarm discovery (prometheus/prometheus: discovery/moby/dockerswarm.go), one
  * target per task and network, through a manager's Docker socket.
- * @param stack The Pulumi stack, as the stack's overlay network is labelled with it.
+ * @param stack The Pulumi stack, as the stack's overlay networks are labelled with it.
  */
 export const swarmMetricsDiscovery = (stack: string): MetricsDiscovery => ({
   sdConfig: {
@@ -24,6 +24,13 @@ export const swarmMetricsDiscovery = (stack: string): MetricsDiscovery => ({
       source_labels: [`__meta_dockerswarm_network_label_${sanitizedKey(META.stack)}`],
       regex: escapeRegex(stack),
       action: "keep",
+    },
+    // A task has an address on every network it joins (its own group's and those it opens flows
+    // to); Prometheus joins its targets' own networks, so keep that one, once per task.
+    {
+      source_labels: [`__meta_dockerswarm_network_label_${sanitizedKey(META.flowGroup)}`],
+      target_label: label(META.flowGroup),
+      action: "keepequal",
     },
   ],
   keys: {

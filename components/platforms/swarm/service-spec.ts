@@ -25,8 +25,11 @@ import { goDuration, nanoCpus } from "./units";
 export interface SwarmServiceContext {
   /** Physical name of the service; also its DNS name. */
   readonly serviceName: string;
-  readonly networkId: pulumi.Input<string>;
-  /** Network name, for Traefik's `traefik.swarm.network` label. */
+  /** The overlay networks it joins (see `flow-networks.ts`); the alias only on its own. */
+  readonly networks: pulumi.Input<
+    pulumi.Input<{ readonly id: pulumi.Input<string>; readonly aliases?: string[] }>[]
+  >;
+  /** Its own group's network, where the proxy reaches it: Traefik's `traefik.swarm.network`. */
   readonly networkName: pulumi.Input<string>;
   readonly settings: StackConfig["swarm"];
   readonly routing: RoutePublishing;
@@ -211,6 +214,8 @@ export function swarmServiceArgs(
     name: ctx.serviceName,
     labels: toLabelList({
       ...w.metadata,
+      // Service discovery keeps the task's address on this group's network (metrics-discovery.ts).
+      [META.flowGroup]: w.flowGroup,
       ...(w.memberHost && w.health
         ? { [exemptionKey("workload-require-health-check")]: MEMBER_HEALTH_EXEMPTION }
         : {}),
@@ -284,9 +289,7 @@ export function swarmServiceArgs(
             ? ["spread=node.labels.homeport.zone"]
             : undefined,
       },
-      networksAdvanceds: w.security.hostNetwork
-        ? [{ name: "host" }]
-        : [{ id: ctx.networkId, aliases: [w.name] }],
+      networksAdvanceds: w.security.hostNetwork ? [{ name: "host" }] : ctx.networks,
     },
     endpointSpec: {
       mode: ctx.settings.endpointMode,

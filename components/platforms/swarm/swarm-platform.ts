@@ -9,6 +9,7 @@ import {
   ImageBuildSpec,
   META,
   resolveWorkload,
+  ResolvedWorkload,
   withPublishing,
   RoutePublishing,
   StorageProvisioning,
@@ -20,6 +21,7 @@ import { PlatformComponent } from "../platform-component";
 import { swarmProfile } from "./profile";
 import { SwarmVolumeDriver } from "./service-spec";
 import { SwarmWorkload } from "./swarm-workload";
+import { joinedGroups, reachedBy, WIDE_FLOWS, WideFlow, wideFlowsOf } from "./flow-networks";
 
 export const SWARM_PLATFORM_TYPE = "homeport:swarm:Platform";
 
@@ -33,39 +35,100 @@ export interface SwarmPlatformArgs {
   readonly retention?: DataRetention;
 }
 
+/** A network of a flow group, as a workload joins it. */
+export interface FlowNetwork {
+  readonly id: string;
+  readonly name: string;
+  /** The workload's own group's network, where it answers to its model name. */
+  readonly own: boolean;
+}
+
 /**
- * Docker Swarm: one overlay network for the stack, and a {@link SwarmWorkload} per workload.
- * Workloads reach each other by their model name (a network alias).
+ * Docker Swarm: an overlay network per flow group (see `flow-networks.ts`), and a
+ * {@link SwarmWorkload} per workload. Workloads reach each other by their model name, an alias on
+ * their own group's network.
  */
 export class SwarmPlatform extends PlatformComponent {
-  public readonly network: docker.Network;
   public readonly provider?: docker.Provider;
   private readonly args: SwarmPlatformArgs;
+  private readonly resourceName: string;
   private readonly prefix: string;
   private readonly retention: DataRetention;
   private readonly sharedVolumes = new Map<string, docker.Volume>();
+  private readonly flowNetworks = new Map<string, docker.Network>();
+  /** The groups each wide flow reaches, filled as workloads are deployed. */
+  private readonly reached: Record<WideFlow, Set<string>> = {
+    metrics: new Set(),
+    routes: new Set(),
+  };
+  private finish: () => void = () => undefined;
+  private readonly completed = new Promise<void>((resolve) => (this.finish = resolve));
 
   constructor(name: string, args: SwarmPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const prefix = args.namePrefix ?? `${pulumi.getStack()}-`;
     super(SWARM_PLATFORM_TYPE, name, swarmProfile(args.config, prefix, pulumi.getStack()), opts);
     this.args = args;
+    this.resourceName = name;
     this.prefix = prefix;
     this.retention = args.retention ?? { retain: true, protect: false };
     const settings = args.config.swarm;
     this.provider = settings.host
       ? new docker.Provider(`${name}-docker`, { host: settings.host }, { parent: this })
       : undefined;
-    this.network = new docker.Network(
-      `${name}-network`,
-      {
-        name: `${this.prefix}platform`,
-        driver: "overlay",
-        attachable: true,
-        labels: [{ label: META.stack, value: pulumi.getStack() }],
-      },
-      { parent: this, provider: this.provider },
-    );
-    this.registerOutputs({ networkName: this.network.name });
+    this.registerOutputs({});
+  }
+
+  /** Every workload is deployed: the scraper's and the proxy's networks are known now. */
+  complete(): void {
+    this.finish();
+  }
+
+  /** The overlay network of a flow group, made once per stack. */
+  private flowNetwork(group: string): docker.Network {
+    let network = this.flowNetworks.get(group);
+    if (!network) {
+      network = new docker.Network(
+        `${this.resourceName}-flow-${group}`,
+        {
+          name: `${this.prefix}flow-${group}`,
+          driver: "overlay",
+          // Jobs are plain containers, which join only attachable networks.
+          attachable: true,
+          labels: [
+            { label: META.flowGroup, value: group },
+            { label: META.stack, value: pulumi.getStack() },
+          ],
+        },
+        { parent: this, provider: this.provider },
+      );
+      this.flowNetworks.set(group, network);
+    }
+    return network;
+  }
+
+  /**
+   * The networks a workload joins: its own group's, those of the groups it opens flows to, and for
+   * the scraper and the proxy, once every workload is deployed, those of every group they reach.
+   */
+  private networksOf(workload: ResolvedWorkload): pulumi.Output<FlowNetwork[]> {
+    const joined = joinedGroups(workload);
+    const entry = (group: string) => {
+      const network = this.flowNetwork(group);
+      return { id: network.id, name: network.name, own: group === workload.flowGroup };
+    };
+    const known = joined.map(entry);
+    for (const kind of reachedBy(workload)) this.reached[kind].add(workload.flowGroup);
+    const wide = wideFlowsOf(workload);
+    if (wide.length === 0) return pulumi.output(known);
+    return pulumi
+      .output(this.completed.then(() => true))
+      .apply((): pulumi.Output<FlowNetwork[]> => {
+        const more = WIDE_FLOWS.filter((kind) => wide.includes(kind))
+          .flatMap((kind) => [...this.reached[kind]])
+          .filter((group, i, all) => !joined.includes(group) && all.indexOf(group) === i)
+          .sort();
+        return pulumi.output([...known, ...more.map(entry)]);
+      });
   }
 
   /**
@@ -84,7 +147,7 @@ export class SwarmPlatform extends PlatformComponent {
       {
         workload,
         serviceName: `${this.prefix}${name}`,
-        network: this.network,
+        networks: workload.security.hostNetwork ? pulumi.output([]) : this.networksOf(workload),
         settings: this.args.config.swarm,
         storage: this.args.config.storage,
         routing: this.args.routing ?? {},

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
+import type { FlowNetwork } from "./swarm-platform";
 import { META, ResolvedVolume, ResolvedWorkload, RoutePublishing } from "../../model";
 import { swarmJobContainerArgs } from "./job-spec";
 import {
@@ -16,7 +17,8 @@ export interface SwarmWorkloadArgs {
   readonly workload: ResolvedWorkload;
   /** Physical service name (the stack prefix and the workload name). */
   readonly serviceName: string;
-  readonly network: docker.Network;
+  /** The overlay networks it joins, its own group's first; none on the host's network. */
+  readonly networks: pulumi.Output<FlowNetwork[]>;
   readonly settings: StackConfig["swarm"];
   readonly storage: StackConfig["storage"];
   readonly routing: RoutePublishing;
@@ -76,7 +78,9 @@ export class SwarmWorkload extends pulumi.ComponentResource {
         name,
         swarmJobContainerArgs(w, {
           containerName: args.serviceName,
-          networkName: args.network.name,
+          networks: args.networks.apply((all) =>
+            all.map((n) => ({ name: n.name, aliases: n.own ? [w.name] : undefined })),
+          ),
           volumeNames,
         }),
         { ...childOpts, dependsOn: args.dependsOn },
@@ -124,8 +128,10 @@ export class SwarmWorkload extends pulumi.ComponentResource {
       name,
       swarmServiceArgs(w, {
         serviceName: args.serviceName,
-        networkId: args.network.id,
-        networkName: args.network.name,
+        networks: args.networks.apply((all) =>
+          all.map((n) => ({ id: n.id, aliases: n.own ? [w.name] : undefined })),
+        ),
+        networkName: args.networks.apply((all) => all.find((n) => n.own)?.name ?? "none"),
         settings: args.settings,
         routing: args.routing,
         secrets,

@@ -31,7 +31,12 @@ const value = <T>(input: pulumi.Input<T>): Promise<T> =>
 
 const wiring = (addresses: string[]): AppWiring => ({
   settings,
-  s3: { endpoint: "http://minio:9000", accessKeyId: "ak", secretAccessKey: "sk" },
+  s3: {
+    endpoint: "http://minio:9000",
+    accessKeyId: "ak",
+    secretAccessKey: "sk",
+    flow: { kind: "workload", to: "minio", ports: [9000] },
+  },
   broker: { password: "pw", addresses },
 });
 

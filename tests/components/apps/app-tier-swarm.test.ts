@@ -80,6 +80,25 @@ describe("AppTier on Swarm (production)", () => {
     assert.deepEqual(Object.keys(resourcesOfType(rec, CONTAINER)), ["bucket-init"]);
   });
 
+  it("puts MinIO and RabbitMQ on networks of their own, joined by their clients and peers only", () => {
+    const networks = (name: string) =>
+      (service(name).taskSpec.networksAdvanceds as { id: string; aliases?: string[] }[]).map(
+        (n) => `${n.id}${n.aliases ? ` as ${n.aliases.join(",")}` : ""}`,
+      );
+    const own = (group: string, alias: string) => `swarm-flow-${group}-id as ${alias}`;
+    for (const client of ["backend", "worker"])
+      assert.deepEqual(networks(client), [
+        own(client, client),
+        "swarm-flow-minio-id",
+        "swarm-flow-rabbitmq-id",
+      ]);
+    for (const i of [0, 1, 2, 3])
+      assert.deepEqual(networks(`minio-${i}`), [own("minio", `minio-${i}`)]);
+    for (const i of [0, 1, 2])
+      assert.deepEqual(networks(`rabbitmq-${i}`), [own("rabbitmq", `rabbitmq-${i}`)]);
+    assert.deepEqual(networks("frontend"), [own("frontend", "frontend")]);
+  });
+
   it("wires the backend and worker exactly as the app reads its settings", () => {
     // The API drains before gunicorn stops (apps/entrypoint/docker-entrypoint.sh).
     assert.deepEqual(spec("backend").env, { ...APP_ENV, SHUTDOWN_DELAY_SECONDS: "10" });
@@ -151,8 +170,10 @@ describe("AppTier on Swarm (production)", () => {
     const init = resource(rec, CONTAINER, "bucket-init");
     assert.equal(init.inputs.attach, true);
     assert.equal(init.inputs.mustRun, false);
+    // Its own network, and MinIO's: the job talks to S3 only, never to the broker.
     assert.deepEqual(init.inputs.networksAdvanced, [
-      { name: "t-platform", aliases: ["bucket-init"] },
+      { name: "t-flow-bucket-init", aliases: ["bucket-init"] },
+      { name: "t-flow-minio" },
     ]);
     assert.deepEqual(init.inputs.envs, [
       "AWS_ACCESS_KEY_ID_FILE=/run/secrets/s3-access-key",

@@ -21,7 +21,12 @@ describe("homeport:apps.broker, an external AMQP broker", () => {
   it("hands the app its URL with URL-encoded credentials, all of it a secret", async () => {
     const broker = appEnvironment({
       settings,
-      s3: { endpoint: "https://s3.example.org", accessKeyId: "ak", secretAccessKey: "sk" },
+      s3: {
+        endpoint: "https://s3.example.org",
+        accessKeyId: "ak",
+        secretAccessKey: "sk",
+        flow: { kind: "external", reason: "S3 is external (homeport:apps.s3)" },
+      },
       broker: {
         url: "amqps://mq.example.org:5671/group",
         username: pulumi.secret("group"),

@@ -87,6 +87,7 @@ describe("Edge where the adapter holds the address by VRRP", () => {
         "workload-drop-capabilities",
         "workload-network-capabilities",
         "workload-no-host-namespaces",
+        "workload-isolated-by-flows",
         "workload-require-health-check",
         "stack-no-single-point-of-failure",
         "workload-spread-across-nodes",

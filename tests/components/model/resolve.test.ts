@@ -140,12 +140,39 @@ describe("resolveWorkload", () => {
       },
       'Workload "w": ports name "http" is used twice. Fix: give every port its own name.',
     ],
+    [
+      "a flow to a name no workload can have",
+      { image: "a/b:1", flows: [{ kind: "workload", to: "MinIO", ports: [9000] }] },
+      'Workload "w": flow to "MinIO" names no workload. Fix: name a workload or a cluster of the stack.',
+    ],
+    [
+      "a flow to a workload on no port",
+      { image: "a/b:1", flows: [{ kind: "workload", to: "minio", ports: [] }] },
+      'Workload "w": flow to "minio" lists no port. Fix: list the ports it connects to.',
+    ],
+    [
+      "a flow on a port out of range",
+      { image: "a/b:1", flows: [{ kind: "external", reason: "S3", ports: [70000] }] },
+      'Workload "w": external flow has port 70000. Fix: use port numbers from 1 to 65535.',
+    ],
+    [
+      "a flow out of the stack without a reason",
+      { image: "a/b:1", flows: [{ kind: "external", reason: "" }] },
+      'Workload "w": external flow has no reason. Fix: say why the workload connects out of the stack.',
+    ],
   ];
   for (const [what, spec, message] of bad) {
     it(`rejects ${what}`, () => {
       assert.throws(() => resolveWorkload("w", "apps", spec), { name: "WorkloadError", message });
     });
   }
+
+  it("reaches a cluster's member by the cluster's name, any other workload by its own", () => {
+    const group = (labels?: Record<string, string>) =>
+      resolveWorkload("minio-2", "apps", { image: "a/b:1", labels }).flowGroup;
+    assert.equal(group({ "homeport.dev/cluster": "minio" }), "minio");
+    assert.equal(group(), "minio-2");
+  });
 
   it("parses the user once, with or without a group", () => {
     const user = (text: string) =>

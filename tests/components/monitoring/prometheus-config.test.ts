@@ -70,12 +70,12 @@ describe("Prometheus configuration", () => {
     ]);
   });
 
-  it("on Swarm discovers tasks through a manager's Docker socket, on this stack's network only", () => {
+  it("on Swarm discovers tasks through a manager's Docker socket, on this stack's networks, each at its own group's network", () => {
     const j = job(options("dev"), "workloads");
     assert.deepEqual(j.dockerswarm_sd_configs, [
       { host: "unix:///var/run/docker.sock", role: "tasks", refresh_interval: "30s" },
     ]);
-    assert.deepEqual(j.relabel_configs?.slice(0, 2), [
+    assert.deepEqual(j.relabel_configs?.slice(0, 3), [
       {
         source_labels: ["__meta_dockerswarm_task_desired_state"],
         regex: "running",
@@ -85,6 +85,12 @@ describe("Prometheus configuration", () => {
         source_labels: ["__meta_dockerswarm_network_label_homeport_dev_stack"],
         regex: "dev",
         action: "keep",
+      },
+      // One target per task: its address on the network of its own flow group.
+      {
+        source_labels: ["__meta_dockerswarm_network_label_homeport_dev_flow_group"],
+        target_label: "__meta_dockerswarm_service_label_homeport_dev_flow_group",
+        action: "keepequal",
       },
     ]);
     assert.deepEqual(

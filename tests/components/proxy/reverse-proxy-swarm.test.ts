@@ -147,7 +147,7 @@ describe("reverse proxy on Swarm", () => {
       /^admin:/,
     );
     assert.equal(l["traefik.http.middlewares.traefik-basic-auth.basicauth.removeHeader"], "true");
-    assert.equal(l["traefik.swarm.network"], "test-platform");
+    assert.equal(l["traefik.swarm.network"], "test-flow-traefik");
   });
 
   it("generates the dashboard password and exports it only as a secret", () => {

@@ -20,7 +20,7 @@ describe("renderNfsSubdirProvisioner", () => {
   });
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
 
-  it("renders the account, its RBAC, the Deployment and the StorageClass, in apply order", () => {
+  it("renders the account, its RBAC, the Deployment, its NetworkPolicy and the StorageClass, in apply order", () => {
     assert.deepEqual(
       objects.map((o) => `${o.kind}/${o.metadata.name}`),
       [
@@ -30,10 +30,28 @@ describe("renderNfsSubdirProvisioner", () => {
         "Role/nfs-subdir-provisioner-leader-locking",
         "RoleBinding/nfs-subdir-provisioner-leader-locking",
         "Deployment/nfs-subdir-provisioner",
+        "NetworkPolicy/nfs-subdir-provisioner",
         "StorageClass/homeport-nfs",
       ],
     );
     assert.ok(objects.every((o) => JSON.stringify(o.metadata.labels) === JSON.stringify(LABELS)));
+  });
+
+  it("isolates the provisioner: no ingress, egress to the API server's ports only", () => {
+    assert.deepEqual(byKind("NetworkPolicy")[0].spec, {
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "nfs-subdir-provisioner" } },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [],
+      egress: [
+        {
+          to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }],
+          ports: [
+            { protocol: "TCP", port: 443 },
+            { protocol: "TCP", port: 6443 },
+          ],
+        },
+      ],
+    });
   });
 
   it("gives the provisioner upstream's rules: PVs, claims, classes, events and a leader lease", () => {

@@ -61,6 +61,8 @@ describe("renderCsiPluginJobs", () => {
       policy_homeport_dev_exempt_workload_no_privileged:
         "a CSI node plugin mounts volumes for the node's other tasks (bidirectional mount propagation into Nomad's alloc directories), which only a privileged container may do",
       policy_homeport_dev_exempt_workload_drop_capabilities: privilegedCaps,
+      policy_homeport_dev_exempt_workload_isolated_by_flows:
+        "the node plugin serves Nomad on a local socket and opens only the storage cluster's ports, on the node's network (see workload-no-host-namespaces); the host firewall limits those (docs/security.md)",
       policy_homeport_dev_exempt_workload_no_host_namespaces:
         "csi-driver-nfs's node plugin runs on the node's network so that the mounts it makes outlive a restart of the plugin (kubernetes-csi/csi-driver-nfs deploy/v4.11.0/csi-nfs-node.yaml, hostNetwork)",
       policy_homeport_dev_exempt_workload_spread_across_nodes:

@@ -101,10 +101,11 @@ const storageChildren = (stack: string) =>
 type Inputs = Record<string, any>;
 
 describe("storage part on Kubernetes", () => {
-  it("NFS, provisioner create: nfs-subdir-external-provisioner, its RBAC and homeport-nfs", () => {
+  it("NFS, provisioner create: nfs-subdir-external-provisioner, its RBAC, its NetworkPolicy and homeport-nfs", () => {
     assert.deepEqual(storageChildren("kubernetes-nfs"), [
       "apps/v1:Deployment storage-deployment-nfs-subdir-provisioner",
       "core/v1:ServiceAccount storage-serviceaccount-nfs-subdir-provisioner",
+      "networking.k8s.io/v1:NetworkPolicy storage-networkpolicy-nfs-subdir-provisioner",
       "rbac.authorization.k8s.io/v1:ClusterRole storage-clusterrole-nfs-subdir-provisioner-runner",
       "rbac.authorization.k8s.io/v1:ClusterRoleBinding storage-clusterrolebinding-nfs-subdir-provisioner-runner",
       "rbac.authorization.k8s.io/v1:Role storage-role-nfs-subdir-provisioner-leader-locking",

@@ -91,6 +91,8 @@ export interface ServiceSpec {
         readonly Env?: string[];
         readonly Secrets?: ServiceSpecSecret[];
       };
+      /** The networks its tasks join, by id. */
+      readonly Networks?: { readonly Target: string; readonly Aliases?: string[] }[];
     };
   };
 }

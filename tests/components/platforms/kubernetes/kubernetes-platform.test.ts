@@ -41,6 +41,25 @@ before(async () => {
 const container = (controller: Inputs) => controller.spec.template.spec.containers[0];
 
 describe("Kubernetes adapter", () => {
+  it("denies by default in the namespace and gives each workload its NetworkPolicy before its pods start", () => {
+    const deny = resource(rec, TOKENS.networkPolicy, "kubernetes-default-deny").inputs as Inputs;
+    assert.equal(deny.metadata.name, "homeport-default-deny");
+    assert.equal(deny.metadata.namespace, "hp");
+    assert.deepEqual(deny.spec, {
+      podSelector: { matchExpressions: [{ key: "homeport.dev/flow-group", operator: "Exists" }] },
+      policyTypes: ["Ingress", "Egress"],
+    });
+    const policy = resource(rec, TOKENS.networkPolicy, "web-network-policy");
+    assert.equal((policy.inputs as Inputs).metadata.name, "web");
+    assert.equal((policy.inputs as Inputs).metadata.namespace, "hp");
+    const web = resource(rec, TOKENS.deployment, "web");
+    assert.equal(
+      (web.inputs as Inputs).spec.template.metadata.labels["homeport.dev/flow-group"],
+      "web",
+    );
+    assert.ok(web.dependsOn.includes(policy.urn), "the pods start after their policy exists");
+  });
+
   it("targets the configured context and namespace", () => {
     const provider = resource(rec, "pulumi:providers:kubernetes", "kubernetes-k8s").inputs;
     assert.equal(provider.context, "lab");

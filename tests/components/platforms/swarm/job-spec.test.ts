@@ -61,7 +61,7 @@ async function settle<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 describe("Swarm run-to-completion jobs", () => {
-  it("run as a container on the stack's network that Pulumi waits for, with secrets uploaded", () => {
+  it("run as a container on its flows' networks that Pulumi waits for, with secrets uploaded", () => {
     const w = resolveWorkload("init", "apps", {
       image: "app:1.0.0",
       command: ["python", "-c", "print(1)"],
@@ -74,7 +74,7 @@ describe("Swarm run-to-completion jobs", () => {
     });
     const args = swarmJobContainerArgs(w, {
       containerName: "t-init",
-      networkName: "t-platform",
+      networks: [{ name: "t-flow-init", aliases: ["init"] }, { name: "t-flow-minio" }],
       volumeNames: {},
     });
     assert.equal(args.attach, true);
@@ -82,7 +82,10 @@ describe("Swarm run-to-completion jobs", () => {
     assert.equal(args.rm, false);
     assert.equal(args.restart, "no");
     assert.deepEqual(args.entrypoints, ["python", "-c", "print(1)"]);
-    assert.deepEqual(args.networksAdvanced, [{ name: "t-platform", aliases: ["init"] }]);
+    assert.deepEqual(args.networksAdvanced, [
+      { name: "t-flow-init", aliases: ["init"] },
+      { name: "t-flow-minio" },
+    ]);
     assert.deepEqual(args.capabilities, { drops: ["ALL"], adds: undefined });
     assert.deepEqual(args.tmpfs, { "/tmp": `size=${1024 ** 3}` });
     // The default limit (256 MiB), and no swap beyond it.

@@ -3,6 +3,7 @@ import { before, describe, it } from "node:test";
 import {
   Recorder,
   resource,
+  resourcesOfType,
   stackConfig,
   startRecorder,
   testParent,
@@ -28,9 +29,19 @@ before(async () => {
     { config, routing: { certResolver: "acme" }, namePrefix: "t-" },
     { parent },
   );
-  platform.deploy("web", "apps", webWorkload, { parent });
+  platform.deploy(
+    "web",
+    "apps",
+    { ...webWorkload, flows: [{ kind: "workload", to: "db", ports: [5432] }] },
+    { parent },
+  );
   platform.deploy("db", "apps", dbWorkload, { parent });
   platform.deploy("exporter", "monitoring", exporterWorkload, { parent });
+  // The proxy and the scraper join the networks of what they reach once every workload is known.
+  const wide = { image: "registry.example/wide:1.0.0", ports: [{ name: "http", port: 9090 }] };
+  platform.deploy("proxy", "proxy", { ...wide, flows: [{ kind: "routes" }] }, { parent });
+  platform.deploy("scraper", "monitoring", { ...wide, flows: [{ kind: "metrics" }] }, { parent });
+  platform.complete();
   await rec.settle();
 });
 
@@ -41,11 +52,45 @@ const labels = (svc: Inputs): Record<string, unknown> =>
   );
 
 describe("Swarm adapter", () => {
-  it("creates one overlay network for the stack", () => {
-    const net = resource(rec, TOKENS.swarmNetwork, "swarm-network").inputs;
-    assert.equal(net.name, "t-platform");
-    assert.equal(net.driver, "overlay");
-    assert.equal(net.attachable, true);
+  it("creates one overlay network per flow group, labelled with the group and the stack", () => {
+    const nets = resourcesOfType(rec, TOKENS.swarmNetwork);
+    assert.deepEqual(Object.keys(nets).sort(), [
+      "swarm-flow-db",
+      "swarm-flow-exporter",
+      "swarm-flow-proxy",
+      "swarm-flow-scraper",
+      "swarm-flow-web",
+    ]);
+    const db = nets["swarm-flow-db"].inputs;
+    assert.equal(db.name, "t-flow-db");
+    assert.equal(db.driver, "overlay");
+    assert.equal(db.attachable, true);
+    assert.deepEqual(db.labels, [
+      { label: "homeport.dev/flow-group", value: "db" },
+      { label: "homeport.dev/stack", value: "test" },
+    ]);
+  });
+
+  it("joins a workload to its own network (answering to its name) and its flows' networks only", () => {
+    const networks = (service: string) =>
+      (resource(rec, SERVICE, service).inputs as Inputs).taskSpec.networksAdvanceds;
+    const id = (group: string) => `swarm-flow-${group}-id`;
+    assert.deepEqual(networks("web"), [{ id: id("web"), aliases: ["web"] }, { id: id("db") }]);
+    assert.deepEqual(networks("db"), [{ id: id("db"), aliases: ["db"] }]);
+    assert.deepEqual(networks("exporter"), [{ id: id("exporter"), aliases: ["exporter"] }]);
+    // The proxy reaches the routed web, the scraper the web's metrics port: never the database.
+    assert.deepEqual(networks("proxy"), [
+      { id: id("proxy"), aliases: ["proxy"] },
+      { id: id("web") },
+    ]);
+    assert.deepEqual(networks("scraper"), [
+      { id: id("scraper"), aliases: ["scraper"] },
+      { id: id("web") },
+    ]);
+    assert.equal(
+      labels(resource(rec, SERVICE, "db").inputs as Inputs)["homeport.dev/flow-group"],
+      "db",
+    );
   });
 
   it("runs the replicated workload with its replicas, health check, resources and update strategy", () => {
@@ -131,7 +176,7 @@ describe("Swarm adapter", () => {
   it("routes through Traefik's Swarm provider with TLS and the auth middleware", () => {
     const l = labels(resource(rec, SERVICE, "web").inputs as Inputs);
     assert.equal(l["traefik.enable"], "true");
-    assert.equal(l["traefik.swarm.network"], "t-platform");
+    assert.equal(l["traefik.swarm.network"], "t-flow-web");
     assert.equal(l["traefik.http.routers.web.rule"], "Host(`web.home.example.org`)");
     assert.equal(l["traefik.http.routers.web.entrypoints"], "websecure");
     assert.equal(l["traefik.http.routers.web.tls.certresolver"], "acme");
