@@ -155,9 +155,19 @@ export async function installRecorder(
     });
     return original(req, cb);
   };
+  // Pulumi's runtime takes a stack trace for every RPC it starts (runtime/debuggable.js,
+  // debuggablePromise), to print only if the promise leaks; with the source maps that tsx turns
+  // on, each trace maps every frame: a quarter to nearly half of a render's CPU time. Until the
+  // program has settled, traces show compiled positions (HOMEPORT_DEBUG=1 keeps them mapped);
+  // errors are formatted when first read, so the program's errors read after settle() are mapped.
+  const sourceMaps = process.sourceMapsEnabled;
+  if (process.env.HOMEPORT_DEBUG !== "1") process.setSourceMapsEnabled(false);
   return {
     resources,
-    settle: () => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs(),
+    settle: async () => {
+      await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+      process.setSourceMapsEnabled(sourceMaps);
+    },
   };
 }
 

@@ -1,21 +1,28 @@
-// npm test: typecheck, lint and format check, then every unit test under tests/ with Node's
-// test runner. Needs nothing but `npm ci`: promtool and amtool, which check the generated
+// npm test: typecheck, lint and format check, beside every unit test under tests/ with Node's
+// test runner, all at once (each check is one process on one core; together they fill the
+// machine). Needs nothing but `npm ci`: promtool and amtool, which check the generated
 // monitoring configuration, are fetched from Debian's packages into ~/.cache/homeport/tools
 // when they are missing (tools/install-check-tools.sh; no root needed).
-import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
-function run(label, cmd, args, env = process.env) {
-  console.log(`\n== ${label}`);
-  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env });
-  if (result.status !== 0) {
-    console.error(`${label} failed (exit ${result.status ?? result.signal}).`);
-    process.exit(result.status ?? 1);
-  }
+/** Runs a check with its output held back, and prints it at once when the check ends. */
+function check(label, cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("close", (code, signal) => {
+      console.log(`\n== ${label}${output.trim() ? `\n${output.trim()}` : ""}`);
+      if (code !== 0) console.error(`${label} failed (exit ${code ?? signal}).`);
+      resolve(code === 0);
+    });
+  });
 }
 
 function testFiles(dir) {
@@ -49,14 +56,69 @@ function checkToolsEnv() {
   return { ...process.env, PATH: [...dirs, process.env.PATH].join(delimiter) };
 }
 
-run("typecheck", bin("tsc"), ["--noEmit", "-p", "."]);
-run("lint", bin("eslint"), ["--max-warnings=0", "."]);
-run("format", bin("prettier"), ["--check", "."]);
+/**
+ * Test files that start Pulumi's runtime (the mock monitor, whose state is global to a process)
+ * or run other programs (they wait, and the other core works meanwhile) get a process each; the
+ * others share one (tests/helpers/shared-process.ts), one suite each. A test file is read with
+ * the helpers beside it that it imports; tests/helpers/ only defines the recorder, which a file
+ * that calls it names.
+ */
+const STARTS_RUNTIME = /\b(startRecorder|renderStack|installRecorder|setMocks)\(|pulumi\.runtime\./;
+const RUNS_PROGRAMS = /child_process|e2e\/lib\/shell/;
+function needsOwnProcess(file) {
+  const source = readFileSync(file, "utf8");
+  const helpers = [...source.matchAll(/from "(\.\.?\/[^"]+)"/g)]
+    .map((m) => join(dirname(file), `${m[1]}.ts`))
+    .filter((f) => f.startsWith(join(root, "tests")) && existsSync(f))
+    .map((f) => ({
+      shared: f.startsWith(join(root, "tests", "helpers")),
+      source: readFileSync(f, "utf8"),
+    }));
+  return (
+    STARTS_RUNTIME.test(source) ||
+    RUNS_PROGRAMS.test(source) ||
+    helpers.some(
+      (h) => RUNS_PROGRAMS.test(h.source) || (!h.shared && STARTS_RUNTIME.test(h.source)),
+    )
+  );
+}
+
+const checks = [
+  check("typecheck", bin("tsc"), ["--noEmit", "-p", "."]),
+  check("lint", bin("eslint"), ["--max-warnings=0", "."]),
+  check("format", bin("prettier"), ["--check", "."]),
+];
 const files = testFiles(join(root, "tests")).sort();
+const shared = files.filter((f) => !needsOwnProcess(f));
+const own = files.filter((f) => !shared.includes(f));
 const testEnv = checkToolsEnv();
-run(
-  `unit tests (${files.length} files)`,
-  process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", ...files],
-  testEnv,
+console.log(
+  `\n== unit tests (${files.length} files: ${own.length} in a process each, ${shared.length} in one)`,
 );
+const tests = new Promise((resolve) => {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--test",
+      "--test-concurrency=2",
+      // The shared process first, so that the other files run beside it.
+      ...(shared.length > 0 ? [join(root, "tests", "helpers", "shared-process.ts")] : []),
+      ...own,
+    ],
+    {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...testEnv, HOMEPORT_SHARED_TEST_FILES: shared.join("\n") },
+    },
+  );
+  child.on("close", (code) => resolve(code === 0));
+});
+const ok = await Promise.all([...checks, tests]);
+if (!ok.every(Boolean)) {
+  console.error(
+    `\nnpm test failed: ${["typecheck", "lint", "format", "unit tests"].filter((_, i) => !ok[i]).join(", ")}.`,
+  );
+  process.exit(1);
+}

@@ -2,13 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, StackCheck } from "../config/load";
 import { NAMESPACE, StackConfig, TARGETS } from "../config/schema";
 import { DataRetention, PlatformAdapter, PlatformCapabilities, RoutePublishing } from "../model";
-import { KubernetesPlatform } from "./kubernetes/kubernetes-platform";
 import { KUBERNETES_CAPABILITIES } from "./kubernetes/profile";
-import { NomadPlatform } from "./nomad/nomad-platform";
 import { nomadCapabilities } from "./nomad/profile";
 import { nomadDiscoveryServer } from "./nomad/metrics-discovery";
 import { swarmCapabilities } from "./swarm/profile";
-import { SwarmPlatform } from "./swarm/swarm-platform";
 
 /**
  * What the stack's orchestrator will offer, known before anything is deployed, so settings that
@@ -82,6 +79,38 @@ export const platformChecks: StackCheck = (config, given) => ({
   ),
 });
 
+type Adapter = PlatformAdapter & pulumi.ComponentResource;
+type AdapterArgs = { config: StackConfig; routing: RoutePublishing; retention: DataRetention };
+
+/**
+ * How each target's adapter is made. Each loads its module when it is called, so that a stack
+ * loads its own orchestrator's adapter and SDK only: the others' modules cost CPU on every run
+ * (the Kubernetes SDK alone about 60 ms) and nothing else needs them.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const ADAPTERS: Record<
+  (typeof TARGETS)[number],
+  (args: AdapterArgs, parent: pulumi.Resource) => Adapter
+> = {
+  swarm: (args, parent) => {
+    const { SwarmPlatform } =
+      require("./swarm/swarm-platform") as typeof import("./swarm/swarm-platform");
+    return new SwarmPlatform("swarm", args, { parent });
+  },
+  kubernetes: (args, parent) => {
+    const { KubernetesPlatform } =
+      require("./kubernetes/kubernetes-platform") as typeof import("./kubernetes/kubernetes-platform");
+    return new KubernetesPlatform("kubernetes", args, { parent });
+  },
+  // Nomad's volumes are node host volumes, which Pulumi neither creates nor deletes.
+  nomad: ({ config, routing }, parent) => {
+    const { NomadPlatform } =
+      require("./nomad/nomad-platform") as typeof import("./nomad/nomad-platform");
+    return new NomadPlatform("nomad", { config, routing }, { parent });
+  },
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /**
  * The adapter for the stack's target, parented to `parent`: the one place that picks an
  * orchestrator. Concerns receive it as a {@link PlatformAdapter} and never learn which it is.
@@ -92,14 +121,6 @@ export function createAdapter(
   parent: pulumi.Resource,
   /** What happens to volumes that hold state on destroy. @default kept, not protected */
   retention: DataRetention = { retain: true, protect: false },
-): PlatformAdapter & pulumi.ComponentResource {
-  // Nomad's volumes are node host volumes, which Pulumi neither creates nor deletes.
-  switch (config.target) {
-    case "swarm":
-      return new SwarmPlatform("swarm", { config, routing, retention }, { parent });
-    case "kubernetes":
-      return new KubernetesPlatform("kubernetes", { config, routing, retention }, { parent });
-    case "nomad":
-      return new NomadPlatform("nomad", { config, routing }, { parent });
-  }
+): Adapter {
+  return ADAPTERS[config.target]({ config, routing, retention }, parent);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { maskWireValue } from "../../tools/render-lib";
+import { installRecorder, maskWireValue } from "../../tools/render-lib";
 
 const secret = (value: unknown) => ({
   "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
@@ -33,5 +33,22 @@ describe("maskWireValue", () => {
   it("masks nested secrets inside a secret's value either way", () => {
     assert.deepEqual(maskWireValue(secret({ a: secret("b") }), true), { a: "b" });
     assert.equal(maskWireValue(secret({ a: secret("b") })), "[secret]");
+  });
+});
+
+describe("installRecorder", () => {
+  it("maps no stack trace until the program has settled, then as before", async () => {
+    const debug = process.env.HOMEPORT_DEBUG;
+    delete process.env.HOMEPORT_DEBUG;
+    try {
+      // tsx turns source maps on; Pulumi's runtime takes a trace for every RPC meanwhile.
+      assert.equal(process.sourceMapsEnabled, true);
+      const recorder = await installRecorder("test");
+      assert.equal(process.sourceMapsEnabled, false);
+      await recorder.settle();
+      assert.equal(process.sourceMapsEnabled, true);
+    } finally {
+      if (debug !== undefined) process.env.HOMEPORT_DEBUG = debug;
+    }
   });
 });

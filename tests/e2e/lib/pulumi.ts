@@ -39,6 +39,21 @@ export function toolchainEnv(): NodeJS.ProcessEnv | string {
 }
 
 /**
+ * A Pulumi project of one plain JavaScript file, made at `dir`, that runs with the repository's
+ * node_modules.
+ */
+export function jsProject(dir: string, name: string, program: string): void {
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name, version: "0.1.0", main: "index.js" }),
+  );
+  fs.writeFileSync(path.join(dir, "index.js"), program);
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+}
+
+/**
  * A Pulumi workspace in a temporary directory: a copy of the project's program and stack file,
  * a local file backend and a passphrase secrets provider. The repository's own files are never
  * written.

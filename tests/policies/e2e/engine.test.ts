@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runSync } from "../../e2e/lib/shell";
-import { ROOT, toolchainEnv } from "../../e2e/lib/pulumi";
+import { jsProject, ROOT, toolchainEnv } from "../../e2e/lib/pulumi";
 
 const job = (id: string, count: number, image: string) => ({
   ID: id,
@@ -65,14 +65,8 @@ before(() => {
   if (typeof env === "string") return;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-policy-e2e-"));
   const project = path.join(dir, "project");
-  fs.mkdirSync(project);
+  jsProject(project, "policy-e2e", PROGRAM);
   fs.mkdirSync(path.join(dir, "state"));
-  fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: policy-e2e\nruntime: nodejs\n");
-  fs.writeFileSync(
-    path.join(project, "package.json"),
-    JSON.stringify({ name: "policy-e2e", version: "0.1.0", main: "index.js" }),
-  );
-  fs.writeFileSync(path.join(project, "index.js"), PROGRAM);
   fs.writeFileSync(
     path.join(project, "jobs.json"),
     JSON.stringify({
@@ -80,7 +74,6 @@ before(() => {
       single: job("single", 1, "registry.example/web:latest"),
     }),
   );
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"));
   env = {
     ...env,
     PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
