@@ -1,4 +1,5 @@
 import { META } from "../../components/model/metadata";
+import { NETWORK_FILESYSTEMS, VolumeStore } from "../../components/model/storage";
 import { TYPES } from "../lib/leaves";
 import { stackRule } from "../lib/rule";
 import { workloadsOf } from "../lib/stack";
@@ -23,7 +24,7 @@ export const stackSharedNotOnLocal = stackRule<SharedConfig>({
   docs: {
     catalogue: ["ours"],
     swarm:
-      "Each volume named in `homeport.dev/shared-volumes` is mounted from a docker Volume (or mount options) of a network driver `type` (nfs, ceph…).",
+      "Each volume named in `homeport.dev/shared-volumes` is mounted from a docker Volume (or mount options) of a network driver `type` (nfs, ceph…), or a bind labelled `homeport.dev/store` nfs or cephfs (a directory of the node's CephFS mount).",
     kubernetes:
       "Each claim of a shared volume is ReadWriteMany and not of a node-local storage class (`localStorageClasses`).",
     nomad: "Each shared volume of the job's groups is a CSI volume, not a host volume.",
@@ -59,6 +60,14 @@ export const stackSharedNotOnLocal = stackRule<SharedConfig>({
       const type = at(options, "type");
       return typeof type === "string" && config.networkFsTypes.includes(type.toLowerCase());
     };
+    // A bind of a directory in the node's own network mount says its store in a label.
+    const boundToNetwork = (volume: unknown) =>
+      knownItems(at(volume, "labels")).some(
+        (l) =>
+          at(l, "label") === META.store &&
+          NETWORK_FILESYSTEMS.has(at(l, "value") as VolumeStore) &&
+          at(volume, "driverOpts", "o") === "bind",
+      );
     for (const w of workloadsOf(resources)) {
       const names = w.meta(META.sharedVolumes)?.split(",") ?? [];
       if (names.length === 0 || w.exemption(RULE) !== undefined) continue;
@@ -76,7 +85,8 @@ export const stackSharedNotOnLocal = stackRule<SharedConfig>({
             if (volume === undefined) continue;
             const network =
               onNetwork(at(m, "volumeOptions", "driverOptions")) ||
-              onNetwork(at(dockerVolumes.get(source), "driverOpts"));
+              onNetwork(at(dockerVolumes.get(source), "driverOpts")) ||
+              boundToNetwork(dockerVolumes.get(source));
             if (!network) bad(volume, `the node's disk (docker volume ${source})`);
           }
           break;
