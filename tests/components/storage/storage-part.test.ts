@@ -412,47 +412,29 @@ describe("storage part on Swarm: the Ceph cluster homeport runs (ceph.cluster: c
     );
   });
 
-  it("the conf: production's copies, the monitors' addresses, logs to the orchestrator", () => {
-    assert.equal(
-      text("ceph-mon-node-1-ceph-conf"),
+  it("the conf: production's copies, the monitors' addresses, paths and logs for containers", () => {
+    const decided =
+      /^(fsid|mon_host|public_network|osd_pool_default|run_dir|mon_data|log_to|err_to|mon_cluster_log|osd_memory|mds_cache)/;
+    assert.deepEqual(
+      text("ceph-mon-node-1-ceph-conf")
+        .split("\n")
+        .filter((l) => decided.test(l)),
       [
-        "[global]",
         `fsid = ${FSID}`,
-        "mon_initial_members = node-1,node-2,node-3",
         "mon_host = [v2:10.0.0.11:3300,v1:10.0.0.11:6789],[v2:10.0.0.12:3300,v1:10.0.0.12:6789],[v2:10.0.0.13:3300,v1:10.0.0.13:6789]",
         "public_network = 10.0.0.0/24",
-        "auth_cluster_required = cephx",
-        "auth_service_required = cephx",
-        "auth_client_required = cephx",
-        "auth_allow_insecure_global_id_reclaim = false",
         "osd_pool_default_size = 3",
         "osd_pool_default_min_size = 2",
-        "keyring = /etc/ceph/$cluster.$name.keyring",
         "run_dir = /run/homeport-ceph",
-        "admin_socket = $run_dir/$cluster-$name.asok",
-        "pid_file = $run_dir/$cluster-$name.pid",
-        "log_file = /var/log/ceph/$cluster-$name.log",
         "mon_data = /srv/ceph/mon/$cluster-$id",
-        "mgr_data = /srv/ceph/mgr/$cluster-$id",
-        "osd_data = /srv/ceph/osd/$cluster-$id",
-        "mds_data = /srv/ceph/mds/$cluster-$id",
         "log_to_file = false",
         "log_to_stderr = true",
         "err_to_stderr = true",
         "mon_cluster_log_to_file = false",
         "mon_cluster_log_to_stderr = true",
-        "",
-        "[mon]",
-        "keyring = $mon_data/keyring",
-        "",
-        "[osd]",
-        "osd_objectstore = bluestore",
         "osd_memory_target = 3221225472",
-        "",
-        "[mds]",
         "mds_cache_memory_limit = 1073741824",
-        "",
-      ].join("\n"),
+      ],
     );
   });
 
@@ -529,13 +511,9 @@ describe("storage part on Swarm: the Ceph cluster homeport runs (ceph.cluster: c
     );
     const ceph = "ceph --conf /etc/ceph/ceph.conf --name client.admin";
     const script = String(inputs.uploads[3].content).split("\n");
-    assert.deepEqual(script.slice(0, 9), [
-      "#!/bin/sh",
-      "set -eu",
-      `${ceph} osd pool create homeport_metadata 32`,
-      `${ceph} osd pool create homeport_data 32`,
-      `${ceph} fs get homeport >/dev/null 2>&1 || ${ceph} fs new homeport homeport_metadata homeport_data`,
-      `${ceph} fs set homeport standby_count_wanted 1`,
+    // After the pools and CephFS (tests/components/storage/ceph-daemons.test.ts): the stack's
+    // block pool, its mount client, the shared volumes' directories.
+    assert.deepEqual(script.slice(6, 9), [
       `${ceph} osd pool create homeport-block 32`,
       `${ceph} osd pool application enable homeport-block rbd`,
       `${ceph} auth import --in-file /etc/ceph/ceph.client.homeport.keyring`,
