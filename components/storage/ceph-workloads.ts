@@ -70,6 +70,8 @@ export interface CephWorkloadsArgs {
   readonly shareDirectories?: pulumi.Input<string[]>;
   /** Where the files live in the containers. @default CEPH_WORKLOAD_PATHS */
   readonly paths?: Partial<CephPaths>;
+  /** Where our scripts live in the containers. @default CEPH_SCRIPT_DIR */
+  readonly scriptDir?: string;
   /** Further ceph.conf options by section, after ours. @default {} */
   readonly extra?: Readonly<Record<string, Readonly<Record<string, CephOptionValue>>>>;
 }
@@ -88,12 +90,15 @@ export const CEPH_WORKLOAD_PATHS: CephPaths = {
   logDir: "/var/log/ceph",
 };
 
-/** The daemons' entrypoint and the setup's script and directory list, in the container. */
-export const CEPH_SCRIPT_PATHS = {
-  entrypoint: "/usr/local/lib/homeport/ceph-entrypoint.sh",
-  setup: "/usr/local/lib/homeport/ceph-setup.sh",
-  shareDirectories: "/usr/local/lib/homeport/share-directories",
-} as const;
+/** Where the daemons' entrypoint and the setup's script and directory list are, in the container. */
+export const CEPH_SCRIPT_DIR = "/usr/local/lib/homeport";
+
+const scriptPaths = (dir: string) => ({
+  /** Named after its daemon, so that several daemons' files may share one node's paths. */
+  entrypoint: (workload: string) => `${dir}/${workload}.sh`,
+  setup: `${dir}/ceph-setup.sh`,
+  shareDirectories: `${dir}/share-directories`,
+});
 
 /** The first line of the directory list, which the setup skips like every `#` line. */
 export const CEPH_SHARE_DIRECTORIES_HEADER = "# shared volumes whose directories the setup makes";
@@ -190,6 +195,7 @@ const SHAPE_FSID = "00000000-0000-4000-8000-000000000000";
 /** The workloads of a cluster homeport runs daemon by daemon. */
 export function cephWorkloads(args: CephWorkloadsArgs): CephWorkloads {
   const paths = cephPaths({ ...CEPH_WORKLOAD_PATHS, ...args.paths });
+  const scripts = scriptPaths(args.scriptDir ?? CEPH_SCRIPT_DIR);
   const mountClient = args.user === "admin" ? undefined : args.user;
   const osds = args.nodes.flatMap((n) => (n.osd ? [{ node: n.name, ...n.osd }] : []));
   const render = (identity: CephIdentity, keys: CephKeys): CephCluster =>
@@ -220,7 +226,7 @@ export function cephWorkloads(args: CephWorkloadsArgs): CephWorkloads {
       rbdPool: args.rbdPool,
       mountClient,
       sharePath: args.sharePath,
-      shareDirectoriesFile: CEPH_SCRIPT_PATHS.shareDirectories,
+      shareDirectoriesFile: scripts.shareDirectories,
     });
   // The shape (which files, at which paths, which commands) comes from settings alone; the
   // contents from the random fsid, UUIDs and keys, the keys' files as secrets.
@@ -283,7 +289,7 @@ export function cephWorkloads(args: CephWorkloadsArgs): CephWorkloads {
         : []),
     ];
     const entrypoint = publicCluster.apply((c) => daemonEntrypoint(c.daemons[index]));
-    const script = runs(CEPH_SCRIPT_PATHS.entrypoint, entrypoint);
+    const script = runs(scripts.entrypoint(cephWorkloadName(d.type, d.id)), entrypoint);
     return {
       ...script,
       files: [...script.files, ...parts.flatMap((p) => (p.file ? [p.file] : []))],
@@ -340,14 +346,14 @@ export function cephWorkloads(args: CephWorkloadsArgs): CephWorkloads {
       secretCluster.apply((c) => c.setupFiles[j].content),
     ),
   );
-  const script = runs(CEPH_SCRIPT_PATHS.setup, setupScript(shape.setup));
+  const script = runs(scripts.setup, setupScript(shape.setup));
   const setup: WorkloadSpec = {
     ...script,
     files: [
       ...script.files,
       {
         name: "share-directories",
-        path: CEPH_SCRIPT_PATHS.shareDirectories,
+        path: scripts.shareDirectories,
         content: pulumi
           .output(args.shareDirectories ?? [])
           .apply((names) =>

@@ -355,12 +355,12 @@ describe("storage part on Swarm: the Ceph cluster homeport runs (ceph.cluster: c
     assert.equal(spec.capAdds, undefined);
     assert.equal(spec.user, "0:0");
     assert.equal(spec.image, "quay.io/ceph/ceph:v18.2.4");
-    assert.deepEqual(spec.commands, ["/bin/sh", "/usr/local/lib/homeport/ceph-entrypoint.sh"]);
+    assert.deepEqual(spec.commands, ["/bin/sh", "/usr/local/lib/homeport/ceph-mon-node-1.sh"]);
     assert.deepEqual(
       spec.configs.map((c: Inputs) => [c.fileName, c.fileMode]),
       [
         ["/etc/ceph/ceph.conf", 0o444],
-        ["/usr/local/lib/homeport/ceph-entrypoint.sh", 0o555],
+        ["/usr/local/lib/homeport/ceph-mon-node-1.sh", 0o555],
       ],
     );
     assert.deepEqual(
