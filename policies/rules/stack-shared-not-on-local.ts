@@ -1,8 +1,7 @@
 import { META } from "../../components/model/metadata";
-import { NETWORK_FILESYSTEMS, VolumeStore } from "../../components/model/storage";
 import { TYPES } from "../lib/leaves";
 import { stackRule } from "../lib/rule";
-import { workloadsOf } from "../lib/stack";
+import { boundNetworkStore, workloadsOf } from "../lib/stack";
 import { at, knownItems, plain, str } from "../lib/values";
 
 const RULE = "stack-shared-not-on-local";
@@ -60,14 +59,6 @@ export const stackSharedNotOnLocal = stackRule<SharedConfig>({
       const type = at(options, "type");
       return typeof type === "string" && config.networkFsTypes.includes(type.toLowerCase());
     };
-    // A bind of a directory in the node's own network mount says its store in a label.
-    const boundToNetwork = (volume: unknown) =>
-      knownItems(at(volume, "labels")).some(
-        (l) =>
-          at(l, "label") === META.store &&
-          NETWORK_FILESYSTEMS.has(at(l, "value") as VolumeStore) &&
-          at(volume, "driverOpts", "o") === "bind",
-      );
     for (const w of workloadsOf(resources)) {
       const names = w.meta(META.sharedVolumes)?.split(",") ?? [];
       if (names.length === 0 || w.exemption(RULE) !== undefined) continue;
@@ -86,7 +77,7 @@ export const stackSharedNotOnLocal = stackRule<SharedConfig>({
             const network =
               onNetwork(at(m, "volumeOptions", "driverOptions")) ||
               onNetwork(at(dockerVolumes.get(source), "driverOpts")) ||
-              boundToNetwork(dockerVolumes.get(source));
+              boundNetworkStore(dockerVolumes.get(source)) !== undefined;
             if (!network) bad(volume, `the node's disk (docker volume ${source})`);
           }
           break;

@@ -4,6 +4,8 @@ import { Recorder, RenderedResource, stackConfig, startRecorder } from "../../he
 import { TOKENS } from "../../helpers/types";
 import { stackCephReplication } from "../../../policies/rules/stack-ceph-replication";
 import { stackQuorumOddMembers } from "../../../policies/rules/stack-quorum-odd-members";
+import { stackSharedNotOnLocal } from "../../../policies/rules/stack-shared-not-on-local";
+import { workloadSqliteNotOnNetworkFs } from "../../../policies/rules/workload-sqlite-not-on-network-fs";
 import { stackViolations } from "../../policies/fixtures";
 
 /**
@@ -535,6 +537,24 @@ describe("storage part on Swarm: the Ceph cluster homeport runs (ceph.cluster: c
     assert.deepEqual(library.labels, [
       { label: "homeport.dev/shared", value: "true" },
       { label: "homeport.dev/store", value: "cephfs" },
+    ]);
+  });
+
+  it("the SQLite and shared-volume rules see a bind of the node's CephFS as CephFS", () => {
+    const resources = stacks[STACK];
+    assert.deepEqual(stackViolations(stackSharedNotOnLocal, resources), []);
+    assert.deepEqual(stackViolations(workloadSqliteNotOnNetworkFs, resources), []);
+    // Jellyfin's database moved onto the shared media library (which the model never does).
+    const onCephfs = structuredClone(resources).map((r) => {
+      if (r.type !== TOKENS.swarmService || r.name !== "jellyfin") return r;
+      const mount = (r.inputs as Inputs).taskSpec.containerSpec.mounts.find(
+        (m: Inputs) => m.target === "/config",
+      );
+      mount.source = "test-media-data";
+      return r;
+    });
+    assert.deepEqual(stackViolations(workloadSqliteNotOnNetworkFs, onCephfs), [
+      'Swarm service "test-jellyfin" keeps its SQLite database at /config on a network filesystem (cephfs): use local or block storage.',
     ]);
   });
 
