@@ -57,13 +57,13 @@ export class Platform extends pulumi.ComponentResource {
     // The names of the shared volumes are known once every part has declared its workloads.
     const shared = sharedVolumeNames(this.adapter);
     const plan = storagePlan(config);
-    if (plan) {
-      new Storage(
-        "storage",
-        { plan, platform: this.adapter, shareDirectories: shared.names },
-        { parent: this },
-      );
-    }
+    const storage = plan
+      ? new Storage(
+          "storage",
+          { plan, platform: this.adapter, shareDirectories: shared.names },
+          { parent: this },
+        )
+      : undefined;
     const built: Partial<Record<(typeof PARTS)[number], PartOutputs>> = {};
     for (const part of PARTS) {
       if (!config.parts.includes(part)) continue;
@@ -80,9 +80,11 @@ export class Platform extends pulumi.ComponentResource {
         pulumi.Output<string>
       >,
     );
+    // The key each node's CephFS mount reads from its secret file, where homeport made it.
+    const mountKey = storage?.cephMountKey ? { "ceph-mount-key": storage.cephMountKey } : {};
     this.credentials = pulumi.secret(
       pulumi.output(
-        Object.assign({}, ...outputs.map((o) => o.credentials ?? {})) as Record<
+        Object.assign({}, mountKey, ...outputs.map((o) => o.credentials ?? {})) as Record<
           string,
           pulumi.Output<string>
         >,

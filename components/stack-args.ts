@@ -6,6 +6,7 @@ import { nfsServerHost } from "./config/parts/storage";
 import { mediaHost } from "./config/parts/media";
 import { dashboardHost, whoamiHost } from "./config/parts/proxy";
 import { StackConfig } from "./config/schema";
+import { CEPH_POOL_SIZES } from "./storage/ceph-config";
 import {
   CERT_RESOLVER,
   DataRetention,
@@ -183,6 +184,25 @@ export function storagePlan(config: StackConfig): StoragePlan | undefined {
             fsName: ceph.fsName,
             pool: ceph.pool,
             provisioner: ceph.provisioner,
+            path: ceph.path,
+            ...(ceph.cluster === "create" && ceph.nodes && ceph.image && ceph.publicNetwork
+              ? {
+                  daemons: {
+                    image: ceph.image,
+                    publicNetwork: ceph.publicNetwork,
+                    nodes: ceph.nodes.map((n) => ({
+                      name: n.name,
+                      address: n.address,
+                      roles: n.roles,
+                      osd: n.osd && {
+                        id: n.osd.id,
+                        size: n.osd.size === undefined ? undefined : memory(n.osd.size),
+                        device: n.osd.device,
+                      },
+                    })),
+                  },
+                }
+              : {}),
           },
         }
       : {}),
@@ -195,7 +215,7 @@ function storageProblems(config: StackConfig, capabilities: PlatformCapabilities
   if (config.storage.backend !== "ceph" || !ceph) return [];
   const where = capabilities.prose.orchestrator;
   const problems: string[] = [];
-  if (ceph.cluster === "create" && !capabilities.storage.runsCeph) {
+  if (ceph.cluster === "create" && capabilities.storage.cephCluster === "none") {
     problems.push(
       settingProblem(
         ["storage", "ceph", "cluster"],
@@ -204,6 +224,9 @@ function storageProblems(config: StackConfig, capabilities: PlatformCapabilities
         "set it to existing and list the cluster's monitors in homeport:storage.ceph.monitors",
       ),
     );
+  }
+  if (ceph.cluster === "create" && capabilities.storage.cephCluster === "daemons") {
+    problems.push(...cephDaemonProblems(config, capabilities));
   }
   // ceph-csi reaches an existing cluster with the user's key and names it by its fsid.
   const csi =
@@ -228,6 +251,99 @@ function storageProblems(config: StackConfig, capabilities: PlatformCapabilities
       ),
     );
   }
+  return problems;
+}
+
+/**
+ * The nodes of a Ceph cluster whose daemons homeport runs as workloads: each setting they need,
+ * a quorum of monitors (odd and at least 3 in production), a manager, an MDS for the CephFS, as
+ * many OSDs as the environment keeps copies, and OSDs on devices only where workloads may use one.
+ */
+function cephDaemonProblems(config: StackConfig, capabilities: PlatformCapabilities): string[] {
+  const ceph = config.storage.ceph;
+  if (!ceph) return [];
+  const at = (...path: (string | number)[]) => ["storage", "ceph", ...path];
+  const why = `homeport runs the Ceph daemons on ${capabilities.prose.orchestrator} (homeport:storage.ceph.cluster is create)`;
+  const problems: string[] = [];
+  for (const setting of ["nodes", "publicNetwork", "image"] as const) {
+    if (ceph[setting] === undefined) problems.push(unsetSettingProblem(at(setting), why));
+  }
+  const nodes = ceph.nodes ?? [];
+  if (nodes.length === 0) return problems;
+  const once = <T>(values: T[], twice: (value: T) => string, fix: string) => {
+    const found = values.find((v, i) => values.indexOf(v) !== i);
+    if (found !== undefined) problems.push(settingProblem(at("nodes"), values, twice(found), fix));
+  };
+  const names = nodes.map((n) => n.name);
+  once(names, (n) => `names node ${n} twice`, "list every node once, with all its roles");
+  const ids = nodes.flatMap((n) => (n.osd ? [n.osd.id] : []));
+  once(ids, (id) => `gives OSD number ${id} twice`, "give every OSD its own number");
+  const mons = nodes.filter((n) => n.roles.includes("mon")).map((n) => n.name);
+  const production = config.environment === "production";
+  if (mons.length === 0 || (production && (mons.length < 3 || mons.length % 2 === 0))) {
+    problems.push(
+      settingProblem(
+        at("nodes"),
+        mons,
+        `runs ${mons.length} monitor(s)${production ? ", but production needs an odd number, at least 3, so that a majority survives one down" : ""}`,
+        production
+          ? "give role mon to 3 or 5 nodes"
+          : "give role mon to one node (3 or 5 for a quorum)",
+      ),
+    );
+  }
+  for (const role of ["mgr", "mds"] as const) {
+    if (!nodes.some((n) => n.roles.includes(role))) {
+      problems.push(
+        settingProblem(
+          at("nodes"),
+          names,
+          `gives no node role ${role}, which the cluster needs (${role === "mgr" ? "a manager" : "an MDS, for the CephFS of the shared class"})`,
+          `add ${role} to the roles of one node or more`,
+        ),
+      );
+    }
+  }
+  const copies = CEPH_POOL_SIZES[config.environment].size;
+  if (ids.length < copies) {
+    problems.push(
+      settingProblem(
+        at("nodes"),
+        ids,
+        `holds ${ids.length} OSD(s), but ${config.environment} pools keep ${copies} copies, each on an OSD of its own node`,
+        `give an osd to ${copies} nodes or more`,
+      ),
+    );
+  }
+  nodes.forEach((n, i) => {
+    if (n.roles.includes("mon") && n.address === undefined) {
+      problems.push(
+        unsetSettingProblem(
+          at("nodes", i, "address"),
+          `node ${n.name} runs a monitor, which listens on it`,
+        ),
+      );
+    }
+    if (!n.osd) return;
+    if ((n.osd.size === undefined) === (n.osd.device === undefined)) {
+      problems.push(
+        settingProblem(
+          at("nodes", i, "osd"),
+          n.osd,
+          "needs exactly one of size (bluestore in a file on the node's disk) and device (a whole block device)",
+        ),
+      );
+    } else if (n.osd.device !== undefined && !capabilities.storage.blockDevices) {
+      problems.push(
+        settingProblem(
+          at("nodes", i, "osd", "device"),
+          n.osd.device,
+          `is a block device, but a workload on ${capabilities.prose.orchestrator} can be neither privileged nor given a device`,
+          "replace it with size (bluestore in a file on a volume of the node's disk), e.g. size: 100Gi",
+        ),
+      );
+    }
+  });
   return problems;
 }
 

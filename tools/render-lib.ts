@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -117,6 +118,11 @@ export async function installRecorder(
       newResource: (args) => {
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type.startsWith("random:index/random")) state.result = `rendered-${args.name}`;
+        // RandomUuid gives a UUID, which its users may check (a Ceph fsid): one from the name.
+        if (args.type === "random:index/randomUuid:RandomUuid") {
+          const h = createHash("sha256").update(args.name).digest("hex");
+          state.result = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+        }
         // RandomBytes outputs hex and base64 rather than result: fakes of the right shape.
         if (args.type === "random:index/randomBytes:RandomBytes") {
           const bytes = Buffer.alloc(Number(args.inputs.length ?? 16), args.name);

@@ -37,6 +37,16 @@ export const META = {
    * filesystem where several nodes may run the workload.
    */
   sharedVolumes: "homeport.dev/shared-volumes",
+  /**
+   * The copies every pool of a Ceph cluster the stack runs keeps, on each of its daemons'
+   * workloads: `stack-ceph-replication` reads it.
+   */
+  cephPoolSize: "homeport.dev/ceph-pool-size",
+  /**
+   * On a Swarm volume that binds a directory of the node's own network mount (the CephFS each
+   * node mounts): the store it is in, which its driver options cannot show.
+   */
+  store: "homeport.dev/store",
   /** Prometheus scrape port and path. */
   metricsPort: "homeport.dev/metrics-port",
   metricsPath: "homeport.dev/metrics-path",

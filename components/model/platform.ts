@@ -234,8 +234,18 @@ export interface PlatformCapabilities {
   readonly memberNodePinning: boolean;
   /** What the storage part can do here. */
   readonly storage: {
-    /** homeport can run a Ceph cluster on this orchestrator (`storage.ceph.cluster: create`). */
-    readonly runsCeph: boolean;
+    /**
+     * How homeport runs a Ceph cluster here (`storage.ceph.cluster: create`): "operator", the
+     * adapter's `provisionStorage` hands it to an operator (Rook); "daemons", the storage part
+     * deploys each monitor, manager, OSD and MDS as a workload pinned to its node, then a job
+     * that makes the pools and the CephFS; "none", it cannot.
+     */
+    readonly cephCluster: "operator" | "daemons" | "none";
+    /**
+     * A workload may run privileged with a node's block device (an OSD on a whole disk); where
+     * it cannot, OSDs keep bluestore in a file on a node-local volume.
+     */
+    readonly blockDevices: boolean;
     /**
      * Volumes on an existing Ceph cluster go through ceph-csi, which needs the user's key and the
      * cluster's fsid; elsewhere nodes mount CephFS with a secret file of their own.

@@ -107,6 +107,22 @@ export interface StoragePlan {
     readonly pool: string;
     /** The piece that provisions volumes on the cluster (ceph-csi). */
     readonly provisioner: StoragePiece;
+    /** The CephFS directory holding one directory per shared volume. */
+    readonly path: string;
+    /**
+     * The cluster homeport runs daemon by daemon, where the orchestrator has no Ceph operator
+     * (`capabilities.storage.cephCluster` is "daemons"). @default none
+     */
+    readonly daemons?: {
+      readonly image: string;
+      readonly publicNetwork: string;
+      readonly nodes: readonly {
+        readonly name: string;
+        readonly address?: string;
+        readonly roles: readonly ("mon" | "mgr" | "mds")[];
+        readonly osd?: { readonly id: number; readonly size?: Memory; readonly device?: string };
+      }[];
+    };
   };
 }
 

@@ -48,6 +48,8 @@ export interface CephKeys {
   readonly mds: Readonly<Record<string, string>>;
   /** By OSD id. */
   readonly osd: Readonly<Record<number, string>>;
+  /** The mount client's, with `mountClient`. */
+  readonly client?: string;
 }
 
 export interface CephClusterArgs extends CephConfArgs {
@@ -61,6 +63,19 @@ export interface CephClusterArgs extends CephConfArgs {
   readonly fsName?: string;
   /** Name of the RBD pool that serves the `block` class. @default "rbd" */
   readonly rbdPool?: string;
+  /**
+   * The client the nodes mount the CephFS as (`client.<name>`), registered by the setup with
+   * read-write access to `sharePath` only; its key is `keys.client`. @default none: they mount
+   * as client.admin
+   */
+  readonly mountClient?: string;
+  /**
+   * A file listing the shared volumes, one a line (`#` lines skipped), whose directories the
+   * setup makes below `sharePath` in the CephFS. @default none: it makes none
+   */
+  readonly shareDirectoriesFile?: string;
+  /** The CephFS directory holding one directory per shared volume. @default "/" */
+  readonly sharePath?: string;
 }
 
 /** A file a daemon needs before it starts. Secret files go to Docker secrets, never configs. */
@@ -92,6 +107,8 @@ export interface CephCluster {
   readonly daemons: readonly CephDaemon[];
   /** Pools and CephFS, run with the admin keyring once the monitors have quorum. */
   readonly setup: readonly CephStep[];
+  /** The files the setup reads: the admin keyring, and the mount client's keyring. */
+  readonly setupFiles: readonly CephFile[];
   readonly fsName: string;
   readonly rbdPool: string;
   readonly dataPool: string;
@@ -105,7 +122,33 @@ const CAPS = {
   bootstrapOsd: { mgr: "allow r", mon: "profile bootstrap-osd" },
   mgr: { mds: "allow *", mon: "profile mgr", osd: "allow *" },
   mds: { mds: "allow", mgr: "profile mds", mon: "profile mds", osd: "allow rwx" },
+  /** What `ceph fs authorize <fs> client.<name> <path> rw` grants (doc/cephfs/client-auth.rst). */
+  mountClient: (fsName: string, path: string) => ({
+    mds: `allow rw path=${path}`,
+    mon: "allow r",
+    osd: `allow rw tag cephfs data=${fsName}`,
+  }),
 } as const;
+
+/**
+ * Makes each listed shared volume's directory in the CephFS through libcephfs (python3-cephfs,
+ * which the manager's modules use too), so no kernel or FUSE mount is needed: argv is the conf,
+ * the file system, the parent directory and the list file.
+ */
+const MAKE_SHARE_DIRECTORIES = [
+  "import cephfs, sys",
+  "conf, fs_name, root, listing = sys.argv[1:5]",
+  "fs = cephfs.LibCephFS(conffile=conf, auth_id='admin')",
+  "fs.mount(filesystem_name=fs_name)",
+  "for line in open(listing):",
+  "    name = line.strip()",
+  "    if name and not name.startswith('#'):",
+  "        try:",
+  "            fs.mkdirs((root.rstrip('/') + '/' + name).encode(), 0o755)",
+  "        except cephfs.ObjectExists:",
+  "            pass",
+  "fs.unmount()",
+].join("\n");
 
 /** What the marker file is called in each daemon's data directory. */
 const MARKER = "homeport-initialized";
@@ -116,7 +159,7 @@ function keyFor<K extends string | number>(
   what: string,
 ): string {
   const key = keys[id];
-  if (key === undefined) {
+  if (!key) {
     throw new Error(`storage.ceph keys have no key for ${what}.${id}: generate one per daemon`);
   }
   return key;
@@ -290,6 +333,34 @@ function setupSteps(
     { argv: [...ceph, "fs", "set", pools.fsName, "standby_count_wanted", standby] },
     { argv: [...ceph, "osd", "pool", "create", pools.rbd, pg] },
     { argv: [...ceph, "osd", "pool", "application", "enable", pools.rbd, "rbd"] },
+    ...(args.mountClient
+      ? [
+          {
+            argv: [
+              ...ceph,
+              "auth",
+              "import",
+              "--in-file",
+              keyringPath(paths, `client.${args.mountClient}`),
+            ],
+          },
+        ]
+      : []),
+    ...(args.shareDirectoriesFile
+      ? [
+          {
+            argv: [
+              "python3",
+              "-c",
+              MAKE_SHARE_DIRECTORIES,
+              paths.conf,
+              pools.fsName,
+              args.sharePath ?? "/",
+              args.shareDirectoriesFile,
+            ],
+          },
+        ]
+      : []),
   ];
 }
 
@@ -338,10 +409,30 @@ export function renderCephCluster(args: CephClusterArgs): CephCluster {
       }),
     ),
   ];
+  const mountClient: CephFile[] = args.mountClient
+    ? [
+        {
+          path: keyringPath(paths, `client.${args.mountClient}`),
+          content: renderKeyring([
+            {
+              entity: `client.${args.mountClient}`,
+              key: keyFor(
+                { [args.mountClient]: args.keys.client ?? "" },
+                args.mountClient,
+                "client",
+              ),
+              caps: CAPS.mountClient(fsName, args.sharePath ?? "/"),
+            },
+          ]),
+          secret: true,
+        },
+      ]
+    : [];
   return {
     conf,
     daemons,
     setup: setupSteps(args, paths, pools),
+    setupFiles: [adminKeyring, ...mountClient],
     fsName,
     rbdPool,
     dataPool: pools.data,

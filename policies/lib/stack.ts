@@ -1,6 +1,7 @@
 import { META } from "../../components/model/metadata";
+import { NETWORK_FILESYSTEMS, VolumeStore } from "../../components/model/storage";
 import { LeafResource, Workload, workloadOf } from "./leaves";
-import { Unknown, UNKNOWN } from "./values";
+import { at, knownItems, Unknown, UNKNOWN } from "./values";
 
 /**
  * The long-running workload leaves of a stack that are known (preview may not know some yet);
@@ -75,4 +76,18 @@ export function clusterMatches(c: Cluster, selector: string): boolean {
   return selector.startsWith("part:")
     ? c.members.some((m) => matches(m, selector))
     : c.name === selector;
+}
+
+/**
+ * The network store (nfs, cephfs) a Swarm volume binds a directory of, where it is a bind of the
+ * node's own network mount (the CephFS each node mounts): its driver options cannot show it, its
+ * `homeport.dev/store` label does. Undefined for any other volume.
+ */
+export function boundNetworkStore(volume: unknown): string | undefined {
+  if (at(volume, "driverOpts", "o") !== "bind") return undefined;
+  const label = knownItems(at(volume, "labels")).find((l) => at(l, "label") === META.store);
+  const store = at(label, "value");
+  return typeof store === "string" && NETWORK_FILESYSTEMS.has(store as VolumeStore)
+    ? store
+    : undefined;
 }

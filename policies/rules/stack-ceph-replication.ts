@@ -1,5 +1,7 @@
+import { META } from "../../components/model/metadata";
 import { stackRule } from "../lib/rule";
-import { at, knownItems, num, plain, str } from "../lib/values";
+import { clustersOf, workloadsOf } from "../lib/stack";
+import { at, isUnknown, knownItems, num, plain, str } from "../lib/values";
 
 const RULE = "stack-ceph-replication";
 
@@ -27,7 +29,7 @@ export const stackCephReplication = stackRule<CephReplicationConfig>({
   docs: {
     catalogue: ["ours"],
     swarm:
-      "homeport runs no Ceph on Swarm in this version (an existing cluster is outside the stack): nothing to check.",
+      "The daemons' services carry the copies of every pool (`homeport.dev/ceph-pool-size`) ≥ `minReplicas`; the monitors' services (cluster `ceph-mon`) are an odd number ≥ `minMonitors`.",
     kubernetes:
       "Rook's `CephCluster` has an odd `spec.mon.count` ≥ `minMonitors`; every `CephBlockPool` and `CephFilesystem` pool has `replicated.size` ≥ `minReplicas`.",
     nomad:
@@ -48,6 +50,22 @@ export const stackCephReplication = stackRule<CephReplicationConfig>({
     },
   },
   check({ resources, config, report }) {
+    // The daemons of a cluster homeport runs as workloads (Swarm), reported on its monitors.
+    for (const c of clustersOf(workloadsOf(resources))) {
+      const label = c.members[0].meta(META.cephPoolSize);
+      if (c.name !== "ceph-mon" || label === undefined) continue;
+      const size = Number(label);
+      if (size < config.minReplicas)
+        report(
+          `${c.subject} keeps ${size} cop${size === 1 ? "y" : "ies"} of every pool: keep at least ${config.minReplicas}.`,
+          c.urn,
+        );
+      if (!isUnknown(c.replicas) && (c.replicas < config.minMonitors || c.replicas % 2 === 0))
+        report(
+          `${c.subject} runs ${c.replicas} monitor(s): run an odd number, at least ${config.minMonitors}.`,
+          c.urn,
+        );
+    }
     for (const r of resources) {
       const props = plain(r.props);
       const name = str(at(props, "metadata", "name"));

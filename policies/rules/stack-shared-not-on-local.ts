@@ -1,7 +1,7 @@
 import { META } from "../../components/model/metadata";
 import { TYPES } from "../lib/leaves";
 import { stackRule } from "../lib/rule";
-import { workloadsOf } from "../lib/stack";
+import { boundNetworkStore, workloadsOf } from "../lib/stack";
 import { at, knownItems, plain, str } from "../lib/values";
 
 const RULE = "stack-shared-not-on-local";
@@ -23,7 +23,7 @@ export const stackSharedNotOnLocal = stackRule<SharedConfig>({
   docs: {
     catalogue: ["ours"],
     swarm:
-      "Each volume named in `homeport.dev/shared-volumes` is mounted from a docker Volume (or mount options) of a network driver `type` (nfs, ceph…).",
+      "Each volume named in `homeport.dev/shared-volumes` is mounted from a docker Volume (or mount options) of a network driver `type` (nfs, ceph…), or a bind labelled `homeport.dev/store` nfs or cephfs (a directory of the node's CephFS mount).",
     kubernetes:
       "Each claim of a shared volume is ReadWriteMany and not of a node-local storage class (`localStorageClasses`).",
     nomad: "Each shared volume of the job's groups is a CSI volume, not a host volume.",
@@ -76,7 +76,8 @@ export const stackSharedNotOnLocal = stackRule<SharedConfig>({
             if (volume === undefined) continue;
             const network =
               onNetwork(at(m, "volumeOptions", "driverOptions")) ||
-              onNetwork(at(dockerVolumes.get(source), "driverOpts"));
+              onNetwork(at(dockerVolumes.get(source), "driverOpts")) ||
+              boundNetworkStore(dockerVolumes.get(source)) !== undefined;
             if (!network) bad(volume, `the node's disk (docker volume ${source})`);
           }
           break;

@@ -2,7 +2,7 @@ import { META } from "../../components/model/metadata";
 import { under } from "../lib/host-paths";
 import { TYPES } from "../lib/leaves";
 import { stackRule } from "../lib/rule";
-import { workloadsOf } from "../lib/stack";
+import { boundNetworkStore, workloadsOf } from "../lib/stack";
 import { at, knownItems, plain, str } from "../lib/values";
 
 const RULE = "workload-sqlite-not-on-network-fs";
@@ -21,7 +21,7 @@ export const workloadSqliteNotOnNetworkFs = stackRule<SqliteConfig>({
   docs: {
     catalogue: ["R19"],
     swarm:
-      "For workloads marked `homeport.dev/storage-engine=sqlite`, the volume mounted at a database path has no network driver option (`type` nfs, ceph…), on the mount or on its docker Volume.",
+      "For workloads marked `homeport.dev/storage-engine=sqlite`, the volume mounted at a database path has no network driver option (`type` nfs, ceph…), on the mount or on its docker Volume, and is no bind labelled `homeport.dev/store` nfs or cephfs.",
     kubernetes:
       "The claim mounted at a database path is not ReadWriteMany and not of a network storage class; no inline nfs/cephfs volume.",
     nomad: "The volume mounted at a database path is a host volume or a single-node CSI volume.",
@@ -100,7 +100,8 @@ export const workloadSqliteNotOnNetworkFs = stackRule<SqliteConfig>({
             const volume = typeof source === "string" ? dockerVolumes.get(source) : undefined;
             const type =
               networkType(at(m, "volumeOptions", "driverOptions")) ??
-              networkType(at(volume, "driverOpts"));
+              networkType(at(volume, "driverOpts")) ??
+              boundNetworkStore(volume);
             if (type) bad(target, type);
           }
           break;

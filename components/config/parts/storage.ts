@@ -48,11 +48,44 @@ export const nfsSettings = z
   })
   .strict();
 
+/** The Ceph daemons a node of a cluster homeport runs as its own workloads (Swarm). */
+export const CEPH_NODE_ROLES = ["mon", "mgr", "mds"] as const;
+
+/**
+ * A node of a Ceph cluster homeport runs daemon by daemon (`ceph.cluster: create` where the
+ * orchestrator has no Ceph operator): its daemons are pinned to it and keep their data on it.
+ */
+export const cephNodeSettings = z
+  .object({
+    /** The node's host name, which its daemons are pinned to. */
+    name: z.string().min(1),
+    /** Its IPv4 address on `publicNetwork`; a monitor listens on it (3300 and 6789). */
+    address: z
+      .string()
+      .regex(/^(\d{1,3}\.){3}\d{1,3}$/)
+      .optional(),
+    /** The daemons it runs besides its OSD. @default [] */
+    roles: z.array(z.enum(CEPH_NODE_ROLES)).default([]),
+    /**
+     * Its OSD: `id` is the OSD's number, for good (`osd.<id>`); bluestore on a file of `size` in
+     * a volume on the node's disk, or on the whole block device `device`. @default no OSD
+     */
+    osd: z
+      .object({
+        id: z.number().int().min(0),
+        size: z.string().regex(SIZE).optional(),
+        device: z.string().startsWith("/dev/").optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const cephSettings = z
   .object({
     /**
-     * `create`: homeport runs the cluster (Rook on Kubernetes); `existing`: a cluster reached
-     * at `monitors`. @default "existing"
+     * `create`: homeport runs the cluster (Rook on Kubernetes, its daemons on Swarm);
+     * `existing`: a cluster reached at `monitors`. @default "existing"
      */
     cluster: z.enum(PIECES).default("existing"),
     /** Monitor addresses of an existing cluster, e.g. 10.0.0.1:6789. */
@@ -60,6 +93,20 @@ export const cephSettings = z
     user: z.string().min(1).default("admin"),
     /** Swarm: the CephX secret file of `user`, on every node. @default /etc/ceph/<user>.secret */
     secretFile: z.string().startsWith("/").optional(),
+    /**
+     * Swarm: where every node mounts the CephFS directory `path` (its fstab, with `secretFile`);
+     * each shared volume is a bind of its own directory there. @default "/mnt/homeport-cephfs"
+     */
+    mountPoint: z.string().startsWith("/").default("/mnt/homeport-cephfs"),
+    /** Swarm, `cluster: create`: the nodes, their daemons and OSDs. */
+    nodes: z.array(cephNodeSettings).min(1).optional(),
+    /** Swarm, `cluster: create`: the IPv4 network (CIDR) the daemons and the nodes' mounts use. */
+    publicNetwork: z
+      .string()
+      .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/)
+      .optional(),
+    /** Swarm, `cluster: create`: a pinned image with Ceph's daemons, its CLI and python3-cephfs. */
+    image: z.string().min(1).optional(),
     /** Swarm: the CephFS directory under which each shared volume has its own. @default "/" */
     path: z.string().startsWith("/").default("/"),
     /** The key of `user`, for ceph-csi (Kubernetes with an existing cluster, Nomad). Secret. */
@@ -128,6 +175,25 @@ export const storageFixes: ReadonlyArray<readonly [string, string]> = [
   ["ceph.monitors", "list the Ceph monitor addresses, e.g. [10.0.0.1:6789]"],
   ["ceph.secretFile", "set the absolute path of the CephX secret file present on every node"],
   ["ceph.provisioner", "set it to create (the default) or existing"],
+  ["ceph.mountPoint", "set the absolute path where every node mounts the CephFS"],
+  [
+    "ceph.nodes",
+    "list the nodes with their roles and OSDs, e.g. [{name: node-1, address: 10.0.0.11, roles: [mon, mgr, mds], osd: {id: 0, size: 100Gi}}]",
+  ],
+  ["ceph.nodes.*.name", "set it to the node's host name"],
+  ["ceph.nodes.*.address", "set it to the node's IPv4 address on publicNetwork, e.g. 10.0.0.11"],
+  ["ceph.nodes.*.roles", "list mon, mgr or mds"],
+  [
+    "ceph.nodes.*.osd",
+    "give the OSD its number and a size (a file) or a device, e.g. {id: 0, size: 100Gi}",
+  ],
+  ["ceph.nodes.*.osd.size", 'write a size such as "100Gi"'],
+  ["ceph.nodes.*.osd.device", "name the whole block device, e.g. /dev/sdb"],
+  ["ceph.publicNetwork", "set it to the nodes' IPv4 network, e.g. 10.0.0.0/24"],
+  [
+    "ceph.image",
+    "pin an image with Ceph's daemons and python3-cephfs, e.g. quay.io/ceph/ceph:v18.2.4",
+  ],
 ];
 
 export interface StorageIssue {

@@ -27,7 +27,8 @@ export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
   // The kubelet sends the stop signal as the pod is marked terminating (no pre-stop hook is set).
   drainsBeforeStop: false,
   storage: {
-    runsCeph: true,
+    cephCluster: "operator",
+    blockDevices: true,
     cephCsi: true,
     cephVolumeSecrets: false,
     // nfs-subdir-external-provisioner makes each claim's directory.

@@ -28,7 +28,8 @@ export const NOMAD_CAPABILITIES: PlatformCapabilities = {
   // No shutdown_delay is set on the groups: the stop signal comes as the services deregister.
   drainsBeforeStop: false,
   storage: {
-    runsCeph: false,
+    cephCluster: "none",
+    blockDevices: true,
     cephCsi: true,
     cephVolumeSecrets: true,
     // The CSI controller makes each volume's directory (CreateVolume).

@@ -27,7 +27,9 @@ export const swarmCapabilities = (settings: StackConfig["swarm"]): PlatformCapab
   // Swarm sends the stop signal as it marks a task for shutdown: it has no pre-stop hook.
   drainsBeforeStop: false,
   storage: {
-    runsCeph: false,
+    cephCluster: "daemons",
+    // A Swarm service can be neither privileged nor given a device (no such field in its spec).
+    blockDevices: false,
     cephCsi: false,
     cephVolumeSecrets: false,
     // Docker's local driver mounts <path>/<volume>, which must be there.

@@ -52,6 +52,8 @@ export interface SwarmServiceContext {
 export interface SwarmVolumeDriver {
   readonly driver: string;
   readonly options: Record<string, string>;
+  /** Labels of the Docker volume. @default none */
+  readonly labels?: Record<string, string>;
 }
 
 /** Swarm's placement constraint syntax for a neutral node constraint. */
@@ -108,18 +110,21 @@ export const SWARM_STORE_DRIVERS: Record<
         device: `:${storage.nfs.path.replace(/\/$/, "")}/${volume}`,
       },
     },
-  cephfs: (storage, volume) => {
-    if (!storage.ceph?.monitors) return undefined;
-    const secretFile = storage.ceph.secretFile ?? `/etc/ceph/${storage.ceph.user}.secret`;
-    return {
+  // Docker's local driver mounts with mount(2) itself (moby volume/local/local_unix.go), and the
+  // kernel's CephFS client reads no files: `secretfile=` is the mount.ceph helper's, so a key
+  // would have to sit in the volume's options, which Docker keeps in plain text on every node.
+  // Each node mounts the CephFS directory `path` once instead (its fstab, with the secret file),
+  // and a shared volume binds its own directory there.
+  cephfs: (storage, volume) =>
+    storage.ceph && {
       driver: "local",
       options: {
-        type: "ceph",
-        o: `name=${storage.ceph.user},secretfile=${secretFile},noatime`,
-        device: `${storage.ceph.monitors.join(",")}:${storage.ceph.path.replace(/\/$/, "")}/${volume}`,
+        type: "none",
+        o: "bind",
+        device: `${storage.ceph.mountPoint.replace(/\/$/, "")}/${volume}`,
       },
-    };
-  },
+      labels: { [META.store]: "cephfs" },
+    },
 };
 
 /** The Docker volume driver for a volume, in the store the stack's backend gives its class. */

@@ -132,9 +132,9 @@ export class SwarmPlatform extends PlatformComponent {
   }
 
   /**
-   * Nothing to deploy: Docker's local driver mounts NFS and CephFS itself on whichever node runs
-   * a task (see `SWARM_STORE_DRIVERS`), and Ceph is an existing cluster here
-   * (`capabilities.storage.runsCeph` is false).
+   * Nothing to deploy: Docker's local driver mounts NFS, or binds the node's CephFS mount, on
+   * whichever node runs a task (see `SWARM_STORE_DRIVERS`); a Ceph cluster homeport runs is the
+   * storage part's own workloads (`capabilities.storage.cephCluster` is "daemons").
    */
   provisionStorage(): StorageProvisioning {
     return { resources: [] };
@@ -199,7 +199,10 @@ export class SwarmPlatform extends PlatformComponent {
           name: `${this.prefix}${volumeName}`,
           driver: driver?.driver,
           driverOpts: driver?.options,
-          labels: [{ label: "homeport.dev/shared", value: "true" }],
+          labels: [
+            { label: "homeport.dev/shared", value: "true" },
+            ...Object.entries(driver?.labels ?? {}).map(([label, value]) => ({ label, value })),
+          ],
         },
         // A shared volume holds the data of every workload that mounts it.
         { parent: this, provider: this.provider, ...dataResourceOptions(true, this.retention) },

@@ -28,6 +28,19 @@ function problems(
 
 const MONITORS = ["10.0.0.1:6789"];
 
+/** A cluster whose daemons homeport runs on three Swarm nodes. */
+const SWARM_CLUSTER = {
+  cluster: "create",
+  image: "quay.io/ceph/ceph:v18.2.4",
+  publicNetwork: "10.0.0.0/24",
+  nodes: [1, 2, 3].map((i) => ({
+    name: `node-${i}`,
+    address: `10.0.0.1${i}`,
+    roles: ["mon", "mgr", "mds"],
+    osd: { id: i - 1, size: "100Gi" },
+  })),
+};
+
 describe("homeport:storage settings", () => {
   it("defaults every piece: NFS provisioner create, Ceph cluster existing, ceph-csi create", () => {
     const config = parseStackConfig({
@@ -39,6 +52,7 @@ describe("homeport:storage settings", () => {
       cluster: "create",
       user: "admin",
       path: "/",
+      mountPoint: "/mnt/homeport-cephfs",
       fsName: "homeport",
       pool: "homeport-block",
       provisioner: "create",
@@ -96,12 +110,10 @@ describe("homeport:storage settings", () => {
     );
   });
 
-  it("homeport runs Ceph only where it can (Rook on Kubernetes)", () => {
+  it("homeport runs Ceph only where it can (Rook on Kubernetes, its daemons on Swarm)", () => {
     const message = (where: string) =>
       `homeport:storage.ceph.cluster is "create": asks homeport to run the Ceph cluster, which it cannot do on ${where} in this version. Fix: set it to existing and list the cluster's monitors in homeport:storage.ceph.monitors.`;
-    assert.deepEqual(problems("swarm", { backend: "ceph", ceph: { cluster: "create" } }), [
-      message("Swarm"),
-    ]);
+    assert.deepEqual(problems("swarm", { backend: "ceph", ceph: SWARM_CLUSTER }), []);
     assert.deepEqual(
       problems(
         "nomad",
@@ -111,6 +123,77 @@ describe("homeport:storage settings", () => {
       [message("Nomad")],
     );
     assert.deepEqual(problems("kubernetes", { backend: "ceph", ceph: { cluster: "create" } }), []);
+  });
+
+  describe("a cluster whose daemons homeport runs (Swarm)", () => {
+    const swarm = (ceph: Record<string, unknown>, environment = "dev") =>
+      problems(
+        "swarm",
+        { backend: "ceph", ceph: { ...SWARM_CLUSTER, ...ceph } },
+        { "homeport:environment": environment },
+      );
+    const nodes = SWARM_CLUSTER.nodes;
+
+    it("needs its nodes, network and image", () => {
+      const why =
+        "homeport runs the Ceph daemons on Swarm (homeport:storage.ceph.cluster is create)";
+      assert.deepEqual(problems("swarm", { backend: "ceph", ceph: { cluster: "create" } }), [
+        `homeport:storage.ceph.nodes is not set, but ${why}. Fix: list the nodes with their roles and OSDs, e.g. [{name: node-1, address: 10.0.0.11, roles: [mon, mgr, mds], osd: {id: 0, size: 100Gi}}].`,
+        `homeport:storage.ceph.publicNetwork is not set, but ${why}. Fix: set it to the nodes' IPv4 network, e.g. 10.0.0.0/24.`,
+        `homeport:storage.ceph.image is not set, but ${why}. Fix: pin an image with Ceph's daemons and python3-cephfs, e.g. quay.io/ceph/ceph:v18.2.4.`,
+      ]);
+    });
+
+    it("an odd number of monitors, at least 3, in production", () => {
+      const two = nodes.map((n, i) => (i === 2 ? { ...n, roles: ["mgr"] } : n));
+      assert.deepEqual(swarm({ nodes: two }, "production"), [
+        'homeport:storage.ceph.nodes is ["node-1","node-2"]: runs 2 monitor(s), but production needs an odd number, at least 3, so that a majority survives one down. Fix: give role mon to 3 or 5 nodes.',
+      ]);
+      assert.deepEqual(swarm({ nodes: two }, "dev"), []);
+      assert.deepEqual(swarm({}, "production"), []);
+    });
+
+    it("as many OSDs as the environment keeps copies", () => {
+      const one = nodes.map((n, i) => (i === 0 ? n : { ...n, osd: undefined }));
+      assert.deepEqual(swarm({ nodes: one }, "production"), [
+        "homeport:storage.ceph.nodes is [0]: holds 1 OSD(s), but production pools keep 3 copies, each on an OSD of its own node. Fix: give an osd to 3 nodes or more.",
+      ]);
+      assert.deepEqual(swarm({ nodes: one }, "dev"), []);
+    });
+
+    it("a manager, an MDS, and a monitor's address", () => {
+      const bare = [{ name: "node-1", roles: ["mon"], osd: { id: 0, size: "10Gi" } }];
+      assert.deepEqual(swarm({ nodes: bare }), [
+        'homeport:storage.ceph.nodes is ["node-1"]: gives no node role mgr, which the cluster needs (a manager). Fix: add mgr to the roles of one node or more.',
+        'homeport:storage.ceph.nodes is ["node-1"]: gives no node role mds, which the cluster needs (an MDS, for the CephFS of the shared class). Fix: add mds to the roles of one node or more.',
+        "homeport:storage.ceph.nodes.0.address is not set, but node node-1 runs a monitor, which listens on it. Fix: set it to the node's IPv4 address on publicNetwork, e.g. 10.0.0.11.",
+      ]);
+    });
+
+    it("each node and OSD number once", () => {
+      const twice = [
+        nodes[0],
+        { ...nodes[1], name: "node-1", osd: { id: 0, size: "1Gi" } },
+        nodes[2],
+      ];
+      assert.deepEqual(swarm({ nodes: twice }), [
+        'homeport:storage.ceph.nodes is ["node-1","node-1","node-3"]: names node node-1 twice. Fix: list every node once, with all its roles.',
+        "homeport:storage.ceph.nodes is [0,0,2]: gives OSD number 0 twice. Fix: give every OSD its own number.",
+      ]);
+    });
+
+    it("an OSD in a file: a Swarm service can be given no block device", () => {
+      const device = nodes.map((n, i) =>
+        i === 0 ? { ...n, osd: { id: 0, device: "/dev/sdb" } } : n,
+      );
+      assert.deepEqual(swarm({ nodes: device }), [
+        'homeport:storage.ceph.nodes.0.osd.device is "/dev/sdb": is a block device, but a workload on Swarm can be neither privileged nor given a device. Fix: replace it with size (bluestore in a file on a volume of the node\'s disk), e.g. size: 100Gi.',
+      ]);
+      const neither = nodes.map((n, i) => (i === 0 ? { ...n, osd: { id: 0 } } : n));
+      assert.deepEqual(swarm({ nodes: neither }), [
+        'homeport:storage.ceph.nodes.0.osd is {"id":0}: needs exactly one of size (bluestore in a file on the node\'s disk) and device (a whole block device). Fix: give the OSD its number and a size (a file) or a device, e.g. {id: 0, size: 100Gi}.',
+      ]);
+    });
   });
 
   it("ceph-csi needs the user's key (a secret) and the cluster's fsid", () => {

@@ -114,13 +114,11 @@ describe("on Swarm the backend picks each volume's Docker driver", () => {
       device: `:/export/homeport/${dir}`,
     },
   });
+  // A bind of the volume's directory in the node's own CephFS mount: no key in Docker's options.
   const CEPHFS = (dir: string) => ({
     driver: "local",
-    options: {
-      type: "ceph",
-      o: "name=homeport,secretfile=/etc/ceph/homeport.secret,noatime",
-      device: `10.0.0.11:6789,10.0.0.12:6789,10.0.0.13:6789:/${dir}`,
-    },
+    options: { type: "none", o: "bind", device: `/mnt/homeport-cephfs/${dir}` },
+    labels: { "homeport.dev/store": "cephfs" },
   });
   const expected: Record<StorageBackend, (w: string, v: ResolvedVolume) => unknown> = {
     local: () => undefined,

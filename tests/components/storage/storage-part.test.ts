@@ -2,6 +2,11 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Recorder, RenderedResource, stackConfig, startRecorder } from "../../helpers/harness";
 import { TOKENS } from "../../helpers/types";
+import { stackCephReplication } from "../../../policies/rules/stack-ceph-replication";
+import { stackQuorumOddMembers } from "../../../policies/rules/stack-quorum-odd-members";
+import { stackSharedNotOnLocal } from "../../../policies/rules/stack-shared-not-on-local";
+import { workloadSqliteNotOnNetworkFs } from "../../../policies/rules/workload-sqlite-not-on-network-fs";
+import { stackViolations } from "../../policies/fixtures";
 
 /**
  * The storage part on each orchestrator, through the whole program's Platform under Pulumi's mock
@@ -18,6 +23,29 @@ const CEPH_EXISTING = {
   user: "homeport",
   key: "AQBfakefakefakefakefakefakefakefakefake==",
   clusterId: "b3f5c2a0-0000-4000-8000-000000000001",
+};
+
+/** A cluster whose daemons homeport runs on three Swarm nodes, node-3's OSD the smallest. */
+const SWARM_CEPH = {
+  cluster: "create",
+  user: "homeport",
+  image: "quay.io/ceph/ceph:v18.2.4",
+  publicNetwork: "10.0.0.0/24",
+  nodes: [
+    {
+      name: "node-1",
+      address: "10.0.0.11",
+      roles: ["mon", "mgr", "mds"],
+      osd: { id: 0, size: "100Gi" },
+    },
+    {
+      name: "node-2",
+      address: "10.0.0.12",
+      roles: ["mon", "mgr", "mds"],
+      osd: { id: 1, size: "100Gi" },
+    },
+    { name: "node-3", address: "10.0.0.13", roles: ["mon"], osd: { id: 2, size: "50Gi" } },
+  ],
 };
 
 const SETTINGS: Record<string, Record<string, unknown>> = {
@@ -52,6 +80,13 @@ const SETTINGS: Record<string, Record<string, unknown>> = {
     storage: { backend: "ceph", ceph: CEPH_EXISTING },
   },
   "swarm-nfs": { target: "swarm", storage: { backend: "nfs", nfs: NFS } },
+  "swarm-ceph": {
+    target: "swarm",
+    environment: "production",
+    parts: ["proxy", "media"],
+    proxy: { acme: { email: "ops@example.org" } },
+    storage: { backend: "ceph", ceph: SWARM_CEPH },
+  },
   ...Object.fromEntries(
     (["swarm", "kubernetes", "nomad"] as const).map((target) => [
       `${target}-serve`,
@@ -261,6 +296,291 @@ describe("storage part on Swarm", () => {
   it("deploys nothing: the local driver mounts NFS itself", () => {
     assert.deepEqual(storageChildren("swarm-nfs"), []);
     assert.equal(ofType("swarm-nfs", "homeport:storage:Storage").length, 1);
+  });
+});
+
+describe("storage part on Swarm: the Ceph cluster homeport runs (ceph.cluster: create)", () => {
+  const STACK = "swarm-ceph";
+  const CONTAINER = "docker:index/container:Container";
+  const text = (name: string) =>
+    Buffer.from(
+      String((named(STACK, TOKENS.swarmConfig, name).inputs as Inputs).data),
+      "base64",
+    ).toString("utf8");
+  // The mock's RandomUuid values (a hash of the resource's name).
+  const FSID = "2c88a8c9-dfad-49c6-80b9-e70ec4902798";
+  const OSD2_UUID = "388528f4-30e0-44b1-8ac6-79eceb91336a";
+  const DAEMONS = [
+    "ceph-mds-node-1",
+    "ceph-mds-node-2",
+    "ceph-mgr-node-1",
+    "ceph-mgr-node-2",
+    "ceph-mon-node-1",
+    "ceph-mon-node-2",
+    "ceph-mon-node-3",
+    "ceph-osd-0",
+    "ceph-osd-1",
+    "ceph-osd-2",
+  ];
+
+  it("every daemon a workload of its own, the setup a job, every key and identity random", () => {
+    assert.deepEqual(storageChildren(STACK), [
+      ...DAEMONS.map((d) => `homeport:swarm:Workload ${d}`),
+      "homeport:swarm:Workload ceph-setup",
+      ...[
+        "client-admin",
+        "client-bootstrap-osd",
+        "client-homeport",
+        "mds-node-1",
+        "mds-node-2",
+        "mgr-node-1",
+        "mgr-node-2",
+        "mon",
+        "osd-0",
+        "osd-1",
+        "osd-2",
+      ].map((k) => `random:index/randomBytes:RandomBytes ceph-key-${k}`),
+      "random:index/randomUuid:RandomUuid ceph-fsid",
+      "random:index/randomUuid:RandomUuid ceph-osd-0-uuid",
+      "random:index/randomUuid:RandomUuid ceph-osd-1-uuid",
+      "random:index/randomUuid:RandomUuid ceph-osd-2-uuid",
+    ]);
+  });
+
+  it("a monitor: pinned, on its node's network, root without capabilities, keyring as a secret", () => {
+    const service = named(STACK, TOKENS.swarmService, "ceph-mon-node-1").inputs as Inputs;
+    const spec = service.taskSpec.containerSpec;
+    assert.deepEqual(service.taskSpec.placement.constraints, ["node.hostname==node-1"]);
+    assert.deepEqual(service.taskSpec.networksAdvanceds, [{ name: "host" }]);
+    assert.deepEqual(service.mode, { replicated: { replicas: 1 } });
+    assert.equal(service.updateConfig.order, "stop-first");
+    assert.deepEqual(spec.capDrops, ["ALL"]);
+    assert.equal(spec.capAdds, undefined);
+    assert.equal(spec.user, "0:0");
+    assert.equal(spec.image, "quay.io/ceph/ceph:v18.2.4");
+    assert.deepEqual(spec.commands, ["/bin/sh", "/usr/local/lib/homeport/ceph-mon-node-1.sh"]);
+    assert.deepEqual(
+      spec.configs.map((c: Inputs) => [c.fileName, c.fileMode]),
+      [
+        ["/etc/ceph/ceph.conf", 0o444],
+        ["/usr/local/lib/homeport/ceph-mon-node-1.sh", 0o555],
+      ],
+    );
+    assert.deepEqual(
+      spec.secrets.map((c: Inputs) => [c.fileName, c.fileMode, c.fileUid]),
+      [["/etc/ceph/ceph.mon.keyring", 0o400, "0"]],
+    );
+    assert.equal(
+      (named(STACK, TOKENS.swarmSecret, "ceph-mon-node-1-ceph-mon-keyring").inputs as Inputs).data,
+      "[secret]",
+    );
+    assert.deepEqual(spec.mounts, [
+      {
+        readOnly: false,
+        source: "test-ceph-mon-node-1-ceph-data",
+        target: "/srv/ceph",
+        type: "volume",
+        volumeOptions: { labels: [{ label: "homeport.dev/workload", value: "ceph-mon-node-1" }] },
+      },
+      { target: "/run/homeport-ceph", tmpfsOptions: { sizeBytes: 16 * 1024 ** 2 }, type: "tmpfs" },
+    ]);
+    assert.deepEqual(spec.healthcheck.tests, [
+      "CMD",
+      "ceph",
+      "--admin-daemon",
+      "/run/homeport-ceph/ceph-mon.node-1.asok",
+      "version",
+    ]);
+    const labels = Object.fromEntries(service.labels.map((l: Inputs) => [l.label, l.value]));
+    assert.equal(labels["homeport.dev/cluster"], "ceph-mon");
+    assert.equal(labels["homeport.dev/ceph-pool-size"], "3");
+    assert.equal(
+      labels["policy.homeport.dev/exempt.workload-no-host-namespaces"],
+      "a monitor listens on its node's address, which every daemon and client finds in the monmap (mon_host): it must not change",
+    );
+    assert.equal(
+      text("ceph-mon-node-1-script"),
+      [
+        "#!/bin/sh",
+        "set -eu",
+        "if [ ! -e /srv/ceph/mon/ceph-node-1/homeport-initialized ]; then",
+        "  mkdir -p /srv/ceph/mon/ceph-node-1",
+        `  monmaptool --create --clobber --fsid ${FSID} --addv node-1 '[v2:10.0.0.11:3300,v1:10.0.0.11:6789]' --addv node-2 '[v2:10.0.0.12:3300,v1:10.0.0.12:6789]' --addv node-3 '[v2:10.0.0.13:3300,v1:10.0.0.13:6789]' /srv/ceph/mon/ceph-node-1.monmap`,
+        "  ceph-mon --conf /etc/ceph/ceph.conf --mkfs --id node-1 --monmap /srv/ceph/mon/ceph-node-1.monmap --keyring /etc/ceph/ceph.mon.keyring",
+        "  touch /srv/ceph/mon/ceph-node-1/homeport-initialized",
+        "fi",
+        "exec ceph-mon --conf /etc/ceph/ceph.conf --foreground --id node-1",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("the conf: production's copies, the monitors' addresses, paths and logs for containers", () => {
+    const decided =
+      /^(fsid|mon_host|public_network|osd_pool_default|run_dir|mon_data|log_to|err_to|mon_cluster_log|osd_memory|mds_cache)/;
+    assert.deepEqual(
+      text("ceph-mon-node-1-ceph-conf")
+        .split("\n")
+        .filter((l) => decided.test(l)),
+      [
+        `fsid = ${FSID}`,
+        "mon_host = [v2:10.0.0.11:3300,v1:10.0.0.11:6789],[v2:10.0.0.12:3300,v1:10.0.0.12:6789],[v2:10.0.0.13:3300,v1:10.0.0.13:6789]",
+        "public_network = 10.0.0.0/24",
+        "osd_pool_default_size = 3",
+        "osd_pool_default_min_size = 2",
+        "run_dir = /run/homeport-ceph",
+        "mon_data = /srv/ceph/mon/$cluster-$id",
+        "log_to_file = false",
+        "log_to_stderr = true",
+        "err_to_stderr = true",
+        "mon_cluster_log_to_file = false",
+        "mon_cluster_log_to_stderr = true",
+        "osd_memory_target = 3221225472",
+        "mds_cache_memory_limit = 1073741824",
+      ],
+    );
+  });
+
+  it("an OSD: bluestore in a file of its size on its node's volume, its three secrets", () => {
+    const service = named(STACK, TOKENS.swarmService, "ceph-osd-2").inputs as Inputs;
+    assert.deepEqual(service.taskSpec.placement.constraints, ["node.hostname==node-3"]);
+    assert.deepEqual(
+      service.taskSpec.containerSpec.secrets.map((c: Inputs) => c.fileName),
+      [
+        "/etc/ceph/ceph.client.bootstrap-osd.keyring",
+        "/etc/ceph/ceph.osd.2.keyring",
+        "/etc/ceph/ceph.osd.2.secret.json",
+      ],
+    );
+    assert.equal(service.taskSpec.containerSpec.healthcheck.startPeriod, "10m");
+    assert.equal(
+      text("ceph-osd-2-script"),
+      [
+        "#!/bin/sh",
+        "set -eu",
+        "if [ ! -e /srv/ceph/osd/ceph-2/homeport-initialized ]; then",
+        "  mkdir -p /srv/ceph/osd/ceph-2",
+        `  ceph --conf /etc/ceph/ceph.conf --name client.bootstrap-osd osd new ${OSD2_UUID} 2 --in-file /etc/ceph/ceph.osd.2.secret.json`,
+        `  ceph-osd --conf /etc/ceph/ceph.conf --id 2 --mkfs --osd-uuid ${OSD2_UUID} --bluestore-block-path /srv/ceph/osd/ceph-2.block --bluestore-block-create true --bluestore-block-size 53687091200`,
+        "  touch /srv/ceph/osd/ceph-2/homeport-initialized",
+        "fi",
+        "exec ceph-osd --conf /etc/ceph/ceph.conf --foreground --id 2",
+        "",
+      ].join("\n"),
+    );
+    for (const secret of ofType(STACK, TOKENS.swarmSecret).filter((r) =>
+      r.name.startsWith("ceph-"),
+    ))
+      assert.equal((secret.inputs as Inputs).data, "[secret]", secret.name);
+  });
+
+  it("every daemon's data volume outlives destroy; the others wait for the monitors", () => {
+    for (const d of DAEMONS) {
+      assert.equal(named(STACK, TOKENS.swarmVolume, `${d}-ceph-data`).retainOnDelete, true, d);
+    }
+    const monitors = DAEMONS.filter((d) => d.startsWith("ceph-mon-")).map(
+      (d) => named(STACK, TOKENS.swarmService, d).urn,
+    );
+    for (const d of DAEMONS.filter((d) => !d.startsWith("ceph-mon-"))) {
+      const deps = named(STACK, TOKENS.swarmService, d).dependsOn;
+      assert.deepEqual(
+        monitors.filter((m) => deps.includes(m)),
+        monitors,
+        `${d} waits for every monitor`,
+      );
+    }
+  });
+
+  it("the setup job: after every daemon, pools, CephFS, the mount client, the shared volumes' directories", () => {
+    const job = named(STACK, CONTAINER, "ceph-setup");
+    const inputs = job.inputs as Inputs;
+    for (const d of DAEMONS) {
+      assert.ok(job.dependsOn.includes(named(STACK, TOKENS.swarmService, d).urn), d);
+    }
+    assert.deepEqual(inputs.entrypoints, ["/bin/sh", "/usr/local/lib/homeport/ceph-setup.sh"]);
+    assert.deepEqual(
+      inputs.uploads.map((u: Inputs) => [u.file, u.file.endsWith(".keyring") ? u.content : "-"]),
+      [
+        ["/etc/ceph/ceph.client.admin.keyring", "[secret]"],
+        ["/etc/ceph/ceph.client.homeport.keyring", "[secret]"],
+        ["/etc/ceph/ceph.conf", "-"],
+        ["/usr/local/lib/homeport/ceph-setup.sh", "-"],
+        ["/usr/local/lib/homeport/share-directories", "-"],
+      ],
+    );
+    assert.equal(
+      inputs.uploads[4].content,
+      "# shared volumes whose directories the setup makes\nacme\nmedia-data\n",
+    );
+    const ceph = "ceph --conf /etc/ceph/ceph.conf --name client.admin";
+    const script = String(inputs.uploads[3].content).split("\n");
+    // After the pools and CephFS (tests/components/storage/ceph-daemons.test.ts): the stack's
+    // block pool, its mount client, the shared volumes' directories.
+    assert.deepEqual(script.slice(6, 9), [
+      `${ceph} osd pool create homeport-block 32`,
+      `${ceph} osd pool application enable homeport-block rbd`,
+      `${ceph} auth import --in-file /etc/ceph/ceph.client.homeport.keyring`,
+    ]);
+    assert.equal(script[9], "python3 -c 'import cephfs, sys");
+    assert.equal(
+      script.at(-2),
+      "fs.unmount()' /etc/ceph/ceph.conf homeport / /usr/local/lib/homeport/share-directories",
+    );
+  });
+
+  it("a shared volume binds its directory in the node's CephFS mount: no key in Docker's options", () => {
+    const library = named(STACK, TOKENS.swarmVolume, "shared-media-data").inputs as Inputs;
+    assert.deepEqual(library.driverOpts, {
+      type: "none",
+      o: "bind",
+      device: "/mnt/homeport-cephfs/media-data",
+    });
+    assert.deepEqual(library.labels, [
+      { label: "homeport.dev/shared", value: "true" },
+      { label: "homeport.dev/store", value: "cephfs" },
+    ]);
+  });
+
+  it("the SQLite and shared-volume rules see a bind of the node's CephFS as CephFS", () => {
+    const resources = stacks[STACK];
+    assert.deepEqual(stackViolations(stackSharedNotOnLocal, resources), []);
+    assert.deepEqual(stackViolations(workloadSqliteNotOnNetworkFs, resources), []);
+    // Jellyfin's database moved onto the shared media library (which the model never does).
+    const onCephfs = structuredClone(resources).map((r) => {
+      if (r.type !== TOKENS.swarmService || r.name !== "jellyfin") return r;
+      const mount = (r.inputs as Inputs).taskSpec.containerSpec.mounts.find(
+        (m: Inputs) => m.target === "/config",
+      );
+      mount.source = "test-media-data";
+      return r;
+    });
+    assert.deepEqual(stackViolations(workloadSqliteNotOnNetworkFs, onCephfs), [
+      'Swarm service "test-jellyfin" keeps its SQLite database at /config on a network filesystem (cephfs): use local or block storage.',
+    ]);
+  });
+
+  it("the quorum and replication rules see the daemons", () => {
+    const resources = stacks[STACK];
+    assert.deepEqual(stackViolations(stackCephReplication, resources), []);
+    assert.deepEqual(stackViolations(stackQuorumOddMembers, resources), []);
+    const two = resources.filter((r) => r.name !== "ceph-mon-node-3");
+    const members =
+      'cluster "ceph-mon" (Swarm service "test-ceph-mon-node-1", Swarm service "test-ceph-mon-node-2")';
+    assert.deepEqual(stackViolations(stackCephReplication, two), [
+      `${members} runs 2 monitor(s): run an odd number, at least 3.`,
+    ]);
+    assert.deepEqual(stackViolations(stackQuorumOddMembers, two), [
+      `${members} runs 2 quorum member(s): run an odd number, at least 3.`,
+    ]);
+    const oneCopy = structuredClone(resources).map((r) => {
+      if (r.type !== TOKENS.swarmService || !r.name.startsWith("ceph-")) return r;
+      for (const l of (r.inputs as Inputs).labels)
+        if (l.label === "homeport.dev/ceph-pool-size") l.value = "1";
+      return r;
+    });
+    assert.deepEqual(stackViolations(stackCephReplication, oneCopy), [
+      'cluster "ceph-mon" (Swarm service "test-ceph-mon-node-1", Swarm service "test-ceph-mon-node-2", Swarm service "test-ceph-mon-node-3") keeps 1 copy of every pool: keep at least 3.',
+    ]);
   });
 });
 

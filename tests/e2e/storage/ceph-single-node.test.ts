@@ -1,12 +1,16 @@
 /**
  * Real check: a single-node Ceph from Debian's packages (ceph-mon, ceph-mgr, ceph-osd, ceph-mds),
- * started from exactly what the Swarm path renders (components/storage/ceph-config.ts,
- * ceph-daemons.ts, ceph-key.ts): the ceph.conf, the keyrings made from random bytes, and each
- * daemon's entrypoint script (initialise once, then exec the daemon), run here as plain processes
- * instead of Swarm services. One monitor, one manager, one OSD on a file, one MDS, on loopback.
- * It must reach HEALTH_OK, store and read an object with rados, and write and read a CephFS file
- * through a userspace client (ceph-fuse if FUSE mounts work here, else libcephfs from Python).
- * Every step has its own deadline; everything is stopped and removed at the end.
+ * started from exactly the workloads the Swarm path deploys (components/storage/ceph-workloads.ts,
+ * over ceph-config.ts, ceph-daemons.ts and ceph-key.ts): each daemon's files and secrets written
+ * at their paths, its command run as a plain process instead of a Swarm service, with the
+ * capabilities the workload keeps (none) as its bounding set, and its own health check; then the
+ * setup job's command (pools, CephFS, the mount client, the shared volumes' directories). Paths
+ * are the test's own directories. One monitor, one manager, one OSD on a file, one MDS, on
+ * loopback (the monitor on Ceph's default ports). It must reach HEALTH_OK, store and read an
+ * object with rados, and write and read a file in a shared volume's directory as the mount
+ * client the nodes use, through a userspace client (ceph-fuse if FUSE mounts work here, else
+ * libcephfs from Python). Every step has its own deadline; everything is stopped and removed at
+ * the end.
  */
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
@@ -15,15 +19,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { gibibytes, WorkloadSpec } from "../../../components/model";
 import { cephKey } from "../../../components/storage/ceph-key";
-import {
-  CephCluster,
-  CephDaemon,
-  daemonEntrypoint,
-  renderCephCluster,
-} from "../../../components/storage/ceph-daemons";
 import { CephPaths } from "../../../components/storage/ceph-config";
-import { freePort } from "../../helpers/net";
+import { CephWorkloads, cephWorkloads } from "../../../components/storage/ceph-workloads";
 import { record } from "../lib/figures";
 import { run, RunResult, sleep, tail, waitFor } from "../lib/shell";
 import { missingTools } from "./tools";
@@ -36,7 +36,17 @@ const blocked = missingTools([
   "ceph",
   "monmaptool",
   "rados",
+  "setpriv",
 ]);
+
+/** What a container of the workloads has on its PATH: the distribution's python3 and Ceph. */
+const CONTAINER_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+/** The shared volumes whose directories the setup makes; the client writes in one of them. */
+const SHARED = ["acme", "media-data"];
+
+/** An output's value (the workloads' contents are outputs of the random values). */
+const valueOf = <T>(o: pulumi.Input<T>): Promise<T> =>
+  new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
 
 /** Per-step deadlines (this machine has 2 shared cores). */
 const DEADLINE = {
@@ -59,9 +69,10 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
     runDir: path.join(dir, "run"),
     logDir: path.join(dir, "log"),
   };
+  const scriptDir = path.join(dir, "scripts");
   const daemons = new Map<string, ChildProcess>();
   const exits = new Map<string, string>();
-  let cluster: CephCluster;
+  let workloads: CephWorkloads;
   const suiteStart = Date.now();
 
   const ceph = (args: readonly string[], timeoutMs = DEADLINE.command): Promise<RunResult> =>
@@ -81,12 +92,50 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
     }
   };
 
-  function start(d: CephDaemon): void {
-    const name = `${d.type}.${d.id}`;
+  /** Writes a workload's files and secrets at their paths, as the orchestrator mounts them. */
+  async function materialise(spec: WorkloadSpec): Promise<void> {
+    const files = [
+      ...(spec.files ?? []).map((f) => ({ path: f.path, value: f.content, mode: f.mode ?? 0o444 })),
+      ...(spec.secrets ?? []).map((x) => ({ path: x.path ?? "", value: x.value, mode: 0o400 })),
+    ];
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(f.path), { recursive: true });
+      fs.writeFileSync(f.path, await valueOf(f.value), { mode: f.mode });
+    }
+  }
+
+  /** A workload's command, with the capabilities it keeps (none) as the bounding set. */
+  const asWorkload = (spec: WorkloadSpec): string[] => {
+    assert.equal(spec.security?.dropAllCapabilities, true);
+    assert.deepEqual(spec.security?.capAdd ?? [], []);
+    return [
+      "setpriv",
+      "--bounding-set",
+      "-all",
+      "--inh-caps",
+      "-all",
+      "--",
+      ...(spec.command ?? []),
+    ];
+  };
+  const env = { ...process.env, PATH: CONTAINER_PATH };
+  const workload = (type: string) =>
+    workloads.daemons.find((d) => d.name.startsWith(`ceph-${type}-`))?.spec as WorkloadSpec;
+
+  async function start(type: string): Promise<void> {
+    const name = type === "osd" ? "osd.0" : `${type}.lab`;
     const log = fs.openSync(path.join(dir, `${name}.out`), "a");
-    const child = spawn("sh", ["-c", daemonEntrypoint(d)], { stdio: ["ignore", log, log] });
+    const [cmd, ...args] = asWorkload(workload(type));
+    const child = spawn(cmd, args, { stdio: ["ignore", log, log], env });
     child.on("exit", (code, signal) => exits.set(name, `exited (${code ?? signal})`));
     daemons.set(name, child);
+  }
+  /** The workload's own health check, as the orchestrator runs it. */
+  async function healthCheck(type: string): Promise<RunResult> {
+    const check = workload(type).health;
+    assert.equal(check?.kind, "command");
+    const [cmd, ...args] = check?.kind === "command" ? check.command : [];
+    return run(cmd, args, { timeoutMs: DEADLINE.command, env });
   }
   const daemonTail = (name: string) => {
     const f = path.join(dir, `${name}.out`);
@@ -122,49 +171,45 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
       record(`ceph_${what.replace(/\W+/g, "_")}_seconds`, (Date.now() - started) / 1000, "s");
     }
   }
-  const daemon = (type: string) => cluster.daemons.find((d) => d.type === type) as CephDaemon;
-
   before(async () => {
-    const v2 = await freePort();
-    const v1 = await freePort();
-    cluster = renderCephCluster({
-      fsid: randomUUID(),
+    workloads = cephWorkloads({
+      image: "unused:here",
       environment: "dev",
       publicNetwork: "127.0.0.0/8",
-      monitors: [{ name: "lab", address: "127.0.0.1", v2Port: v2, v1Port: v1 }],
-      managers: ["lab"],
-      metadataServers: ["lab"],
-      osds: [
+      nodes: [
         {
-          id: 0,
-          uuid: randomUUID(),
-          device: { kind: "file", path: path.join(dir, "osd0.block"), sizeBytes: 2 * 1024 ** 3 },
+          name: "lab",
+          address: "127.0.0.1",
+          roles: ["mon", "mgr", "mds"],
+          osd: { id: 0, size: gibibytes(2) },
         },
       ],
-      keys: {
+      identity: { fsid: randomUUID(), osdUuids: { 0: randomUUID() } },
+      keys: pulumi.secret({
         mon: key(),
         admin: key(),
         bootstrapOsd: key(),
         mgr: { lab: key() },
         mds: { lab: key() },
         osd: { 0: key() },
-      },
+        client: key(),
+      }),
+      user: "homeport",
+      fsName: "homeport",
+      rbdPool: "homeport-block",
+      shareDirectories: SHARED,
       paths,
+      scriptDir,
       // The machine's disk is shared with other work and its free share varies (5 % was seen in
       // CI): Ceph warns below 30 % free and refuses to start a monitor below 5 % by default. This
       // check is about the rendered files, not the host's disk, so neither threshold applies here.
       extra: { mon: { mon_data_avail_warn: 0, mon_data_avail_crit: 0 } },
     });
-    for (const p of [paths.keyringDir, paths.dataRoot, paths.runDir, paths.logDir]) {
+    // Every workload's files, as each node's orchestrator delivers them (one node here).
+    for (const w of [...workloads.daemons, workloads.setup]) await materialise(w.spec);
+    // What the orchestrator gives every daemon: its volumes (data, the run directory's tmpfs).
+    for (const p of [paths.dataRoot, paths.runDir, paths.logDir])
       fs.mkdirSync(p, { recursive: true });
-    }
-    fs.writeFileSync(paths.conf, cluster.conf);
-    for (const d of cluster.daemons) {
-      for (const f of d.files) {
-        fs.mkdirSync(path.dirname(f.path), { recursive: true });
-        fs.writeFileSync(f.path, f.content, { mode: f.secret ? 0o600 : 0o644 });
-      }
-    }
   });
 
   after(async () => {
@@ -190,7 +235,7 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
   });
 
   it("forms a monitor quorum from the rendered monmap and keyring", async () => {
-    start(daemon("mon"));
+    await start("mon");
     const status = await waitDaemon(
       "mon.lab",
       "mon quorum",
@@ -198,10 +243,12 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
       DEADLINE.quorum,
     );
     assert.deepEqual(status.quorum_names, ["lab"]);
+    const check = await healthCheck("mon");
+    assert.equal(check.status, 0, `the monitor's health check: ${tail(check.stderr)}`);
   });
 
   it("runs a manager whose rendered key the monitor accepts", async () => {
-    start(daemon("mgr"));
+    await start("mgr");
     const map = await waitDaemon(
       "mgr.lab",
       "mgr available",
@@ -215,7 +262,7 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
   });
 
   it("creates an OSD on a file with `ceph osd new` and `ceph-osd --mkfs`", async () => {
-    start(daemon("osd"));
+    await start("osd");
     const stat = await waitDaemon(
       "osd.0",
       "osd up and in",
@@ -231,20 +278,14 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
     assert.equal(stat.num_osds, 1);
   });
 
-  it("creates the pools and CephFS, and an MDS becomes active", async () => {
+  it("the setup job makes the pools, CephFS and the mount client, and an MDS becomes active", async () => {
+    // As on Swarm: every daemon runs (the MDS a standby until the file system exists), then the job.
+    await start("mds");
     const started = Date.now();
-    for (const step of cluster.setup) {
-      if (step.unless) {
-        const skip = await run(step.unless[0], step.unless.slice(1), {
-          timeoutMs: DEADLINE.command,
-        });
-        if (skip.status === 0) continue;
-      }
-      const r = await run(step.argv[0], step.argv.slice(1), { timeoutMs: DEADLINE.command });
-      assert.equal(r.status, 0, `${step.argv.join(" ")}: ${tail(r.stderr)}`);
-    }
-    record("ceph_setup_steps_seconds", (Date.now() - started) / 1000, "s");
-    start(daemon("mds"));
+    const [cmd, ...args] = asWorkload(workloads.setup.spec);
+    const r = await run(cmd, args, { timeoutMs: DEADLINE.mdsActive * 2, env });
+    assert.equal(r.status, 0, `the setup job: ${tail(r.stderr)}`);
+    record("ceph_setup_job_seconds", (Date.now() - started) / 1000, "s");
     const fsStatus = await waitDaemon(
       "mds.lab",
       "mds active",
@@ -268,7 +309,10 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
     const sizes = Object.fromEntries((pools ?? []).map((p) => [p.pool_name, p.size]));
     assert.equal(sizes.homeport_data, 1);
     assert.equal(sizes.homeport_metadata, 1);
-    assert.equal(sizes.rbd, 1);
+    assert.equal(sizes["homeport-block"], 1);
+    const client = await ceph(["auth", "get", "client.homeport"]);
+    assert.equal(client.status, 0, tail(client.stderr));
+    assert.match(client.stdout, /caps mds = "allow rw path=\/"/);
   });
 
   it("reaches HEALTH_OK", async () => {
@@ -292,7 +336,7 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
     const started = Date.now();
     const local = path.join(dir, "object.in");
     fs.writeFileSync(local, "an object in RADOS\n");
-    const conn = ["--conf", paths.conf, "--name", "client.admin", "--pool", cluster.rbdPool];
+    const conn = ["--conf", paths.conf, "--name", "client.admin", "--pool", "homeport-block"];
     const put = await run("rados", [...conn, "put", "homeport-check", local], {
       timeoutMs: DEADLINE.io,
     });
@@ -309,23 +353,24 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
     record("ceph_rados_put_get_seconds", (Date.now() - started) / 1000, "s");
   });
 
-  it("writes and reads a CephFS file through a userspace client", async (t) => {
+  it("writes and reads a file in a shared volume's directory as the nodes' mount client", async (t) => {
     const started = Date.now();
     const mnt = path.join(dir, "mnt");
     fs.mkdirSync(mnt);
     const fuse = await run(
       "timeout",
-      ["-s", "KILL", "60", "ceph-fuse", "--conf", paths.conf, "--name", "client.admin", mnt],
+      ["-s", "KILL", "60", "ceph-fuse", "--conf", paths.conf, "--name", "client.homeport", mnt],
       { timeoutMs: DEADLINE.io + 5000 },
     );
     let client: string;
     if (fuse.status === 0) {
       client = "ceph-fuse";
       try {
-        fs.mkdirSync(path.join(mnt, "claims", "media"), { recursive: true });
-        fs.writeFileSync(path.join(mnt, "claims", "media", "hello.txt"), "stored in CephFS\n");
+        // The setup made every shared volume's directory; nothing here makes one.
+        assert.deepEqual(fs.readdirSync(mnt).sort(), SHARED);
+        fs.writeFileSync(path.join(mnt, "media-data", "hello.txt"), "stored in CephFS\n");
         assert.equal(
-          fs.readFileSync(path.join(mnt, "claims", "media", "hello.txt"), "utf8"),
+          fs.readFileSync(path.join(mnt, "media-data", "hello.txt"), "utf8"),
           "stored in CephFS\n",
         );
       } finally {
@@ -340,25 +385,36 @@ describe("a single-node Ceph from the Swarm path's rendered files", { skip: bloc
       t.diagnostic(`ceph-fuse could not mount (${tail(fuse.stderr, 3)}); using libcephfs`);
       const script = [
         "import cephfs, sys",
-        "fs = cephfs.LibCephFS(conffile=sys.argv[1], auth_id='admin')",
+        "fs = cephfs.LibCephFS(conffile=sys.argv[1], auth_id='homeport')",
         "fs.mount()",
-        "fs.mkdirs(b'/claims/media', 0o755)",
-        "fd = fs.open(b'/claims/media/hello.txt', 'w', 0o644)",
+        "d = fs.opendir(b'/')",
+        "names = []",
+        "e = fs.readdir(d)",
+        "while e:",
+        "    names.append(e.d_name.decode())",
+        "    e = fs.readdir(d)",
+        "fs.closedir(d)",
+        "sys.stderr.write(','.join(sorted(n for n in names if not n.startswith('.'))))",
+        "fd = fs.open(b'/media-data/hello.txt', 'w', 0o644)",
         "fs.write(fd, b'stored in CephFS\\n', 0)",
         "fs.close(fd)",
-        "fd = fs.open(b'/claims/media/hello.txt', 'r')",
+        "fd = fs.open(b'/media-data/hello.txt', 'r')",
         "sys.stdout.write(fs.read(fd, 0, 100).decode())",
         "fs.close(fd)",
         "fs.unmount()",
       ].join("\n");
-      const r = await run("python3", ["-c", script, paths.conf], { timeoutMs: DEADLINE.io });
+      const r = await run("/usr/bin/python3", ["-c", script, paths.conf], {
+        timeoutMs: DEADLINE.io,
+      });
       assert.equal(r.status, 0, tail(r.stderr));
+      // The setup made every shared volume's directory; nothing here makes one.
+      assert.equal(r.stderr, SHARED.join(","));
       assert.equal(r.stdout, "stored in CephFS\n");
     }
     // The file's data went to the CephFS data pool: one RADOS object for the 17-byte file.
     const objects = await run(
       "rados",
-      ["--conf", paths.conf, "--name", "client.admin", "--pool", cluster.dataPool, "ls"],
+      ["--conf", paths.conf, "--name", "client.admin", "--pool", "homeport_data", "ls"],
       { timeoutMs: DEADLINE.io },
     );
     assert.equal(objects.status, 0, tail(objects.stderr));
