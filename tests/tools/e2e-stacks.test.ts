@@ -59,7 +59,6 @@ describe("the e2e suite's stack for this machine (tests/e2e/lib/stacks.ts)", () 
         ...(dev["homeport:swarm"] as object),
         ...(overrides["homeport:swarm"] as object),
       },
-      "homeport:sizes": { backend: 1, worker: 1, proxy: 1 },
     });
   });
 
