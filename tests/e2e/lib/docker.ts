@@ -128,9 +128,20 @@ export function leftovers(
 export const KINDS = ["service", "container", "network", "secret", "config", "volume"] as const;
 export type Kind = (typeof KINDS)[number];
 
-/** Every kind's objects in the engine now, to compare with after a stack is removed. */
-export const engineObjects = (): Record<Kind, string[]> =>
-  Object.fromEntries(KINDS.map((k) => [k, leftovers(k)])) as Record<Kind, string[]>;
+/** The kinds that exist only in a swarm: an engine in none cannot list them, and holds none. */
+const SWARM_KINDS: readonly Kind[] = ["service", "secret", "config"];
+
+/**
+ * Every kind's objects in the engine now, to compare with after a stack is removed; an engine in
+ * no swarm (yet) holds no service, secret or config.
+ */
+export function engineObjects(): Record<Kind, string[]> {
+  const inSwarm =
+    docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.trim() === "active";
+  return Object.fromEntries(
+    KINDS.map((k) => [k, inSwarm || !SWARM_KINDS.includes(k) ? leftovers(k) : []]),
+  ) as Record<Kind, string[]>;
+}
 
 /**
  * The names of the data volumes a stack's state marks `retainOnDelete` (read before destroying,
