@@ -102,7 +102,8 @@ export function backendSpec(
       startPeriod: seconds(20),
     },
     resources: {
-      requests: { cpu: millicores(100), memory: mebibytes(192) },
+      // At rest a few percent of a core (gunicorn's idle workers); bursts are not capped.
+      requests: { cpu: millicores(50), memory: mebibytes(192) },
       limits: { memory: mebibytes(512) },
     },
     scheduling: { mode: "replicated", replicas: opts.replicas },

@@ -45,7 +45,8 @@ export function workerSpec(
       startPeriod: seconds(30),
     },
     resources: {
-      requests: { cpu: millicores(100), memory: mebibytes(192) },
+      // At rest a few percent of a core (Celery waiting on the broker); bursts are not capped.
+      requests: { cpu: millicores(50), memory: mebibytes(192) },
       limits: { memory: mebibytes(768) },
     },
     scheduling: { mode: "replicated", replicas: opts.replicas },

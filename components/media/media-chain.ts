@@ -456,8 +456,14 @@ export class MediaChain extends pulumi.ComponentResource {
           },
         ],
         health: health(app),
+        // What each app uses at rest: the *arr apps, the torrent client and Portainer idle at a
+        // few percent of a core; Jellyfin transcodes. The whole dev stack reserves less than the
+        // two cores of a small machine (tests/tools/dev-stack.test.ts).
         resources: {
-          requests: { cpu: millicores(100), memory: mebibytes(app === "jellyfin" ? 512 : 256) },
+          requests: {
+            cpu: millicores(app === "jellyfin" ? 100 : 50),
+            memory: mebibytes(app === "jellyfin" ? 512 : 256),
+          },
           limits: { memory: mebibytes(app === "jellyfin" ? 2048 : 1024) },
         },
         ...(peer.length > 0

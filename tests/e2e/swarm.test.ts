@@ -10,16 +10,25 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it, TestContext } from "node:test";
 import {
+  assertOnlyRetainedLeft,
   containerEnv,
   converged,
   DOCKER,
   docker,
+  engineObjects,
   inspectService,
-  leftovers,
+  Kind,
+  retainedVolumes,
   serviceContainers,
   serviceNames,
   serviceState,
 } from "./lib/docker";
+import {
+  buildTestImages,
+  createMonitoringHostPaths,
+  startSwarmEngine,
+  stopSwarmEngine,
+} from "./lib/engine";
 import { record, seconds, FIGURES_FILE } from "./lib/figures";
 import { Reply, request, requestLoop, tryRequest } from "./lib/https";
 import {
@@ -33,8 +42,8 @@ import {
   receiverSettings,
   workloadTargets,
 } from "./lib/monitoring";
-import { ROOT, toolchainEnv, Workspace } from "./lib/pulumi";
-import { failure, must, run, runSync, tail, waitFor } from "./lib/shell";
+import { block as blockDeployment, deployedWorkspace, ROOT, Workspace } from "./lib/pulumi";
+import { must, run, runSync, tail, waitFor } from "./lib/shell";
 import { META } from "../../components/model/metadata";
 import { stackFileForThisMachine, stackParts } from "./lib/stacks";
 
@@ -45,9 +54,6 @@ import { stackFileForThisMachine, stackParts } from "./lib/stacks";
  */
 const STACK_FILE = stackFileForThisMachine(process.env.HOMEPORT_E2E_STACK ?? "e2e");
 const STACK = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(STACK_FILE))?.[1] ?? "e2e";
-const ENGINE_DIR =
-  process.env.HOMEPORT_E2E_ENGINE_DIR ??
-  path.join(process.env.HOME ?? "/root", ".cache/homeport/e2e/engine");
 const POLICY_PACK = path.join(ROOT, "policies");
 const POLICY_CONFIG = path.join(POLICY_PACK, "config", "dev.json");
 const CONVERGE_TIMEOUT_MS = 5 * 60_000;
@@ -63,7 +69,7 @@ const state: {
   upStarted?: number;
   policy?: string[];
   services: string[];
-  baseline: Record<string, string[]>;
+  baseline?: Record<Kind, string[]>;
   hosts: Record<string, string>;
   dashboardAuth?: string;
   credentials: Record<string, string>;
@@ -72,7 +78,7 @@ const state: {
   noReceiver?: string;
   /** When the alerting settings took effect (the end of pulumi up). */
   alertingFrom?: number;
-} = { services: [], baseline: {}, hosts: {}, credentials: {} };
+} = { services: [], hosts: {}, credentials: {} };
 
 /** The images' provenance labels (build-images.sh): upstream build, Debian package or stand-in. */
 function imageSource(image: string): string {
@@ -133,37 +139,11 @@ function needsReceiver(t: TestContext): AlertReceiver | undefined {
   return state.receiver;
 }
 
-const KINDS = ["service", "container", "network", "secret", "config", "volume"] as const;
-
-/**
- * Host paths the monitoring part bind-mounts on Swarm (cAdvisor's) that a usual Docker host has
- * but this machine may not: its engine keeps its data elsewhere, and /dev has no disk links.
- * The suite creates the missing ones (empty) and removes what it created.
- */
-const MONITORING_HOST_PATHS = ["/var/lib/docker", "/dev/disk"];
+/** Host paths the suite created for the monitoring part, removed at the end. */
 const createdHostPaths: string[] = [];
 
-/** Marks the deployment checks as unable to run, with a reason that is never empty. */
-function block(reason: string): void {
-  state.blocked = reason.trim() || "a precondition failed without a message";
-}
-
-function script(rel: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env) {
-  return runSync("bash", [path.join(ROOT, rel), ...args], { timeoutMs: 60 * 60_000, env });
-}
-
-/** Skips the test (with the reason) when the deployment is not there to check. */
-function needsDeployment(t: TestContext): Workspace | undefined {
-  if (state.blocked) {
-    t.skip(state.blocked);
-    return undefined;
-  }
-  if (!state.deployed || !state.ws) {
-    t.skip("the stack was not deployed (see the failing pulumi up check)");
-    return undefined;
-  }
-  return state.ws;
-}
+const block = (reason: string) => blockDeployment(state, reason);
+const needsDeployment = (t: TestContext) => deployedWorkspace(t, state, "pulumi up");
 
 /** Skips the test (with the reason) when the stack does not deploy `part`. */
 function needsPart(t: TestContext, part: string): boolean {
@@ -194,66 +174,26 @@ function convergenceReport(): string {
 
 describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () => {
   before(async () => {
-    if (process.getuid?.() !== 0) {
-      block("needs root to run dockerd");
-      return;
-    }
     if (!fs.existsSync(STACK_FILE)) {
       block(`${STACK_FILE} is missing`);
       return;
     }
-    const env = toolchainEnv();
+    const env = await startSwarmEngine();
     if (typeof env === "string") {
       block(env);
       return;
     }
-    const plugins = runSync("pulumi", ["plugin", "ls", "--json"], { env });
-    if (plugins.status !== 0) {
-      block(`the Pulumi CLI from the toolchain does not run: ${failure(plugins)}`);
-      return;
-    }
-    const names = (JSON.parse(plugins.stdout || "[]") as { name: string; kind: string }[])
-      .filter((p) => p.kind === "resource")
-      .map((p) => p.name);
-    const missing = ["docker", "random"].filter((p) => !names.includes(p));
-    if (missing.length > 0) {
-      block(`the toolchain has no ${missing.join(", ")} provider plugin yet (npm run toolchain)`);
-      return;
-    }
-
-    const install = script("tools/docker-engine.sh", ["install"]);
-    if (install.status !== 0) {
-      block(`Docker engine not installable: ${failure(install, 5)}`);
-      return;
-    }
-    const started = script("tools/docker-engine.sh", ["start", ENGINE_DIR]);
-    if (started.status !== 0) {
-      block(`the Docker engine did not start: ${failure(started)}`);
-      return;
-    }
-    process.env.DOCKER_HOST = `unix://${ENGINE_DIR}/docker.sock`;
-    // A crashed earlier run may have left services behind; this engine is the suite's own.
-    for (const s of serviceNames()) docker("service", "rm", s);
-    await waitFor(
-      "services of an earlier run to go",
-      () => (runSync(DOCKER, ["ps", "-q"]).stdout.trim() === "" ? true : undefined),
-      120_000,
-    );
-
     const t0 = Date.now();
     // A stack without the proxy part needs no Traefik (nor its build).
-    const images = script("tests/e2e/images/build-images.sh", [], {
-      ...process.env,
-      ...(stackParts(STACK_FILE).includes("proxy") ? {} : { HOMEPORT_E2E_SKIP_TRAEFIK: "1" }),
-    });
-    if (images.status !== 0) {
-      block(`the test images could not be built: ${failure(images)}`);
+    const images = buildTestImages(stackParts(STACK_FILE).includes("proxy"));
+    if (typeof images === "string") {
+      block(images);
       return;
     }
-    console.log(`# images (${seconds(Date.now() - t0)}s):\n${images.stdout.trim()}`);
+    console.log(`# images (${seconds(Date.now() - t0)}s):\n${images.report}`);
 
-    for (const kind of KINDS) state.baseline[kind] = leftovers(kind);
-    state.ws = new Workspace(STACK, STACK_FILE, { ...env, DOCKER_HOST: process.env.DOCKER_HOST });
+    state.baseline = engineObjects();
+    state.ws = new Workspace(STACK, STACK_FILE, env);
     const parts = (state.ws.config()["homeport:parts"] as string[] | undefined) ?? [];
     if (parts.includes("monitoring")) {
       // Prometheus reads the engine's socket as the group that owns it on this machine.
@@ -263,10 +203,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
         unknown
       >;
       state.ws.setConfig({ "homeport:monitoring": { ...monitoring, dockerGroupId: gid } });
-      for (const p of MONITORING_HOST_PATHS.filter((p) => !fs.existsSync(p))) {
-        fs.mkdirSync(p, { recursive: true });
-        createdHostPaths.push(p);
-      }
+      createdHostPaths.push(...createMonitoringHostPaths());
       console.log(
         `# monitoring: docker group ${gid}; created host paths: ${createdHostPaths.join(", ") || "none"}`,
       );
@@ -328,9 +265,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
       if (state.destroyed) fs.rmSync(state.ws.dir, { recursive: true, force: true });
     }
     for (const p of createdHostPaths.reverse()) fs.rmSync(p, { recursive: true, force: true });
-    if (!state.blocked && process.env.HOMEPORT_E2E_KEEP_ENGINE !== "1") {
-      script("tools/docker-engine.sh", ["stop", ENGINE_DIR]);
-    }
+    if (!state.blocked) stopSwarmEngine();
   });
 
   it("previews the stack with the policy pack attached, no mandatory violation", async (t) => {
@@ -771,22 +706,10 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     // stack's own state before destroying, so the check follows the program, not a list here.
     const exported = await ws.pulumi(["stack", "export"]);
     assert.equal(exported.status, 0, `pulumi stack export failed:\n${tail(exported.stderr)}`);
-    const retained = (
-      JSON.parse(exported.stdout) as {
-        deployment: {
-          resources?: {
-            type: string;
-            retainOnDelete?: boolean;
-            outputs?: { name?: string };
-          }[];
-        };
-      }
-    ).deployment
-      .resources!.filter(
-        (res) => res.type === "docker:index/volume:Volume" && res.retainOnDelete === true,
-      )
-      .map((res) => res.outputs!.name!)
-      .sort();
+    const retained = retainedVolumes(
+      (JSON.parse(exported.stdout) as ReturnType<Workspace["exportState"]>).deployment.resources ??
+        [],
+    );
     assert.ok(retained.length > 0, "the stack retains no data volume");
     let r = await ws.pulumi(["destroy", "--yes", "--skip-preview"]);
     let attempts = 1;
@@ -806,27 +729,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     assert.equal(r.status, 0, `pulumi destroy failed:\n${tail(r.stdout)}\n${tail(r.stderr)}`);
     state.deployed = false;
     state.destroyed = true;
-    // Swarm removes task containers asynchronously; networks go once their last task is gone.
-    const expected = (kind: (typeof KINDS)[number]) =>
-      kind === "volume"
-        ? [...new Set([...state.baseline.volume, ...retained])].sort()
-        : state.baseline[kind];
-    await waitFor(
-      "the engine to hold nothing of the stack but its retained data volumes",
-      () => (KINDS.every((k) => leftovers(k).join() === expected(k).join()) ? true : undefined),
-      60_000,
-    ).catch(() => undefined);
-    for (const kind of KINDS) {
-      assert.deepEqual(leftovers(kind), expected(kind), `${kind}s left behind`);
-    }
+    await assertOnlyRetainedLeft(state.baseline!, retained);
     record("retainedVolumes", retained.length);
-    // Deleting the data for real, as docs/README "Remove" tells a user to.
-    must(docker("volume", "rm", ...retained), "docker volume rm of the retained data volumes");
-    // A volume of the same name retained by an earlier run was in the baseline: it is gone too.
-    assert.deepEqual(
-      leftovers("volume"),
-      state.baseline.volume.filter((v) => !retained.includes(v)),
-      "volumes left after removal",
-    );
   });
 });

@@ -3,7 +3,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as yaml from "js-yaml";
-import { machineOverrides, stackFileForThisMachine } from "../e2e/lib/stacks";
+import {
+  machineOverrides,
+  overrideImages,
+  stackFileForThisMachine,
+  stackImages,
+} from "../e2e/lib/stacks";
 
 const root = path.resolve(__dirname, "../..");
 const configOf = (file: string) =>
@@ -55,6 +60,26 @@ describe("the e2e suite's stack for this machine (tests/e2e/lib/stacks.ts)", () 
         ...(overrides["homeport:swarm"] as object),
       },
     });
+  });
+
+  it("names the images the dev stack runs here: the media part's are none of the overrides", () => {
+    const local = overrideImages();
+    const { run, built } = stackImages(stackFileForThisMachine("dev"));
+    assert.deepEqual(built, []);
+    assert.deepEqual(
+      run.filter((image) => !local.includes(image)),
+      [
+        "lscr.io/linuxserver/bazarr:1.5.2",
+        "lscr.io/linuxserver/jellyfin:10.10.7",
+        "lscr.io/linuxserver/prowlarr:1.37.0",
+        "lscr.io/linuxserver/radarr:5.26.2",
+        "lscr.io/linuxserver/sonarr:4.0.15",
+        "lscr.io/linuxserver/transmission:4.0.6",
+        "portainer/agent:2.27.9",
+        "portainer/portainer-ce:2.27.9",
+        "python:3.13.3-alpine3.22",
+      ],
+    );
   });
 
   it("deploys the e2e stack from its own file", () => {

@@ -1,4 +1,5 @@
-import { must, runSync } from "./shell";
+import assert from "node:assert/strict";
+import { must, runSync, waitFor } from "./shell";
 
 /** Debian's client, which matches the engine the suite starts. */
 export const DOCKER = "/usr/bin/docker";
@@ -123,4 +124,64 @@ export function leftovers(
     .split("\n")
     .filter((n) => n !== "" && !(kind === "network" && builtIn.has(n)))
     .sort();
+}
+
+/** The kinds of engine objects a stack leaves or not. */
+export const KINDS = ["service", "container", "network", "secret", "config", "volume"] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** The kinds that exist only in a swarm: an engine in none cannot list them, and holds none. */
+const SWARM_KINDS: readonly Kind[] = ["service", "secret", "config"];
+
+/**
+ * Every kind's objects in the engine now, to compare with after a stack is removed; an engine in
+ * no swarm (yet) holds no service, secret or config.
+ */
+export function engineObjects(): Record<Kind, string[]> {
+  const inSwarm =
+    docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.trim() === "active";
+  return Object.fromEntries(
+    KINDS.map((k) => [k, inSwarm || !SWARM_KINDS.includes(k) ? leftovers(k) : []]),
+  ) as Record<Kind, string[]>;
+}
+
+/**
+ * The names of the data volumes a stack's state marks `retainOnDelete` (read before destroying,
+ * so a check follows the program, not a list of its own).
+ */
+export function retainedVolumes(
+  resources: readonly { type: string; retainOnDelete?: boolean; outputs?: { name?: string } }[],
+): string[] {
+  return resources
+    .filter((r) => r.type === "docker:index/volume:Volume" && r.retainOnDelete === true)
+    .map((r) => r.outputs!.name!)
+    .sort();
+}
+
+/**
+ * Asserts that after a destroy the engine holds what it held before (`baseline`) and, of the
+ * stack, only its retained data volumes; then deletes those, as README "Remove" tells a user to.
+ */
+export async function assertOnlyRetainedLeft(
+  baseline: Record<Kind, string[]>,
+  retained: readonly string[],
+): Promise<void> {
+  const expected = (kind: Kind) =>
+    kind === "volume" ? [...new Set([...baseline.volume, ...retained])].sort() : baseline[kind];
+  // Swarm removes task containers asynchronously; networks go once their last task is gone.
+  await waitFor(
+    "the engine to hold nothing of the stack but its retained data volumes",
+    () => (KINDS.every((k) => leftovers(k).join() === expected(k).join()) ? true : undefined),
+    120_000,
+  ).catch(() => undefined);
+  for (const kind of KINDS) {
+    assert.deepEqual(leftovers(kind), expected(kind), `${kind}s left behind`);
+  }
+  must(docker("volume", "rm", ...retained), "docker volume rm of the retained data volumes");
+  // A volume of the same name retained by an earlier run was in the baseline: it is gone too.
+  assert.deepEqual(
+    leftovers("volume"),
+    baseline.volume.filter((v) => !retained.includes(v)),
+    "volumes left after removal",
+  );
 }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { TestContext } from "node:test";
 import * as yaml from "js-yaml";
 import { must, run, RunResult, runSync } from "./shell";
 
@@ -10,7 +11,7 @@ export const ROOT = path.resolve(__dirname, "../../..");
  * What the program needs at run time; everything else in the repository stays out. The program
  * is copied, so every step of a run deploys the same code even while the tree changes.
  */
-const PROGRAM_ENTRIES = ["index.ts", "components", "package.json", "tsconfig.json"];
+const PROGRAM_ENTRIES = ["index.ts", "components", "apps", "package.json", "tsconfig.json"];
 
 /** The toolchain's env file: PATH with the Pulumi CLI, PULUMI_HOME with the local plugins. */
 export function toolchainEnvFile(): string {
@@ -64,17 +65,22 @@ export class Workspace {
   readonly env: NodeJS.ProcessEnv;
   readonly log: string[] = [];
 
+  /**
+   * @param entries further files or directories of the repository to copy, e.g. tools/up.sh and
+   * policies for `npm run up`. @default none
+   */
   constructor(
     readonly stack: string,
     stackFile: string,
     baseEnv: NodeJS.ProcessEnv,
+    entries: readonly string[] = [],
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "homeport-e2e-"));
     this.projectDir = path.join(this.dir, "project");
     const backend = path.join(this.dir, "state");
     fs.mkdirSync(this.projectDir);
     fs.mkdirSync(backend);
-    for (const entry of PROGRAM_ENTRIES) {
+    for (const entry of [...PROGRAM_ENTRIES, ...entries]) {
       fs.cpSync(path.join(ROOT, entry), path.join(this.projectDir, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(this.projectDir, "node_modules"));
@@ -152,4 +158,37 @@ export class Workspace {
     fs.writeFileSync(file, this.log.join("\n\n"));
     return file;
   }
+}
+
+/** What an e2e file's checks share about its deployment. */
+export interface DeploymentState {
+  /** Why the deployment checks cannot run here; never empty when set. */
+  blocked?: string;
+  ws?: Workspace;
+  deployed?: boolean;
+}
+
+/** Marks the deployment checks as unable to run, with a reason that is never empty. */
+export function block(state: DeploymentState, reason: string): void {
+  state.blocked = reason.trim() || "a precondition failed without a message";
+}
+
+/**
+ * The workspace of the deployment to check, or undefined after skipping the test with the
+ * reason: the precondition that failed, or the step that did not deploy (`deployStep`).
+ */
+export function deployedWorkspace(
+  t: TestContext,
+  state: DeploymentState,
+  deployStep: string,
+): Workspace | undefined {
+  if (state.blocked) {
+    t.skip(state.blocked);
+    return undefined;
+  }
+  if (!state.deployed || !state.ws) {
+    t.skip(`the stack was not deployed (see the failing ${deployStep} check)`);
+    return undefined;
+  }
+  return state.ws;
 }

@@ -3,6 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ROOT } from "./pulumi";
+import { must, runSync } from "./shell";
+import { TYPES } from "../../../policies/lib/leaves";
+import { RenderResult } from "../../../tools/render-lib";
 
 type Config = Record<string, unknown>;
 
@@ -48,6 +51,16 @@ export function machineOverrides(e2eStackFile = path.join(ROOT, "Pulumi.e2e.yaml
     pick(e2e, "homeport:swarm", "publishMode"),
     pick(e2e, "homeport:sizes", "proxy"),
   ].reduce(merge, {});
+}
+
+/** Every image reference {@link machineOverrides} names: what tests/e2e/images builds. */
+export function overrideImages(): string[] {
+  const leaves = (value: unknown): string[] =>
+    typeof value === "string"
+      ? [value]
+      : Object.values(value as Record<string, unknown>).flatMap(leaves);
+  const o = machineOverrides();
+  return leaves([o["homeport:proxy"], o["homeport:apps"], o["homeport:monitoring"]]).sort();
 }
 
 /** `config` without a build context that names a git URL. */
@@ -96,4 +109,37 @@ export function stackFileForThisMachine(stack: string): string {
       ),
   );
   return file;
+}
+
+/**
+ * The images a stack file's workloads run, as `npm run render` shows them: those of its services
+ * and containers (`run`), and those the stack builds on the engine itself (`built`,
+ * `homeport:apps.build`).
+ */
+export function stackImages(file: string): { run: string[]; built: string[] } {
+  const out = must(
+    runSync(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "tools/render.ts"), "--config", file],
+      { cwd: ROOT, timeoutMs: 120_000 },
+    ),
+    `npm run render -- --config ${file}`,
+  );
+  const { resources } = JSON.parse(out) as RenderResult;
+  const of = (type: string, image: (inputs: Record<string, unknown>) => unknown) =>
+    [
+      ...new Set(resources.filter((r) => r.type === type).map((r) => String(image(r.inputs)))),
+    ].sort();
+  return {
+    run: [
+      ...new Set([
+        ...of(
+          TYPES.swarmService,
+          (i) => (i.taskSpec as { containerSpec: { image: string } }).containerSpec.image,
+        ),
+        ...of(TYPES.dockerContainer, (i) => i.image),
+      ]),
+    ].sort(),
+    built: of("docker:index/remoteImage:RemoteImage", (i) => i.name),
+  };
 }
