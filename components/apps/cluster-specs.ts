@@ -7,6 +7,7 @@ import {
   mebibytes,
   millicores,
   PlacementSpec,
+  RULES,
   seconds,
   SecretSpec,
   WorkloadSpec,
@@ -153,9 +154,26 @@ export function rabbitmqSpec(opts: {
     state: "stateful",
     // The image's entrypoint fixes the volume's ownership, then drops to the rabbitmq user.
     security: { capAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] },
-    exemptions: opts.exemptions,
+    exemptions: [...(opts.exemptions ?? []), ...RABBITMQ_EXEMPTIONS],
   };
 }
+
+/** Why RabbitMQ keeps a writable root filesystem and starts as root. */
+export const RABBITMQ_EXEMPTIONS: readonly ExemptionSpec[] = [
+  {
+    rule: RULES.readOnlyRoot,
+    reason:
+      "rabbitmq-plugins writes the enabled plugins to /etc/rabbitmq/enabled_plugins at start, beside the image's own list",
+  },
+  {
+    rule: RULES.nonRoot,
+    reason:
+      "the image's entrypoint starts as root to give the data volume to the rabbitmq user, then runs the server as that user",
+  },
+];
+
+/** MinIO's user where the platform makes volumes writable by the workload's group. */
+export const MINIO_USER = "1000:1000";
 
 /** One MinIO server (or the whole StatefulSet on Kubernetes). */
 export function minioSpec(opts: {
@@ -172,7 +190,14 @@ export function minioSpec(opts: {
   readonly exemptions?: ExemptionSpec[];
   /** The node (host name) this server is pinned to, where its drive lives. @default not pinned */
   readonly node?: string;
+  /**
+   * The platform gives a fresh volume to the workload's group (capability `groupOwnsVolumes`):
+   * MinIO then runs as {@link MINIO_USER}; elsewhere as root, the owner of its fresh drive.
+   * @default false
+   */
+  readonly groupOwnsVolumes?: boolean;
 }): WorkloadSpec {
+  const nonRoot = opts.groupOwnsVolumes ?? false;
   const distributed = opts.peers.length > 1;
   const secrets: SecretSpec[] = [
     { name: "root-user", env: "MINIO_ROOT_USER", value: opts.rootUser },
@@ -215,6 +240,18 @@ export function minioSpec(opts: {
     update: { order: "stop-first" },
     stopGracePeriod: seconds(30),
     state: "stateful",
-    exemptions: opts.exemptions,
+    ...(nonRoot ? { security: { user: MINIO_USER } } : {}),
+    exemptions: [
+      ...(opts.exemptions ?? []),
+      ...(nonRoot
+        ? []
+        : [
+            {
+              rule: RULES.nonRoot,
+              reason:
+                "the image has no user and this platform leaves a fresh volume to root, so MinIO runs as root to write its drive",
+            },
+          ]),
+    ],
   };
 }

@@ -21,7 +21,7 @@ import { kubernetesProfile } from "./profile";
 import { claimShape, KUBERNETES_CLAIMS } from "./claims";
 import { provisionKubernetesStorage } from "./storage";
 import { KubernetesWorkload } from "./kubernetes-workload";
-import { sharedClaimName } from "./names";
+import { agentPriorityClassName, sharedClaimName } from "./names";
 import { issuerAnnotations, TRAEFIK_INGRESS_CONTROLLER } from "./routes";
 
 export const KUBERNETES_PLATFORM_TYPE = "homeport:kubernetes:Platform";
@@ -40,6 +40,9 @@ export function podSecurityLevel(config: StackConfig): "privileged" | "baseline"
       : "baseline")
   );
 }
+
+/** Priority of the per-node agents' PriorityClass: above every workload's default of 0. */
+export const AGENT_PRIORITY = 1000000;
 
 export interface KubernetesPlatformArgs {
   readonly config: StackConfig;
@@ -61,6 +64,8 @@ export class KubernetesPlatform extends PlatformComponent {
   private readonly args: KubernetesPlatformArgs;
   private readonly sharedClaims = new Map<string, k8s.core.v1.PersistentVolumeClaim>();
   private readonly retention: DataRetention;
+  private agentPriority?: k8s.scheduling.v1.PriorityClass;
+  private readonly baseName: string;
 
   constructor(
     name: string,
@@ -74,6 +79,7 @@ export class KubernetesPlatform extends PlatformComponent {
       opts,
     );
     this.args = args;
+    this.baseName = name;
     this.retention = args.retention ?? { retain: true, protect: false };
     const settings = args.config.kubernetes;
     this.provider = new k8s.Provider(
@@ -142,6 +148,7 @@ export class KubernetesPlatform extends PlatformComponent {
           claimShape(v, this.args.config.kubernetes, this.args.config.storage.backend),
         ),
       );
+    const priority = workload.priority === "high" ? [this.agentPriorityClass()] : [];
     const component = new KubernetesWorkload(
       name,
       {
@@ -153,7 +160,7 @@ export class KubernetesPlatform extends PlatformComponent {
         clusterIssuer: issuer,
         upstreamEntryPoints: this.args.routing?.upstreamEntryPoints,
         provider: this.provider,
-        dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...d, ...shared]),
+        dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...d, ...shared, ...priority]),
         retention: this.retention,
         volumes: this.volumes,
       },
@@ -193,6 +200,30 @@ export class KubernetesPlatform extends PlatformComponent {
         dependsOn: [created],
       }),
     ];
+  }
+
+  /**
+   * The PriorityClass of high-priority workloads, made with the first: the scheduler places a
+   * node agent on a node full by requests by preempting a lower-priority pod. Its value stays below
+   * the system classes (2000000000 and up) that the cluster's own components use.
+   */
+  private agentPriorityClass(): k8s.scheduling.v1.PriorityClass {
+    this.agentPriority ??= new k8s.scheduling.v1.PriorityClass(
+      `${this.baseName}-agent-priority`,
+      {
+        metadata: {
+          name: agentPriorityClassName(this.args.config.kubernetes.namespace),
+          labels: { "app.kubernetes.io/part-of": "homeport" },
+        },
+        value: AGENT_PRIORITY,
+        preemptionPolicy: "PreemptLowerPriority",
+        globalDefault: false,
+        description:
+          "Per-node agents (exporters): scheduled on every node, before other workloads.",
+      },
+      { parent: this, provider: this.provider },
+    );
+    return this.agentPriority;
   }
 
   private sharedClaim(

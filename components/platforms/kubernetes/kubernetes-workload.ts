@@ -26,6 +26,7 @@ import {
   secretName,
   selectorLabels,
   serviceAccountName,
+  agentPriorityClassName,
 } from "./names";
 import { controllerKind, deploymentStrategy, podSpec } from "./pod-spec";
 import { DISCOVERY_RULES, ROUTE_SERVING_CLUSTER_RULES, ROUTE_SERVING_RULES, usesApi } from "./rbac";
@@ -216,7 +217,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         : w.metadata;
     const template = {
       metadata: { labels, annotations },
-      spec: podSpec(w),
+      spec: podSpec(w, agentPriorityClassName(args.settings.namespace)),
     };
     const controllerOpts = {
       ...childOpts,

@@ -30,3 +30,9 @@ export const internalTlsSecretName = (w: ResolvedWorkload) => `${w.name}-interna
 
 /** Name of the LoadBalancer Service that publishes a workload's published ports. */
 export const publicServiceName = (w: ResolvedWorkload) => `${w.name}-public`;
+
+/**
+ * The PriorityClass of a stack's high-priority workloads (per-node agents). Cluster-scoped, so
+ * named after the namespace: stacks sharing a cluster never clash.
+ */
+export const agentPriorityClassName = (namespace: string) => `${namespace}-node-agents`;

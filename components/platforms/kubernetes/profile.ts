@@ -26,6 +26,8 @@ export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
   floatingAddress: "load-balancer",
   // The kubelet sends the stop signal as the pod is marked terminating (no pre-stop hook is set).
   drainsBeforeStop: false,
+  // The pod's fsGroup owns its volumes (pod-spec.ts volumeGroup).
+  groupOwnsVolumes: true,
   storage: {
     runsCeph: true,
     cephCsi: true,

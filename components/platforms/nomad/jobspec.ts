@@ -164,6 +164,15 @@ function secretTemplate(ctx: NomadJobContext, secret: string, json: boolean): st
   return `${affix.prefix}{{ ${item} }}${affix.suffix}`;
 }
 
+/**
+ * Job priority per model priority: Nomad's default is 50, its range 1 to 100 (nomad/api jobs.go
+ * Job.Priority; structs.JobDefaultPriority).
+ */
+export const NOMAD_PRIORITY: Record<ResolvedWorkload["priority"], number> = {
+  normal: 50,
+  high: 90,
+};
+
 function checkFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
   const h = w.health;
   if (!h) return undefined;
@@ -321,6 +330,8 @@ export function nomadJobspec(
     ID: ctx.jobId,
     Name: ctx.jobId,
     Type: perNode ? "system" : batch ? "batch" : "service",
+    // A system job of higher priority preempts lower-priority allocations on a full node.
+    Priority: NOMAD_PRIORITY[w.priority],
     Region: ctx.settings.region,
     Namespace: ctx.settings.namespace,
     Datacenters: ctx.settings.datacenters,

@@ -86,8 +86,11 @@ describe("Kubernetes adapter", () => {
     assert.deepEqual(c.securityContext, {
       privileged: false,
       allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: false,
+      readOnlyRootFilesystem: true,
       capabilities: { drop: ["ALL"] },
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      runAsNonRoot: true,
     });
     assert.deepEqual(d.spec.template.spec.topologySpreadConstraints, [
       {
@@ -201,6 +204,37 @@ describe("Kubernetes adapter", () => {
       rec.resources.some((r) => r.name === "exporter-pdb"),
       false,
     );
+  });
+
+  it("schedules the node agent before other pods, through the stack's one PriorityClass", () => {
+    const classes = rec.resources.filter(
+      (r) => r.type === "kubernetes:scheduling.k8s.io/v1:PriorityClass",
+    );
+    assert.deepEqual(
+      classes.map((r) => [r.name, r.inputs]),
+      [
+        [
+          "kubernetes-agent-priority",
+          {
+            apiVersion: "scheduling.k8s.io/v1",
+            kind: "PriorityClass",
+            metadata: {
+              name: "hp-node-agents",
+              labels: { "app.kubernetes.io/part-of": "homeport" },
+            },
+            value: 1000000,
+            preemptionPolicy: "PreemptLowerPriority",
+            globalDefault: false,
+            description:
+              "Per-node agents (exporters): scheduled on every node, before other workloads.",
+          },
+        ],
+      ],
+    );
+    const ds = resource(rec, TOKENS.daemonSet, "exporter").inputs as Inputs;
+    assert.equal(ds.spec.template.spec.priorityClassName, "hp-node-agents");
+    const web = resource(rec, TOKENS.deployment, "web").inputs as Inputs;
+    assert.equal(web.spec.template.spec.priorityClassName, undefined);
   });
 });
 
