@@ -36,3 +36,9 @@ export const publicServiceName = (w: ResolvedWorkload) => `${w.name}-public`;
  * named after the namespace: stacks sharing a cluster never clash.
  */
 export const agentPriorityClassName = (namespace: string) => `${namespace}-node-agents`;
+
+/**
+ * The namespace of a stack's per-node agents (exporters), which need host paths: it enforces
+ * Pod Security "privileged" so that the stack's own namespace need not.
+ */
+export const agentNamespaceName = (namespace: string) => `${namespace}-node-agents`;
