@@ -8,6 +8,7 @@ import {
   millicores,
   PlacementSpec,
   RULES,
+  scratchVolume,
   seconds,
   SecretSpec,
   WorkloadSpec,
@@ -211,7 +212,13 @@ export function minioSpec(opts: {
       { name: "api", port: APP_PORTS.minio },
       { name: "console", port: APP_PORTS.minioConsole },
     ],
-    volumes: [{ name: "data", mountPath: "/data", class: "block", size: memory(opts.volumeSize) }],
+    // MinIO keeps its certificates directory, and its client (the health check) its
+    // configuration, under $HOME: on the scratch directory, with the root filesystem read-only.
+    env: { HOME: "/tmp" },
+    volumes: [
+      { name: "data", mountPath: "/data", class: "block", size: memory(opts.volumeSize) },
+      scratchVolume(),
+    ],
     health: {
       kind: "http",
       port: "api",

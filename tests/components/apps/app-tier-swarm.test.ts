@@ -319,6 +319,7 @@ describe("AppTier on Swarm (production)", () => {
       ":9001",
     ]);
     assert.deepEqual(spec("minio-2").env, {
+      HOME: "/tmp",
       MINIO_ROOT_USER_FILE: "/run/secrets/root-user",
       MINIO_ROOT_PASSWORD_FILE: "/run/secrets/root-password",
     });
