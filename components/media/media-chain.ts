@@ -160,7 +160,7 @@ export function rootExemptions(app: MediaWorkload): ExemptionSpec[] {
       : "LinuxServer's s6 init starts as root, sets the abc user to PUID:PGID, then runs the app as that user";
   const rootfs =
     app === "portainer"
-      ? "Portainer unpacks its bundled tools beside its binary at start"
+      ? "Portainer has not been run with a read-only root here (no end-to-end suite starts it), so it keeps a writable one until that is tried"
       : "LinuxServer's s6 init writes its service tree under /run and the abc user into /etc/passwd at every start";
   return [
     { rule: RULES.nonRoot, reason: image },
@@ -491,7 +491,8 @@ export class MediaChain extends pulumi.ComponentResource {
             },
             {
               rule: RULES.readOnlyRoot,
-              reason: "the Portainer agent's image keeps its state beside the binary",
+              reason:
+                "the Portainer agent has not been run with a read-only root here (no end-to-end suite starts it), so it keeps a writable one until that is tried",
             },
             {
               rule: "workload-docker-socket-restricted",

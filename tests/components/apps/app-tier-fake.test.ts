@@ -101,7 +101,7 @@ describe("AppTier on a stand-in adapter", () => {
         ],
         [
           "workload-read-only-root-filesystem",
-          "rabbitmq-plugins writes the enabled plugins to /etc/rabbitmq/enabled_plugins at start, beside the image's own list",
+          "rabbitmq-plugins writes /etc/rabbitmq/enabled_plugins, beside the image's own list, where peer discovery through Consul enables its plugin at start; the broker has not been run with a read-only root here",
         ],
         [
           "workload-run-as-non-root",
