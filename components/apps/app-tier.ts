@@ -212,6 +212,7 @@ export class AppTier extends pulumi.ComponentResource {
               rootUser: minioUser as pulumi.Output<string>,
               rootPassword: minioPassword as pulumi.Output<string>,
               node: w.replicas === 1 ? settings.nodes.minio?.[w.ordinal] : undefined,
+              groupOwnsVolumes: platform.capabilities.groupOwnsVolumes,
               exemptions: singleOnly(sizes.clamped, "minio", platform)
                 ? [{ rule: "stack-no-single-point-of-failure", reason: single.minio }]
                 : undefined,

@@ -7,6 +7,8 @@ import {
   mebibytes,
   millicores,
   PlacementSpec,
+  RULES,
+  scratchVolume,
   seconds,
   SecretSpec,
   WorkloadSpec,
@@ -175,9 +177,26 @@ export function rabbitmqSpec(opts: {
     state: "stateful",
     // The image's entrypoint fixes the volume's ownership, then drops to the rabbitmq user.
     security: { capAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] },
-    exemptions: opts.exemptions,
+    exemptions: [...(opts.exemptions ?? []), ...RABBITMQ_EXEMPTIONS],
   };
 }
+
+/** Why RabbitMQ keeps a writable root filesystem and starts as root. */
+export const RABBITMQ_EXEMPTIONS: readonly ExemptionSpec[] = [
+  {
+    rule: RULES.readOnlyRoot,
+    reason:
+      "rabbitmq-plugins writes /etc/rabbitmq/enabled_plugins, beside the image's own list, where peer discovery through Consul enables its plugin at start; the broker has not been run with a read-only root here",
+  },
+  {
+    rule: RULES.nonRoot,
+    reason:
+      "the image's entrypoint starts as root to give the data volume to the rabbitmq user, then runs the server as that user",
+  },
+];
+
+/** MinIO's user where the platform makes volumes writable by the workload's group. */
+export const MINIO_USER = "1000:1000";
 
 /** One MinIO server (or the whole StatefulSet on Kubernetes). */
 export function minioSpec(opts: {
@@ -194,7 +213,14 @@ export function minioSpec(opts: {
   readonly exemptions?: ExemptionSpec[];
   /** The node (host name) this server is pinned to, where its drive lives. @default not pinned */
   readonly node?: string;
+  /**
+   * The platform gives a fresh volume to the workload's group (capability `groupOwnsVolumes`):
+   * MinIO then runs as {@link MINIO_USER}; elsewhere as root, the owner of its fresh drive.
+   * @default false
+   */
+  readonly groupOwnsVolumes?: boolean;
 }): WorkloadSpec {
+  const nonRoot = opts.groupOwnsVolumes ?? false;
   const distributed = opts.peers.length > 1;
   const secrets: SecretSpec[] = [
     { name: "root-user", env: "MINIO_ROOT_USER", value: opts.rootUser },
@@ -210,7 +236,13 @@ export function minioSpec(opts: {
       { name: "api", port: APP_PORTS.minio },
       { name: "console", port: APP_PORTS.minioConsole },
     ],
-    volumes: [{ name: "data", mountPath: "/data", class: "block", size: memory(opts.volumeSize) }],
+    // MinIO keeps its certificates directory, and its client (the health check) its
+    // configuration, under $HOME: on the scratch directory, with the root filesystem read-only.
+    env: { HOME: "/tmp" },
+    volumes: [
+      { name: "data", mountPath: "/data", class: "block", size: memory(opts.volumeSize) },
+      scratchVolume(),
+    ],
     health: {
       kind: "http",
       port: "api",
@@ -239,6 +271,18 @@ export function minioSpec(opts: {
     update: { order: "stop-first" },
     stopGracePeriod: seconds(30),
     state: "stateful",
-    exemptions: opts.exemptions,
+    ...(nonRoot ? { security: { user: MINIO_USER } } : {}),
+    exemptions: [
+      ...(opts.exemptions ?? []),
+      ...(nonRoot
+        ? []
+        : [
+            {
+              rule: RULES.nonRoot,
+              reason:
+                "the image has no user and this platform leaves a fresh volume to root, so MinIO runs as root to write its drive",
+            },
+          ]),
+    ],
   };
 }

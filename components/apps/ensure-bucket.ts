@@ -1,4 +1,4 @@
-import { mebibytes, millicores, WorkloadSpec } from "../model";
+import { mebibytes, millicores, scratchVolume, WorkloadSpec } from "../model";
 import { withSecretFiles } from "./secret-files";
 import { AppWiring, appEnvironment, secretVariables } from "./wiring";
 
@@ -36,6 +36,7 @@ export function bucketInitSpec(opts: { readonly image: string }, wiring: AppWiri
       limits: { memory: mebibytes(256) },
     },
     scheduling: { mode: "job" },
+    volumes: [scratchVolume()],
     security: { user: "10001:10001" },
   };
 }

@@ -1,4 +1,4 @@
-import { mebibytes, millicores, seconds, WorkloadSpec } from "../model";
+import { mebibytes, millicores, scratchVolume, seconds, WorkloadSpec } from "../model";
 import { APP_PORTS, FRONTEND_CONFIG_PATH, ROUTED_SHUTDOWN_DELAY_SECONDS } from "./constants";
 import { frontendConfig } from "./config-files";
 import { AppWiring, appEnvironment } from "./wiring";
@@ -110,6 +110,8 @@ export function backendSpec(
     placement: { spread: true },
     // The shutdown delay, then gunicorn's own graceful stop (its graceful_timeout, 30 s).
     stopGracePeriod: seconds(delay + 30),
+    // gunicorn's workers keep their heartbeat files in the temporary directory.
+    volumes: [scratchVolume()],
     security: { user: "10001:10001" },
   };
 }

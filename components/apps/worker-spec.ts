@@ -1,4 +1,11 @@
-import { mebibytes, millicores, PlatformCapabilities, seconds, WorkloadSpec } from "../model";
+import {
+  mebibytes,
+  millicores,
+  PlatformCapabilities,
+  scratchVolume,
+  seconds,
+  WorkloadSpec,
+} from "../model";
 import { withSecretFiles } from "./secret-files";
 import { CELERY_APP } from "./constants";
 import { AppWiring, appEnvironment, secretVariables } from "./wiring";
@@ -10,7 +17,21 @@ import { AppWiring, appEnvironment, secretVariables } from "./wiring";
 export const workerCheckReason = (prose: PlatformCapabilities["prose"]): string =>
   `a Celery worker listens on no port and ${prose.serviceCatalogue} runs only HTTP and TCP checks; ${prose.orchestrator} restarts a worker whose process exits`;
 
-/** The Celery worker that resizes images; alive while it answers Celery's ping. */
+/**
+ * A local liveness check of the worker: its main process (PID 1, which the entrypoint execs) is
+ * neither a zombie nor stopped. Celery answers no local request; its ping goes through the broker.
+ */
+export const WORKER_LIVENESS = [
+  "python",
+  "-c",
+  'import sys; state = open("/proc/1/stat").read().rsplit(")", 1)[1].split()[0]; sys.exit(state in "ZTt")',
+];
+
+/**
+ * The Celery worker that resizes images: ready while it answers Celery's ping through the broker,
+ * alive while its process runs, so that a broker outage never restarts it and loses the tasks in
+ * hand.
+ */
 export function workerSpec(
   opts: {
     readonly image: string;
@@ -43,7 +64,17 @@ export function workerSpec(
       interval: seconds(60),
       timeout: seconds(20),
       startPeriod: seconds(30),
+      via: ["rabbitmq"],
     },
+    liveness: {
+      kind: "command",
+      command: WORKER_LIVENESS,
+      interval: seconds(30),
+      timeout: seconds(5),
+      startPeriod: seconds(10),
+    },
+    // Celery and the check's Python write temporary files.
+    volumes: [scratchVolume()],
     resources: {
       // At rest a few percent of a core (Celery waiting on the broker); bursts are not capped.
       requests: { cpu: millicores(50), memory: mebibytes(192) },

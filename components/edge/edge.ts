@@ -68,6 +68,15 @@ export const KEEPALIVED_EXEMPTIONS: readonly ExemptionSpec[] = [
     rule: "workload-spread-across-nodes",
     reason: "each keepalived instance is pinned to the node whose configuration it carries",
   },
+  {
+    rule: "workload-run-as-non-root",
+    reason:
+      "keepalived changes the node's addresses and sends VRRP, which its capabilities allow only to root",
+  },
+  {
+    rule: "workload-read-only-root-filesystem",
+    reason: "keepalived writes its pid files under /run and /var/run of its image at start",
+  },
 ];
 
 /** One keepalived instance's workload, pinned to its node (pure: creates nothing). */

@@ -8,7 +8,9 @@ import {
   mebibytes,
   memory,
   millicores,
+  ExemptionSpec,
   PlatformAdapter,
+  RULES,
   seconds,
   SecretSpec,
   VolumeSpec,
@@ -181,6 +183,22 @@ export const DATA_VOLUME = "media-data";
 /** Capabilities LinuxServer's s6 init needs to drop from root to PUID:PGID. */
 const LSIO_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
 
+/** Why a media app keeps a writable root filesystem and starts as root. */
+export function rootExemptions(app: MediaWorkload): ExemptionSpec[] {
+  const image =
+    app === "portainer"
+      ? "Portainer's image sets no user and writes its database as root"
+      : "LinuxServer's s6 init starts as root, sets the abc user to PUID:PGID, then runs the app as that user";
+  const rootfs =
+    app === "portainer"
+      ? "Portainer has not been run with a read-only root here (no end-to-end suite starts it), so it keeps a writable one until that is tried"
+      : "LinuxServer's s6 init writes its service tree under /run and the abc user into /etc/passwd at every start";
+  return [
+    { rule: RULES.nonRoot, reason: image },
+    { rule: RULES.readOnlyRoot, reason: rootfs },
+  ];
+}
+
 export interface MediaChainArgs {
   /** The orchestrator the workloads are deployed on. */
   readonly platform: PlatformAdapter;
@@ -292,6 +310,12 @@ export class MediaChain extends pulumi.ComponentResource {
       flows: [],
       scheduling: { mode: "job" },
       security: { user: "0:0", capAdd: ["CHOWN", "FOWNER"] },
+      exemptions: [
+        {
+          rule: RULES.nonRoot,
+          reason: "it gives the media tree on /data to PUID:PGID, which only root may (CHOWN)",
+        },
+      ],
     });
     const initDone = init.completed ?? init.resources;
 
@@ -397,6 +421,17 @@ export class MediaChain extends pulumi.ComponentResource {
         : { kind: "http", port: "http", path: def.health.path, ...timing };
     };
 
+    const peerExemptions = (app: MediaWorkload): ExemptionSpec[] => [
+      {
+        rule: "workload-no-host-ports",
+        reason: `${app} takes BitTorrent peer connections on port ${settings.peerPort} of its node, which the HTTP proxy cannot route`,
+      },
+      {
+        rule: "service-no-external-exposure",
+        reason: `${app}'s BitTorrent peer port is reachable from outside; its web UI is routed through the proxy only`,
+      },
+    ];
+
     const appSpec = (app: MediaWorkload): WorkloadSpec => {
       const def = MEDIA_APP_DEFS[app];
       const { secrets, files } = appSecrets(app);
@@ -466,26 +501,13 @@ export class MediaChain extends pulumi.ComponentResource {
           },
           limits: { memory: mebibytes(app === "jellyfin" ? 2048 : 1024) },
         },
-        ...(peer.length > 0
-          ? {
-              exemptions: [
-                {
-                  rule: "workload-no-host-ports",
-                  reason: `${app} takes BitTorrent peer connections on port ${settings.peerPort} of its node, which the HTTP proxy cannot route`,
-                },
-                {
-                  rule: "service-no-external-exposure",
-                  reason: `${app}'s BitTorrent peer port is reachable from outside; its web UI is routed through the proxy only`,
-                },
-              ],
-            }
-          : {}),
         scheduling: { mode: "singleton", reason: `${app} ${def.singleton}` },
         update: { order: "stop-first" },
         state: "stateful",
         ...(def.sqlite ? { storageEngine: "sqlite" as const } : {}),
         security:
           app === "portainer" ? {} : { dropAllCapabilities: true, capAdd: [...LSIO_CAPABILITIES] },
+        exemptions: [...(peer.length > 0 ? peerExemptions(app) : []), ...rootExemptions(app)],
       };
     };
 
@@ -517,6 +539,16 @@ export class MediaChain extends pulumi.ComponentResource {
           scheduling: { mode: "per-node" },
           security: { dockerSocket: true },
           exemptions: [
+            {
+              rule: RULES.nonRoot,
+              reason:
+                "the Portainer agent talks to the node's Docker engine, whose socket is root's",
+            },
+            {
+              rule: RULES.readOnlyRoot,
+              reason:
+                "the Portainer agent has not been run with a read-only root here (no end-to-end suite starts it), so it keeps a writable one until that is tried",
+            },
             {
               rule: "workload-docker-socket-restricted",
               reason: "the Portainer agent is how Portainer manages this node's Docker engine",
@@ -560,6 +592,8 @@ export class MediaChain extends pulumi.ComponentResource {
             mode: "singleton",
             reason: `reads one ${app}; a second copy doubles the series`,
           },
+          // A static binary that writes nothing: any unprivileged user runs it.
+          security: { user: "65534:65534" },
         });
       }
     }
@@ -592,6 +626,13 @@ export class MediaChain extends pulumi.ComponentResource {
         scheduling: { mode: "singleton", reason: "keeps its bbolt database, one writer" },
         update: { order: "stop-first" },
         state: "stateful",
+        exemptions: [
+          {
+            rule: RULES.nonRoot,
+            reason:
+              "the image runs as root and keeps its database on a fresh volume, which is root's",
+          },
+        ],
       });
     }
 

@@ -33,3 +33,10 @@ export const DEFAULT_RESTART = {
 } as const;
 
 export const DEFAULT_VOLUME_SIZE = mebibytes(1024);
+
+/**
+ * A writable scratch directory for a workload whose root filesystem is read-only: an `ephemeral`
+ * volume (tmpfs on Swarm and Nomad, emptyDir on Kubernetes), 64 MiB unless sized.
+ */
+export const scratchVolume = (mountPath = "/tmp", size = mebibytes(64)) =>
+  ({ name: "scratch", mountPath, class: "ephemeral", size }) as const;

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Metadata keys that every adapter writes on the leaf resources (Swarm service labels,
  * Kubernetes labels and annotations, Nomad job meta). The policy pack reads the same keys, so a
@@ -50,7 +52,26 @@ export const META = {
   /** Prometheus scrape port and path. */
   metricsPort: "homeport.dev/metrics-port",
   metricsPath: "homeport.dev/metrics-path",
+  /** The workloads a readiness check goes through, comma-separated (its liveness is local). */
+  readinessVia: "homeport.dev/readiness-via",
+  /**
+   * Digest of the readiness check's in-container command, where a target runs only one check
+   * (Swarm): the policy pack tells from it that the one check is not the readiness check.
+   */
+  readinessCheck: "homeport.dev/readiness-check",
+  /** "high" for workloads that must be scheduled before others (per-node agents). */
+  priority: "homeport.dev/priority",
 } as const;
+
+/** The rules whose exemptions change a workload's defaults (see `resolveWorkload`). */
+export const RULES = {
+  readOnlyRoot: "workload-read-only-root-filesystem",
+  nonRoot: "workload-run-as-non-root",
+} as const;
+
+/** Digest of a check's in-container command, as {@link META.readinessCheck} holds it. */
+export const checkDigest = (command: readonly unknown[]): string =>
+  createHash("sha256").update(JSON.stringify(command)).digest("hex").slice(0, 16);
 
 /** Prefix of an exemption key; the rule name follows, the value is the reason. */
 export const EXEMPTION_PREFIX = "policy.homeport.dev/exempt.";

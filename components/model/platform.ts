@@ -277,6 +277,11 @@ export interface PlatformCapabilities {
    */
   readonly drainsBeforeStop: boolean;
   /**
+   * A workload's volumes are made writable by its group (Kubernetes' fsGroup), so a non-root
+   * process can write a fresh volume. Where not, a fresh volume is root's.
+   */
+  readonly groupOwnsVolumes: boolean;
+  /**
    * How messages name this orchestrator and its service catalogue, for prose only (warnings,
    * exemption reasons): never compared.
    */

@@ -7,7 +7,7 @@ import {
   DEFAULT_UPDATE,
   DEFAULT_VOLUME_SIZE,
 } from "./defaults";
-import { exemptionKey, META } from "./metadata";
+import { checkDigest, exemptionKey, META, RULES } from "./metadata";
 import { Cpu, Duration, Memory } from "./units";
 import {
   ExemptionSpec,
@@ -42,7 +42,11 @@ export interface ResolvedWorkload {
    * of one cluster share it.
    */
   readonly flowGroup: string;
+  /** Decides readiness (and routing); may go through other workloads (`via`). */
   readonly health?: ResolvedHealthCheck;
+  /** Decides restarts: always local. The health check itself when that is local. */
+  readonly liveness?: ResolvedHealthCheck;
+  readonly priority: "normal" | "high";
   readonly resources: {
     readonly requests: { readonly cpu: Cpu; readonly memory: Memory };
     readonly limits: { readonly cpu?: Cpu; readonly memory?: Memory };
@@ -73,6 +77,8 @@ export interface ResolvedWorkload {
     readonly readOnlyRootFilesystem: boolean;
     /** The user the process runs as, parsed once from "uid[:gid]". */
     readonly user?: ResolvedUser;
+    /** The process must not run as root, whatever the image's user (not exempted). */
+    readonly runAsNonRoot: boolean;
     readonly dockerSocket: boolean;
     readonly hostNetwork: boolean;
     readonly discovery: boolean;
@@ -139,6 +145,8 @@ export type ResolvedHealthCheck = HealthCheckSpec & {
   readonly startPeriod: Duration;
   /** Port number, for http and tcp checks. */
   readonly portNumber?: number;
+  /** Workloads the check goes through; [] for a local check. */
+  readonly via: string[];
   /** The command a target that checks from inside the container runs. */
   readonly inContainerCommand: string[];
 };
@@ -351,20 +359,35 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
     }
   }
 
-  let health: ResolvedHealthCheck | undefined;
-  if (spec.health) {
-    const hc = spec.health;
-    const port = hc.port === undefined ? undefined : portNumber("health check", hc.port);
-    health = {
+  const resolveCheck = (field: string, hc: HealthCheckSpec): ResolvedHealthCheck => {
+    const port = hc.port === undefined ? undefined : portNumber(field, hc.port);
+    return {
       ...hc,
       interval: hc.interval ?? DEFAULT_PROBE.interval,
       timeout: hc.timeout ?? DEFAULT_PROBE.timeout,
       retries: hc.retries ?? DEFAULT_PROBE.retries,
       startPeriod: hc.startPeriod ?? DEFAULT_PROBE.startPeriod,
       portNumber: port,
+      via: hc.via ?? [],
       inContainerCommand: healthCommand(hc, port),
     };
+  };
+  const health = spec.health && resolveCheck("health check", spec.health);
+  if (spec.liveness && (spec.liveness.via ?? []).length > 0) {
+    fail(
+      "liveness",
+      `goes through ${spec.liveness.via?.join(", ")}`,
+      "check the process alone: a liveness check decides restarts",
+    );
   }
+  if (health && health.via.length > 0 && !spec.liveness) {
+    fail(
+      "liveness",
+      `is not set while the health check goes through ${health.via.join(", ")}`,
+      "add a liveness check that the process answers without its dependencies",
+    );
+  }
+  const liveness = spec.liveness ? resolveCheck("liveness", spec.liveness) : health;
 
   const metrics = spec.metrics
     ? { port: spec.metrics.port, path: spec.metrics.path ?? "/metrics" }
@@ -375,6 +398,29 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
   if (scheduling.mode === "singleton") {
     exemptions.push({ rule: "workload-min-replicas", reason: scheduling.reason });
   }
+  const exempt = (rule: string) => exemptions.some((e) => e.rule === rule);
+  for (const e of exemptions) {
+    if (e.reason.trim() === "")
+      fail(`exemption from ${e.rule}`, "has no reason", "say why the rule does not apply");
+  }
+  const readOnlyRootFilesystem =
+    spec.security?.readOnlyRootFilesystem ?? !exempt(RULES.readOnlyRoot);
+  if (!readOnlyRootFilesystem && !exempt(RULES.readOnlyRoot)) {
+    fail(
+      "security.readOnlyRootFilesystem",
+      "is false without a reason",
+      `add an exemption from ${RULES.readOnlyRoot} that says what the process writes outside its volumes, or mount an ephemeral volume where it writes`,
+    );
+  }
+  const user = spec.security?.user === undefined ? undefined : parseUser(spec.security.user, fail);
+  if (user?.uid === 0 && !exempt(RULES.nonRoot)) {
+    fail(
+      "security.user",
+      `is "${spec.security?.user}" (root) without a reason`,
+      `run as a non-root user, or add an exemption from ${RULES.nonRoot} that says why it needs root`,
+    );
+  }
+  const priority = spec.priority ?? (scheduling.mode === "per-node" ? "high" : "normal");
   const state = spec.state ?? "stateless";
   const sharedVolumes = (spec.volumes ?? []).filter((v) => v.class === "shared").map((v) => v.name);
   const metadata: Record<string, string> = {
@@ -388,6 +434,13 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
     ...(metrics
       ? { [META.metricsPort]: String(metricsPort), [META.metricsPath]: metrics.path }
       : {}),
+    ...(health && health.via.length > 0
+      ? {
+          [META.readinessVia]: health.via.join(","),
+          [META.readinessCheck]: checkDigest(health.inContainerCommand),
+        }
+      : {}),
+    ...(priority === "high" ? { [META.priority]: priority } : {}),
     ...Object.fromEntries(exemptions.map((e) => [exemptionKey(e.rule), e.reason])),
     ...(spec.labels ?? {}),
   };
@@ -408,6 +461,8 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
     flows,
     flowGroup: spec.labels?.[META.cluster] ?? name,
     health,
+    liveness,
+    priority,
     resources: { requests: resources.requests, limits: resources.limits ?? {} },
     scheduling,
     placement: {
@@ -435,8 +490,9 @@ export function resolveWorkload(name: string, part: string, spec: WorkloadSpec):
       privileged: spec.security?.privileged ?? false,
       capAdd: spec.security?.capAdd ?? [],
       dropAllCapabilities: spec.security?.dropAllCapabilities ?? true,
-      readOnlyRootFilesystem: spec.security?.readOnlyRootFilesystem ?? false,
-      user: spec.security?.user === undefined ? undefined : parseUser(spec.security.user, fail),
+      readOnlyRootFilesystem,
+      user,
+      runAsNonRoot: !exempt(RULES.nonRoot),
       dockerSocket: spec.security?.dockerSocket ?? false,
       hostNetwork: spec.security?.hostNetwork ?? false,
       discovery: spec.security?.discovery ?? false,

@@ -31,8 +31,16 @@ export interface WorkloadSpec {
    * @default [] (opens no connection)
    */
   readonly flows?: FlowSpec[];
-  /** How the orchestrator decides the workload is alive and ready. */
+  /**
+   * How the orchestrator decides the workload is ready, and, without {@link liveness}, alive.
+   */
   readonly health?: HealthCheckSpec;
+  /**
+   * A local check that the process answers, which alone decides restarts. Required when `health`
+   * goes through another workload (`health.via`): an outage of that workload must not restart
+   * this one. @default health, when it is local
+   */
+  readonly liveness?: HealthCheckSpec;
   /** CPU and memory requests and limits. @default {@link DEFAULT_RESOURCES} */
   readonly resources?: ResourcesSpec;
   /** How many copies run, and where. @default replicated, 2 replicas */
@@ -62,7 +70,15 @@ export interface WorkloadSpec {
    * cluster of several
    */
   readonly memberHost?: string;
-  /** Security settings. @default non-privileged, no added capabilities, all dropped */
+  /**
+   * Scheduling priority: a per-node agent (an exporter) must still fit on a node full of other
+   * workloads, or that node leaves monitoring. @default "high" for per-node workloads, else "normal"
+   */
+  readonly priority?: "normal" | "high";
+  /**
+   * Security settings. @default non-privileged, no added capabilities, all dropped, read-only
+   * root filesystem, non-root
+   */
   readonly security?: SecuritySpec;
   /** Extra labels put on the leaf resources. @default {} */
   readonly labels?: Record<string, string>;
@@ -218,6 +234,11 @@ interface ProbeTiming {
   readonly retries?: number;
   /** Grace period after start during which failures do not count. @default 10s */
   readonly startPeriod?: Duration;
+  /**
+   * Workloads the check goes through (a broker ping): it then decides readiness only, and the
+   * workload needs a local {@link WorkloadSpec.liveness}. @default [] (a local check)
+   */
+  readonly via?: string[];
 }
 
 export type HealthCheckSpec =
@@ -314,9 +335,16 @@ export interface SecuritySpec {
   readonly capAdd?: string[];
   /** @default true */
   readonly dropAllCapabilities?: boolean;
-  /** @default false */
+  /**
+   * Writable scratch space goes on `ephemeral` volumes. Writable only with an exemption from
+   * `workload-read-only-root-filesystem`, whose reason says why. @default true, false when exempted
+   */
   readonly readOnlyRootFilesystem?: boolean;
-  /** "uid[:gid]". @default the image's user */
+  /**
+   * "uid[:gid]". Root (uid 0), or an image that runs as root, needs an exemption from
+   * `workload-run-as-non-root`; without one, Kubernetes also refuses an image whose user is root
+   * (`runAsNonRoot`). @default the image's user
+   */
   readonly user?: string;
   /**
    * Mount the container runtime's socket read-only at {@link DOCKER_SOCKET} (reverse proxy

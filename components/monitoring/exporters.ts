@@ -1,4 +1,4 @@
-import { mebibytes, millicores, VolumeSpec, WorkloadSpec } from "../model";
+import { mebibytes, millicores, RULES, VolumeSpec, WorkloadSpec } from "../model";
 import { MONITORING_IMAGES, MONITORING_PORTS } from "./images";
 
 /** Policy rules the exporters and Prometheus are exempted from, with the reason. */
@@ -111,6 +111,11 @@ export function cadvisorSpec(
       {
         rule: RULE_DOCKER_SOCKET,
         reason: "cAdvisor asks the container runtime (in /var/run, read-only) which containers run",
+      },
+      {
+        rule: RULES.nonRoot,
+        reason:
+          "cAdvisor reads every container's cgroup files and the runtime's socket and state directory, which only root may read",
       },
     ],
   };

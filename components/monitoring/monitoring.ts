@@ -9,6 +9,7 @@ import {
   millicores,
   PlatformAdapter,
   SchedulingSpec,
+  scratchVolume,
   seconds,
   WorkloadDeployment,
   WorkloadSpec,
@@ -299,6 +300,8 @@ export class Monitoring extends pulumi.ComponentResource {
         ],
         volumes: [
           { name: "data", mountPath: "/var/lib/grafana", class: "block", size: gibibytes(1) },
+          // Grafana writes temporary files (image renders, plugin downloads) outside its data.
+          scratchVolume(),
         ],
         routes: [{ host: grafanaHost, port: "http", middlewares: [{ kind: "security-headers" }] }],
         health: {

@@ -199,6 +199,16 @@ export function traefikWorkloadSpec(input: TraefikWorkloadInput): WorkloadSpec {
       user: api.dockerSocket || certificates === "acme" ? undefined : "65532:65532",
     },
     exemptions: [
+      ...(api.dockerSocket || certificates === "acme"
+        ? [
+            {
+              rule: "workload-run-as-non-root",
+              reason: api.dockerSocket
+                ? "Traefik's Swarm provider reads the Docker API through the managers' socket, which is root's"
+                : "Traefik keeps its ACME account and certificates on a fresh volume, which is root's",
+            },
+          ]
+        : []),
       ...(scheduling.mode === "singleton"
         ? [
             {

@@ -138,6 +138,15 @@ export const NFS_SERVER_EXEMPTIONS: readonly ExemptionSpec[] = [
     rule: "workload-spread-across-nodes",
     reason: "the NFS server is pinned to the node whose disk holds the share",
   },
+  {
+    rule: "workload-run-as-non-root",
+    reason:
+      "nfs-ganesha serves every user's files on the share with their own owners, which takes root",
+  },
+  {
+    rule: "workload-read-only-root-filesystem",
+    reason: "nfs-ganesha and rpcbind keep their state and pid files under /var/lib and /var/run",
+  },
 ];
 
 /** The NFS server's workload, pinned to its node (pure: creates nothing). */

@@ -20,6 +20,7 @@ import { DEFAULT_RESTART } from "../model/defaults";
 import { exemptionKey, META } from "../model/metadata";
 import type { NomadJobspec } from "../platforms/nomad/jobspec";
 import { nomadMetaKey } from "../platforms/nomad/meta-key";
+import { NOMAD_PRIORITY } from "../platforms/nomad/jobspec";
 
 export type CsiDriver = "nfs" | "rbd" | "cephfs";
 
@@ -130,6 +131,12 @@ function pluginExemptions(
     "workload-require-health-check":
       "Nomad itself probes a CSI plugin over its socket (CSI Probe) and marks it unhealthy; the plugin serves no port a check could reach",
   };
+  reasons["workload-run-as-non-root"] = privileged
+    ? "a privileged CSI plugin mounts filesystems for the node, which takes root"
+    : "the ceph-csi image sets no user, and its controller writes Ceph's configuration under /etc/ceph, which is root's";
+  reasons["workload-read-only-root-filesystem"] = privileged
+    ? "a privileged CSI plugin mounts into the node's filesystems; it writes its mount state beside its binary"
+    : "ceph-csi writes Ceph's configuration and keyring under /etc/ceph at start";
   if (privileged) {
     reasons["workload-no-privileged"] =
       role === "node"
@@ -184,6 +191,8 @@ function pluginJob(args: CsiPluginJobsArgs, role: "node" | "controller"): NomadJ
     ID: id,
     Name: id,
     Type: role === "node" ? "system" : "service",
+    // A node plugin must run on every node, before the tasks whose volumes it mounts.
+    ...(role === "node" ? { Priority: NOMAD_PRIORITY.high } : {}),
     Region: args.region ?? "global",
     Namespace: args.namespace ?? "default",
     Datacenters: [...args.datacenters],

@@ -27,6 +27,10 @@ import { workloadRollbackOnFailure } from "../rules/workload-rollback-on-failure
 import { workloadSecretsNotInEnv } from "../rules/workload-secrets-not-in-env";
 import { workloadSpreadAcrossNodes } from "../rules/workload-spread-across-nodes";
 import { workloadSqliteNotOnNetworkFs } from "../rules/workload-sqlite-not-on-network-fs";
+import { workloadLivenessLocal } from "../rules/workload-liveness-local";
+import { workloadPerNodePriority } from "../rules/workload-per-node-priority";
+import { workloadReadOnlyRootFilesystem } from "../rules/workload-read-only-root-filesystem";
+import { workloadRunAsNonRoot } from "../rules/workload-run-as-non-root";
 import { workloadStatefulPersistentStorage } from "../rules/workload-stateful-persistent-storage";
 import { HomeportPolicy } from "./rule";
 
@@ -54,6 +58,10 @@ export const POLICIES: readonly HomeportPolicy[] = [
   workloadDockerSocketRestricted,
   workloadNoSensitiveHostPaths,
   workloadSecretsNotInEnv,
+  workloadReadOnlyRootFilesystem,
+  workloadRunAsNonRoot,
+  workloadLivenessLocal,
+  workloadPerNodePriority,
   routeRequireTls,
   serviceNoExternalExposure,
   stackNoSinglePointOfFailure,

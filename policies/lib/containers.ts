@@ -155,3 +155,21 @@ export function capabilitiesOf(
       };
   }
 }
+
+/**
+ * Whether a container's root filesystem is read-only: Swarm's `containerSpec.readOnly`,
+ * Kubernetes' `securityContext.readOnlyRootFilesystem`, Nomad's `config.readonly_rootfs`.
+ */
+export function readOnlyRootOf(w: Workload, c: ContainerRef): unknown {
+  switch (w.target) {
+    case "swarm":
+      return c.spec.readOnly;
+    case "kubernetes":
+      return at(c.spec, "securityContext", "readOnlyRootFilesystem");
+    case "nomad":
+      return dockerConfig(c.spec).readonly_rootfs;
+  }
+}
+
+/** True for a user that names root: uid 0 (with any group) or "root". */
+export const isRootUser = (user: string): boolean => /^(0|root)(:.*)?$/.test(user.trim());

@@ -216,6 +216,8 @@ function containerWorkload(resource: LeafResource): SwarmWorkload | Unknown {
     env: envMap(c.envs),
     capDrops: at(c, "capabilities", "drops"),
     capAdds: at(c, "capabilities", "adds"),
+    user: c.user,
+    readOnly: c.readOnly,
     healthcheck: c.healthcheck,
     mounts,
   };

@@ -35,6 +35,7 @@ export const webWorkload: WorkloadSpec = {
   },
   scheduling: { mode: "replicated", replicas: 3 },
   metrics: { port: "http", path: "/metrics" },
+  security: { user: "1000:1000" },
 };
 
 /** A stateful single-writer database on block storage. */
@@ -56,6 +57,7 @@ export const exporterWorkload: WorkloadSpec = {
   volumes: [{ name: "proc", mountPath: "/host/proc", class: "host-readonly", hostPath: "/proc" }],
   health: { kind: "http", port: "metrics", path: "/" },
   scheduling: { mode: "per-node" },
+  security: { user: "65534:65534" },
   exemptions: [
     { rule: "workload-no-sensitive-host-paths", reason: "reads host metrics from /proc" },
   ],

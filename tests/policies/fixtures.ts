@@ -36,7 +36,10 @@ export const proxyWorkload: WorkloadSpec = {
   },
   scheduling: { mode: "replicated", replicas: 2 },
   security: { dockerSocket: true },
-  exemptions: [{ rule: "workload-docker-socket-restricted", reason: "discovers routed services" }],
+  exemptions: [
+    { rule: "workload-docker-socket-restricted", reason: "discovers routed services" },
+    { rule: "workload-run-as-non-root", reason: "the runtime's socket is root's" },
+  ],
 };
 
 /** A media app that keeps SQLite under /config on local disk and reads /data from shared storage. */
@@ -54,6 +57,10 @@ export const sqliteWorkload: WorkloadSpec = {
   scheduling: { mode: "singleton", reason: "SQLite database in /config" },
   update: { order: "stop-first" },
   security: { capAdd: ["CHOWN", "SETUID", "SETGID"] },
+  exemptions: [
+    { rule: "workload-run-as-non-root", reason: "s6 init drops to PUID:PGID itself" },
+    { rule: "workload-read-only-root-filesystem", reason: "s6 init writes its service tree" },
+  ],
 };
 
 /** A one-shot job: a plain container on Swarm, a Job on Kubernetes, a batch job on Nomad. */
@@ -65,6 +72,7 @@ export const jobWorkload: WorkloadSpec = {
     limits: { memory: mebibytes(64) },
   },
   scheduling: { mode: "job" },
+  security: { user: "1000:1000" },
 };
 
 /** Compliant workloads, deployed by name on every target. */

@@ -100,7 +100,7 @@ export interface WiringJob {
   readonly plan: WiringPlan;
   readonly spec: Pick<
     WorkloadSpec,
-    "image" | "command" | "env" | "files" | "secrets" | "scheduling"
+    "image" | "command" | "env" | "files" | "secrets" | "scheduling" | "security"
   >;
 }
 
@@ -307,6 +307,8 @@ export function wiringJob(args: WiringArgs): WiringJob {
       files,
       secrets,
       scheduling: { mode: "job" },
+      // It only reads its files and talks HTTP: any unprivileged user runs it.
+      security: { user: "65534:65534" },
     },
   };
 }

@@ -21,7 +21,7 @@ import { kubernetesProfile } from "./profile";
 import { claimShape, KUBERNETES_CLAIMS } from "./claims";
 import { provisionKubernetesStorage } from "./storage";
 import { KubernetesWorkload } from "./kubernetes-workload";
-import { sharedClaimName } from "./names";
+import { agentNamespaceName, agentPriorityClassName, sharedClaimName } from "./names";
 import { DEFAULT_DENY_SPEC } from "./network-policy";
 import { issuerAnnotations, TRAEFIK_INGRESS_CONTROLLER } from "./routes";
 
@@ -29,18 +29,19 @@ export const KUBERNETES_PLATFORM_TYPE = "homeport:kubernetes:Platform";
 
 /**
  * The Pod Security level the namespace enforces: the setting, else "baseline", or "privileged"
- * when monitoring runs node-exporter and cAdvisor, whose read-only host paths baseline forbids,
- * or when the storage part runs the NFS server, whose DAC_READ_SEARCH baseline forbids.
+ * when the storage part runs the NFS server, whose DAC_READ_SEARCH baseline forbids. The node
+ * agents (node-exporter, cAdvisor), whose read-only host paths baseline forbids, run in their own
+ * namespace, which alone is "privileged".
  */
 export function podSecurityLevel(config: StackConfig): "privileged" | "baseline" | "restricted" {
   return (
     config.kubernetes.podSecurity ??
-    (config.parts.includes("monitoring") ||
-    (config.storage.backend === "nfs" && config.storage.nfs?.serve)
-      ? "privileged"
-      : "baseline")
+    (config.storage.backend === "nfs" && config.storage.nfs?.serve ? "privileged" : "baseline")
   );
 }
+
+/** Priority of the per-node agents' PriorityClass: above every workload's default of 0. */
+export const AGENT_PRIORITY = 1000000;
 
 export interface KubernetesPlatformArgs {
   readonly config: StackConfig;
@@ -67,6 +68,9 @@ export class KubernetesPlatform extends PlatformComponent {
   private readonly args: KubernetesPlatformArgs;
   private readonly sharedClaims = new Map<string, k8s.core.v1.PersistentVolumeClaim>();
   private readonly retention: DataRetention;
+  private agentPriority?: k8s.scheduling.v1.PriorityClass;
+  private agentNamespace?: k8s.core.v1.Namespace;
+  private readonly baseName: string;
 
   constructor(
     name: string,
@@ -80,6 +84,7 @@ export class KubernetesPlatform extends PlatformComponent {
       opts,
     );
     this.args = args;
+    this.baseName = name;
     this.retention = args.retention ?? { retain: true, protect: false };
     const settings = args.config.kubernetes;
     this.provider = new k8s.Provider(
@@ -161,18 +166,30 @@ export class KubernetesPlatform extends PlatformComponent {
           claimShape(v, this.args.config.kubernetes, this.args.config.storage.backend),
         ),
       );
+    const priority = workload.priority === "high" ? [this.agentPriorityClass()] : [];
+    // Per-node agents in their own namespace, where the stack creates its namespaces.
+    const ownNamespaces = this.args.config.kubernetes.createNamespace;
+    const agents =
+      workload.scheduling.mode === "per-node" && ownNamespaces
+        ? this.agentNamespaceResource()
+        : undefined;
+    const readsAgents =
+      workload.security.discovery && ownNamespaces ? this.agentNamespaceResource() : undefined;
     const component = new KubernetesWorkload(
       name,
       {
         workload,
-        namespace: this.namespace,
+        namespace: agents ? agents.metadata.name : this.namespace,
+        discoveryNamespaces: readsAgents ? [readsAgents.metadata.name] : [],
         settings: this.args.config.kubernetes,
         storageBackend: this.args.config.storage.backend,
         ingressAnnotations: issuerAnnotations(issuer),
         clusterIssuer: issuer,
         upstreamEntryPoints: this.args.routing?.upstreamEntryPoints,
         provider: this.provider,
-        dependsOn: pulumi.output(opts.dependsOn ?? []).apply((d) => [...d, ...shared]),
+        dependsOn: pulumi
+          .output(opts.dependsOn ?? [])
+          .apply((d) => [...d, ...shared, ...priority, ...(agents ? [agents] : [])]),
         retention: this.retention,
         volumes: this.volumes,
       },
@@ -212,6 +229,52 @@ export class KubernetesPlatform extends PlatformComponent {
         dependsOn: [created],
       }),
     ];
+  }
+
+  /**
+   * The PriorityClass of high-priority workloads, made with the first: the scheduler places a
+   * node agent on a node full by requests by preempting a lower-priority pod. Its value stays below
+   * the system classes (2000000000 and up) that the cluster's own components use.
+   */
+  private agentPriorityClass(): k8s.scheduling.v1.PriorityClass {
+    this.agentPriority ??= new k8s.scheduling.v1.PriorityClass(
+      `${this.baseName}-agent-priority`,
+      {
+        metadata: {
+          name: agentPriorityClassName(this.args.config.kubernetes.namespace),
+          labels: { "app.kubernetes.io/part-of": "homeport" },
+        },
+        value: AGENT_PRIORITY,
+        preemptionPolicy: "PreemptLowerPriority",
+        globalDefault: false,
+        description:
+          "Per-node agents (exporters): scheduled on every node, before other workloads.",
+      },
+      { parent: this, provider: this.provider },
+    );
+    return this.agentPriority;
+  }
+
+  /**
+   * The node agents' namespace, made with the first agent (or the first workload that reads
+   * them): "privileged", because the agents mount host paths read-only; nothing else runs there.
+   */
+  private agentNamespaceResource(): k8s.core.v1.Namespace {
+    this.agentNamespace ??= new k8s.core.v1.Namespace(
+      `${this.baseName}-agent-namespace`,
+      {
+        metadata: {
+          name: agentNamespaceName(this.args.config.kubernetes.namespace),
+          labels: {
+            "app.kubernetes.io/part-of": "homeport",
+            "pod-security.kubernetes.io/enforce": "privileged",
+            "pod-security.kubernetes.io/warn": "baseline",
+          },
+        },
+      },
+      { parent: this, provider: this.provider },
+    );
+    return this.agentNamespace;
   }
 
   private sharedClaim(

@@ -26,6 +26,7 @@ import {
   secretName,
   selectorLabels,
   serviceAccountName,
+  agentPriorityClassName,
 } from "./names";
 import { controllerKind, deploymentStrategy, podSpec } from "./pod-spec";
 import { DISCOVERY_RULES, ROUTE_SERVING_CLUSTER_RULES, ROUTE_SERVING_RULES, usesApi } from "./rbac";
@@ -62,6 +63,11 @@ export interface KubernetesWorkloadArgs {
   readonly retention?: DataRetention;
   /** What each volume class becomes here, for whether a volume holds state. */
   readonly volumes?: Readonly<Record<VolumeClass, VolumeProvisioning>>;
+  /**
+   * Other namespaces a discovery workload reads too (the node agents'): its role is bound there
+   * as well. @default none
+   */
+  readonly discoveryNamespaces?: readonly pulumi.Input<string>[];
 }
 
 /** Pod-template annotation holding the checksum of the workload's files. */
@@ -129,24 +135,18 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         { metadata: meta(serviceAccountName(w)), automountServiceAccountToken: true },
         childOpts,
       );
-      const role = new k8s.rbac.v1.Role(
-        `${name}-discovery`,
-        {
-          metadata: meta(serviceAccountName(w)),
-          rules: [
-            ...(w.security.discovery ? DISCOVERY_RULES : []),
-            ...(w.security.servesRoutes ? ROUTE_SERVING_RULES : []),
-          ],
-        },
-        childOpts,
-      );
-      prerequisites.push(
-        account,
-        role,
-        new k8s.rbac.v1.RoleBinding(
-          `${name}-discovery`,
+      const rules = [
+        ...(w.security.discovery ? DISCOVERY_RULES : []),
+        ...(w.security.servesRoutes ? ROUTE_SERVING_RULES : []),
+      ];
+      // The role in each namespace the workload reads, bound to its one service account.
+      const bindRole = (resourceName: string, namespace: pulumi.Input<string>) => {
+        const metadata = { ...meta(serviceAccountName(w)), namespace };
+        const role = new k8s.rbac.v1.Role(resourceName, { metadata, rules }, childOpts);
+        const binding = new k8s.rbac.v1.RoleBinding(
+          resourceName,
           {
-            metadata: meta(serviceAccountName(w)),
+            metadata,
             roleRef: {
               apiGroup: "rbac.authorization.k8s.io",
               kind: "Role",
@@ -157,6 +157,14 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
             ],
           },
           childOpts,
+        );
+        return [role, binding];
+      };
+      prerequisites.push(
+        account,
+        ...bindRole(`${name}-discovery`, args.namespace),
+        ...(w.security.discovery ? (args.discoveryNamespaces ?? []) : []).flatMap((ns, i) =>
+          bindRole(`${name}-discovery-${i + 1}`, ns),
         ),
       );
       if (w.security.servesRoutes) {
@@ -227,7 +235,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         : w.metadata;
     const template = {
       metadata: { labels: { ...labels, ...flowLabels(w) }, annotations },
-      spec: podSpec(w),
+      spec: podSpec(w, agentPriorityClassName(args.settings.namespace)),
     };
     const controllerOpts = {
       ...childOpts,

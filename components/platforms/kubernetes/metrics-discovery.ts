@@ -3,11 +3,11 @@ import { META, MetricsDiscovery, sanitizedKey } from "../../model";
 const annotation = (key: string) => `__meta_kubernetes_pod_annotation_${sanitizedKey(key)}`;
 
 /**
- * Prometheus' Kubernetes pod discovery in the stack's namespace (prometheus/prometheus:
+ * Prometheus' Kubernetes pod discovery in the stack's namespaces (prometheus/prometheus:
  * discovery/kubernetes/pod.go); the adapter writes the model's metadata as pod annotations.
  */
-export const kubernetesMetricsDiscovery = (namespace: string): MetricsDiscovery => ({
-  sdConfig: { kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [namespace] } }] },
+export const kubernetesMetricsDiscovery = (namespaces: readonly string[]): MetricsDiscovery => ({
+  sdConfig: { kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [...namespaces] } }] },
   select: [{ source_labels: ["__meta_kubernetes_pod_phase"], regex: "Running", action: "keep" }],
   keys: {
     workload: annotation(META.workload),

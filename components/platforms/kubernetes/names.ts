@@ -30,3 +30,15 @@ export const internalTlsSecretName = (w: ResolvedWorkload) => `${w.name}-interna
 
 /** Name of the LoadBalancer Service that publishes a workload's published ports. */
 export const publicServiceName = (w: ResolvedWorkload) => `${w.name}-public`;
+
+/**
+ * The PriorityClass of a stack's high-priority workloads (per-node agents). Cluster-scoped, so
+ * named after the namespace: stacks sharing a cluster never clash.
+ */
+export const agentPriorityClassName = (namespace: string) => `${namespace}-node-agents`;
+
+/**
+ * The namespace of a stack's per-node agents (exporters), which need host paths: it enforces
+ * Pod Security "privileged" so that the stack's own namespace need not.
+ */
+export const agentNamespaceName = (namespace: string) => `${namespace}-node-agents`;

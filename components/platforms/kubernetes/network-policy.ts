@@ -77,8 +77,14 @@ export function networkPolicySpec(w: ResolvedWorkload): NetworkPolicySpec {
     ...(routePorts.length > 0
       ? [{ from: fromPods(FLOW_LABELS.routes), ports: tcp(routePorts) }]
       : []),
+    // The scraper may run in another of the stack's namespaces (node agents have their own).
     ...(metricsPort !== undefined
-      ? [{ from: fromPods(FLOW_LABELS.metrics), ports: tcp([metricsPort]) }]
+      ? [
+          {
+            from: [{ namespaceSelector: {}, ...fromPods(FLOW_LABELS.metrics)[0] }],
+            ports: tcp([metricsPort]),
+          },
+        ]
       : []),
     ...(published.length > 0
       ? [{ ports: published.map((p) => ({ protocol: protocolOf(p), port: p.port })) }]
@@ -99,8 +105,9 @@ export function networkPolicySpec(w: ResolvedWorkload): NetworkPolicySpec {
         // Each target's own policy admits the scraper or the proxy on the one port it serves
         // them, so this side opens the pods as a whole: the scraper's targets are the model's,
         // the proxy's any routed pod of the namespace (cert-manager's HTTP-01 solvers too).
+        // The scraper's targets include the node agents, in a namespace of their own.
         case "metrics":
-          return { to: ourPods };
+          return { to: [{ namespaceSelector: {}, ...ourPods[0] }] };
         case "routes":
           return { to: [{ podSelector: {} }] };
         case "external":

@@ -57,32 +57,33 @@ function probeAction(h: ResolvedHealthCheck): Pick<Probe, "httpGet" | "tcpSocket
 
 /**
  * Liveness restarts a hung container after `retries` failures; readiness takes it out of the
- * Service at the first failure; a startup probe gives slow starters their start period.
+ * Service at the first failure; a startup probe gives slow starters their start period. The
+ * startup and liveness probes run the local liveness check, so that an outage of a dependency the
+ * readiness check goes through never kills the container.
  */
 export function probes(
   h: ResolvedHealthCheck | undefined,
+  live: ResolvedHealthCheck | undefined = h,
 ): Pick<k8s.types.input.core.v1.Container, "livenessProbe" | "readinessProbe" | "startupProbe"> {
-  if (!h) return {};
-  const action = probeAction(h);
+  if (!h || !live) return {};
   const period = wholeSeconds(h.interval);
-  const timeout = wholeSeconds(h.timeout);
   return {
     startupProbe: {
-      ...action,
+      ...probeAction(live),
       periodSeconds: 5,
-      timeoutSeconds: timeout,
-      failureThreshold: Math.max(1, Math.ceil(wholeSeconds(h.startPeriod) / 5)) + h.retries,
+      timeoutSeconds: wholeSeconds(live.timeout),
+      failureThreshold: Math.max(1, Math.ceil(wholeSeconds(live.startPeriod) / 5)) + live.retries,
     },
     livenessProbe: {
-      ...action,
-      periodSeconds: period,
-      timeoutSeconds: timeout,
-      failureThreshold: h.retries,
+      ...probeAction(live),
+      periodSeconds: wholeSeconds(live.interval),
+      timeoutSeconds: wholeSeconds(live.timeout),
+      failureThreshold: live.retries,
     },
     readinessProbe: {
-      ...action,
+      ...probeAction(h),
       periodSeconds: Math.max(1, Math.floor(period / 2)),
-      timeoutSeconds: timeout,
+      timeoutSeconds: wholeSeconds(h.timeout),
       failureThreshold: 1,
       successThreshold: 1,
     },
@@ -129,9 +130,13 @@ function affinity(w: ResolvedWorkload): PodSpec["affinity"] {
   return nodeAffinity || podAntiAffinity ? { nodeAffinity, podAntiAffinity } : undefined;
 }
 
-function userContext(user: ResolvedUser | undefined) {
-  if (!user) return {};
-  return { runAsUser: user.uid, ...(user.gid !== undefined ? { runAsGroup: user.gid } : {}) };
+/** The user, and `runAsNonRoot` unless exempted: the kubelet then refuses an image's root user. */
+function userContext(user: ResolvedUser | undefined, runAsNonRoot: boolean) {
+  return {
+    ...(user ? { runAsUser: user.uid } : {}),
+    ...(user?.gid !== undefined ? { runAsGroup: user.gid } : {}),
+    ...(runAsNonRoot ? { runAsNonRoot: true } : {}),
+  };
 }
 
 /**
@@ -163,8 +168,11 @@ function ownClaim(w: ResolvedWorkload, v: ResolvedVolume, kind: ControllerKind) 
     : { persistentVolumeClaim: { claimName: claimName(w, v.name) } };
 }
 
-/** The pod template's spec. Pure: references secrets, config maps and claims by name. */
-export function podSpec(w: ResolvedWorkload): PodSpec {
+/**
+ * The pod template's spec. Pure: references secrets, config maps, claims and the PriorityClass
+ * of high-priority workloads (`priorityClass`) by name.
+ */
+export function podSpec(w: ResolvedWorkload, priorityClass?: string): PodSpec {
   const volumes: k8s.types.input.core.v1.Volume[] = [];
   const mounts: k8s.types.input.core.v1.VolumeMount[] = [];
   const kind = controllerKind(w);
@@ -221,6 +229,7 @@ export function podSpec(w: ResolvedWorkload): PodSpec {
 
   return {
     hostNetwork: w.security.hostNetwork || undefined,
+    priorityClassName: w.priority === "high" ? priorityClass : undefined,
     terminationGracePeriodSeconds: wholeSeconds(w.stopGracePeriod),
     // Only workloads that read the API (discovery) get a token, and their own service account.
     serviceAccountName: usesApi(w) ? serviceAccountName(w) : undefined,
@@ -272,10 +281,10 @@ export function podSpec(w: ResolvedWorkload): PodSpec {
             drop: w.security.dropAllCapabilities ? ["ALL"] : undefined,
             add: w.security.capAdd.length > 0 ? w.security.capAdd : undefined,
           },
-          ...userContext(w.security.user),
+          ...userContext(w.security.user, w.security.runAsNonRoot),
         },
         volumeMounts: mounts.length > 0 ? mounts : undefined,
-        ...probes(w.health),
+        ...probes(w.health, w.liveness),
       },
     ],
     volumes: volumes.length > 0 ? volumes : undefined,

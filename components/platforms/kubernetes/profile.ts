@@ -11,6 +11,7 @@ import {
   StorageBackend,
 } from "../../model";
 import { kubernetesMetricsDiscovery } from "./metrics-discovery";
+import { agentNamespaceName } from "./names";
 
 /** What Kubernetes offers the concerns. */
 export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
@@ -26,6 +27,8 @@ export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
   floatingAddress: "load-balancer",
   // The kubelet sends the stop signal as the pod is marked terminating (no pre-stop hook is set).
   drainsBeforeStop: false,
+  // The pod's fsGroup owns its volumes (pod-spec.ts volumeGroup).
+  groupOwnsVolumes: true,
   storage: {
     cephCluster: "operator",
     blockDevices: true,
@@ -86,7 +89,7 @@ export function kubernetesClusterLayout(
 
 /** Kubernetes as the concerns see it. */
 export function kubernetesProfile(
-  settings: Pick<StackConfig["kubernetes"], "namespace" | "ingressClass">,
+  settings: Pick<StackConfig["kubernetes"], "namespace" | "ingressClass" | "createNamespace">,
   backend: StorageBackend,
 ): PlatformProfile {
   return {
@@ -96,6 +99,11 @@ export function kubernetesProfile(
     apiAccess: { dockerSocket: false, constraints: [] },
     clusterLayout: (base, size) => kubernetesClusterLayout(settings.namespace, base, size),
     routeProvider: () => kubernetesRouteProvider(settings),
-    metricsDiscovery: () => kubernetesMetricsDiscovery(settings.namespace),
+    // The node agents run in their own namespace where the stack creates its namespaces.
+    metricsDiscovery: () =>
+      kubernetesMetricsDiscovery([
+        settings.namespace,
+        ...(settings.createNamespace ? [agentNamespaceName(settings.namespace)] : []),
+      ]),
   };
 }

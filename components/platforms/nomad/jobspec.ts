@@ -5,6 +5,7 @@ import {
   META,
   NodeConstraint,
   replicaCount,
+  ResolvedHealthCheck,
   ResolvedVolume,
   ResolvedWorkload,
   seconds,
@@ -164,8 +165,21 @@ function secretTemplate(ctx: NomadJobContext, secret: string, json: boolean): st
   return `${affix.prefix}{{ ${item} }}${affix.suffix}`;
 }
 
-function checkFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
-  const h = w.health;
+/**
+ * Job priority per model priority: Nomad's default is 50, its range 1 to 100 (nomad/api jobs.go
+ * Job.Priority; structs.JobDefaultPriority).
+ */
+export const NOMAD_PRIORITY: Record<ResolvedWorkload["priority"], number> = {
+  normal: 50,
+  high: 90,
+};
+
+function checkFor(
+  w: ResolvedWorkload,
+  provider: "nomad" | "consul",
+  h: ResolvedHealthCheck | undefined = w.health,
+  name = `${w.name}-health`,
+) {
   if (!h) return undefined;
   const timing = {
     Interval: nanoseconds(h.interval),
@@ -177,15 +191,15 @@ function checkFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
   };
   switch (h.kind) {
     case "http":
-      return { Name: `${w.name}-health`, Type: "http", Path: h.path, PortLabel: h.port, ...timing };
+      return { Name: name, Type: "http", Path: h.path, PortLabel: h.port, ...timing };
     case "tcp":
-      return { Name: `${w.name}-health`, Type: "tcp", PortLabel: h.port, ...timing };
+      return { Name: name, Type: "tcp", PortLabel: h.port, ...timing };
     case "command":
       // Nomad's own service catalogue runs http and tcp checks only; script checks need Consul.
       // Without Consul, a command check falls back to a TCP check of its port, if it names one.
       if (provider === "consul")
         return {
-          Name: `${w.name}-health`,
+          Name: name,
           Type: "script",
           Command: h.command[0],
           Args: h.command.slice(1),
@@ -194,8 +208,30 @@ function checkFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
         };
       return h.port === undefined
         ? undefined
-        : { Name: `${w.name}-health`, Type: "tcp", PortLabel: h.port, ...timing };
+        : { Name: name, Type: "tcp", PortLabel: h.port, ...timing };
   }
+}
+
+/**
+ * A local liveness check, where the health check goes through another workload: the only check
+ * that restarts the task (`check_restart`, nomad/api services.go CheckRestart: Limit, Grace), so
+ * an outage of the dependency never does. A health check that is local restarts nothing here, as
+ * before: Nomad restarts a task whose process exits.
+ */
+function livenessCheckFor(w: ResolvedWorkload, provider: "nomad" | "consul") {
+  const live = w.liveness;
+  if (!live || live === w.health) return undefined;
+  const check = checkFor(w, provider, live, `${w.name}-live`);
+  return (
+    check && {
+      ...check,
+      CheckRestart: {
+        Limit: live.retries,
+        Grace: nanoseconds(live.startPeriod),
+        IgnoreWarnings: false,
+      },
+    }
+  );
 }
 
 /**
@@ -213,6 +249,7 @@ export function nomadJobspec(
   // allocation is not rescheduled, so a failure is final and reported at once.
   const batch = w.scheduling.mode === "job";
   const check = checkFor(w, serviceProvider);
+  const checks = [check, livenessCheckFor(w, serviceProvider)].filter((c) => c !== undefined);
   const templated = Object.entries(ctx.env).filter(([, v]) => v.includes("{{"));
   const plainEnv = Object.fromEntries(Object.entries(ctx.env).filter(([, v]) => !v.includes("{{")));
   for (const s of w.secrets) if (s.fileEnv && !s.env) plainEnv[s.fileEnv] = s.path;
@@ -289,15 +326,15 @@ export function nomadJobspec(
       ...(p.name === routed ? tags : []),
       ...(p.name === w.metrics?.port ? metricsTags(w) : []),
     ],
-    Checks: index === 0 && check ? [check] : [],
+    Checks: index === 0 ? checks : [],
   }));
-  if (services.length === 0 && check) {
+  if (services.length === 0 && checks.length > 0) {
     services.push({
       Name: w.name,
       PortLabel: "",
       Provider: serviceProvider,
       Tags: [],
-      Checks: [check],
+      Checks: checks,
     });
   }
 
@@ -321,6 +358,8 @@ export function nomadJobspec(
     ID: ctx.jobId,
     Name: ctx.jobId,
     Type: perNode ? "system" : batch ? "batch" : "service",
+    // A system job of higher priority preempts lower-priority allocations on a full node.
+    Priority: NOMAD_PRIORITY[w.priority],
     Region: ctx.settings.region,
     Namespace: ctx.settings.namespace,
     Datacenters: ctx.settings.datacenters,

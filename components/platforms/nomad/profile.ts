@@ -27,6 +27,8 @@ export const NOMAD_CAPABILITIES: PlatformCapabilities = {
   floatingAddress: "vrrp",
   // No shutdown_delay is set on the groups: the stop signal comes as the services deregister.
   drainsBeforeStop: false,
+  // Host volumes and CSI volumes are root's; the docker driver has no fsGroup.
+  groupOwnsVolumes: false,
   storage: {
     cephCluster: "none",
     blockDevices: true,

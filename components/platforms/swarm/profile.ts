@@ -26,6 +26,9 @@ export const swarmCapabilities = (settings: StackConfig["swarm"]): PlatformCapab
   floatingAddress: "vrrp",
   // Swarm sends the stop signal as it marks a task for shutdown: it has no pre-stop hook.
   drainsBeforeStop: false,
+  // A fresh named volume takes the ownership of the image's directory, which is root's when the
+  // image has no user.
+  groupOwnsVolumes: false,
   storage: {
     cephCluster: "daemons",
     // A Swarm service can be neither privileged nor given a device (no such field in its spec).

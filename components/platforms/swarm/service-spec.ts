@@ -212,7 +212,9 @@ export function swarmServiceArgs(
   const placementConstraints = w.placement.constraints.map(swarmConstraint);
   // A cluster member: no health check (see MEMBER_HEALTH_EXEMPTION), and its own host name in
   // the container's /etc/hosts, so it resolves its own name before Swarm's DNS has it.
-  const health = w.memberHost ? undefined : w.health;
+  // Swarm replaces a task whose one check fails, so that check is the local liveness check; a
+  // readiness check that goes through another workload has no place here.
+  const health = w.memberHost ? undefined : w.liveness;
   const failureAction = w.update.autoRollback ? "rollback" : "pause";
 
   return {

@@ -100,6 +100,14 @@ describe("AppTier on a stand-in adapter", () => {
           "Elsewhere's catalogue has no DNS names for cluster peers, so RabbitMQ runs one member on Elsewhere",
         ],
         [
+          "workload-read-only-root-filesystem",
+          "rabbitmq-plugins writes /etc/rabbitmq/enabled_plugins, beside the image's own list, where peer discovery through Consul enables its plugin at start; the broker has not been run with a read-only root here",
+        ],
+        [
+          "workload-run-as-non-root",
+          "the image's entrypoint starts as root to give the data volume to the rabbitmq user, then runs the server as that user",
+        ],
+        [
           "workload-min-replicas",
           "a single RabbitMQ broker (dev); set homeport:sizes.rabbitmq to 3 for a cluster",
         ],

@@ -121,7 +121,7 @@ describe("AppTier on Kubernetes (production)", () => {
     }
   });
 
-  it("probes the backend on /health, the frontend on /, the worker with Celery's ping", () => {
+  it("probes the backend on /health, the frontend on /, the worker's readiness with Celery's ping", () => {
     assert.deepEqual(container(DEPLOYMENT, "backend").livenessProbe.httpGet, {
       path: "/health",
       port: "http",
@@ -130,11 +130,24 @@ describe("AppTier on Kubernetes (production)", () => {
       path: "/",
       port: "http",
     });
-    const ping = container(DEPLOYMENT, "worker").livenessProbe.exec.command as string[];
+    const ping = container(DEPLOYMENT, "worker").readinessProbe.exec.command as string[];
     assert.equal(
       ping[ping.length - 1],
       'exec celery --app image_api.worker.app inspect ping --timeout 10 -d "celery@$HOSTNAME"',
     );
+    // The broker's outage takes the worker out of readiness, never restarts it.
+    const local = [
+      "python",
+      "-c",
+      'import sys; state = open("/proc/1/stat").read().rsplit(")", 1)[1].split()[0]; sys.exit(state in "ZTt")',
+    ];
+    assert.deepEqual(container(DEPLOYMENT, "worker").livenessProbe, {
+      exec: { command: local },
+      periodSeconds: 30,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    });
+    assert.deepEqual(container(DEPLOYMENT, "worker").startupProbe.exec.command, local);
     assert.deepEqual(container(STATEFULSET, "rabbitmq").livenessProbe.exec.command, [
       "rabbitmq-diagnostics",
       "-q",

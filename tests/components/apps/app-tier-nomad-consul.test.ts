@@ -162,6 +162,22 @@ describe("app tier on Nomad with Consul (production sizes)", () => {
     assert.equal(service.Checks[0].Type, "script");
     assert.equal(service.Checks[0].TaskName, "worker");
     assert.equal(service.Checks[0].Command, "sh");
+    // The ping goes through the broker: it never restarts the worker; the local check does.
+    assert.equal(service.Checks[0].CheckRestart, undefined);
+    assert.deepEqual(service.Checks[1], {
+      Name: "worker-live",
+      Type: "script",
+      Command: "python",
+      Args: [
+        "-c",
+        'import sys; state = open("/proc/1/stat").read().rsplit(")", 1)[1].split()[0]; sys.exit(state in "ZTt")',
+      ],
+      TaskName: "worker",
+      Interval: 30_000_000_000,
+      Timeout: 5_000_000_000,
+      CheckRestart: { Limit: 3, Grace: 10_000_000_000, IgnoreWarnings: false },
+    });
+    assert.equal(service.Checks.length, 2);
     const meta = Object.keys(jobspec("worker").Meta).filter((k) => k.includes("exempt"));
     assert.deepEqual(meta, []);
   });

@@ -140,8 +140,14 @@ describe("AppTier on Swarm (dev)", () => {
   it("keeps the broker's and MinIO's data on their own volumes", () => {
     assert.deepEqual(
       (spec("minio").mounts as Inputs[]).map((m) => [m.source, m.target]),
-      [["d-minio-data", "/data"]],
+      [
+        ["d-minio-data", "/data"],
+        // The scratch directory of its read-only root: $HOME of MinIO and its client.
+        [undefined, "/tmp"],
+      ],
     );
+    assert.equal(spec("minio").env.HOME, "/tmp");
+    assert.equal(spec("minio").readOnly, true);
     assert.equal(resource(rec, TOKENS.swarmVolume, "minio-data").inputs.name, "d-minio-data");
     assert.equal(labels("minio")["homeport.dev/state"], "stateful");
   });

@@ -91,6 +91,8 @@ describe("Edge where the adapter holds the address by VRRP", () => {
         "workload-require-health-check",
         "stack-no-single-point-of-failure",
         "workload-spread-across-nodes",
+        "workload-run-as-non-root",
+        "workload-read-only-root-filesystem",
         "workload-min-replicas",
       ],
     );

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isPinnedImage, replicaCount, resolveWorkload } from "../../../components/model/resolve";
+import { checkDigest } from "../../../components/model/metadata";
 import { seconds } from "../../../components/model/units";
 import { webWorkload } from "../../helpers/workloads";
 
@@ -29,13 +30,15 @@ describe("resolveWorkload", () => {
       privileged: false,
       capAdd: [],
       dropAllCapabilities: true,
-      readOnlyRootFilesystem: false,
+      readOnlyRootFilesystem: true,
       user: undefined,
+      runAsNonRoot: true,
       dockerSocket: false,
       hostNetwork: false,
       discovery: false,
       servesRoutes: false,
     });
+    assert.equal(w.priority, "normal");
     assert.equal(w.ports[0].protocol, "tcp");
     assert.deepEqual(w.metadata, {
       "homeport.dev/workload": "api",
@@ -176,9 +179,113 @@ describe("resolveWorkload", () => {
 
   it("parses the user once, with or without a group", () => {
     const user = (text: string) =>
-      resolveWorkload("w", "apps", { image: "a/b:1", security: { user: text } }).security.user;
+      resolveWorkload("w", "apps", {
+        image: "a/b:1",
+        security: { user: text },
+        exemptions: [{ rule: "workload-run-as-non-root", reason: "needs root" }],
+      }).security.user;
     assert.deepEqual(user("65534:999"), { uid: 65534, gid: 999 });
     assert.deepEqual(user("0"), { uid: 0 });
+  });
+
+  it("runs as root only with an exemption, which also lifts runAsNonRoot", () => {
+    assert.throws(
+      () => resolveWorkload("w", "apps", { image: "a/b:1", security: { user: "0:0" } }),
+      {
+        message:
+          'Workload "w": security.user is "0:0" (root) without a reason. Fix: run as a non-root user, or add an exemption from workload-run-as-non-root that says why it needs root.',
+      },
+    );
+    const w = resolveWorkload("w", "apps", {
+      image: "a/b:1",
+      exemptions: [{ rule: "workload-run-as-non-root", reason: "chowns its volume first" }],
+    });
+    assert.equal(w.security.runAsNonRoot, false);
+    assert.equal(
+      w.metadata["policy.homeport.dev/exempt.workload-run-as-non-root"],
+      "chowns its volume first",
+    );
+  });
+
+  it("keeps the root filesystem read-only unless an exemption says why it is not", () => {
+    assert.throws(
+      () =>
+        resolveWorkload("w", "apps", {
+          image: "a/b:1",
+          security: { readOnlyRootFilesystem: false },
+        }),
+      {
+        message:
+          'Workload "w": security.readOnlyRootFilesystem is false without a reason. Fix: add an exemption from workload-read-only-root-filesystem that says what the process writes outside its volumes, or mount an ephemeral volume where it writes.',
+      },
+    );
+    const w = resolveWorkload("w", "apps", {
+      image: "a/b:1",
+      exemptions: [{ rule: "workload-read-only-root-filesystem", reason: "writes /etc" }],
+    });
+    assert.equal(w.security.readOnlyRootFilesystem, false);
+  });
+
+  it("refuses an exemption without a reason", () => {
+    assert.throws(
+      () =>
+        resolveWorkload("w", "apps", {
+          image: "a/b:1",
+          exemptions: [{ rule: "workload-read-only-root-filesystem", reason: " " }],
+        }),
+      {
+        message:
+          'Workload "w": exemption from workload-read-only-root-filesystem has no reason. Fix: say why the rule does not apply.',
+      },
+    );
+  });
+
+  it("keeps a health check that goes through a dependency for readiness, with a local liveness", () => {
+    const spec = {
+      image: "a/b:1",
+      health: { kind: "command" as const, command: ["ping-broker"], via: ["rabbitmq"] },
+    };
+    assert.throws(() => resolveWorkload("w", "apps", spec), {
+      message:
+        'Workload "w": liveness is not set while the health check goes through rabbitmq. Fix: add a liveness check that the process answers without its dependencies.',
+    });
+    assert.throws(() => resolveWorkload("w", "apps", { ...spec, liveness: spec.health }), {
+      message:
+        'Workload "w": liveness goes through rabbitmq. Fix: check the process alone: a liveness check decides restarts.',
+    });
+    const w = resolveWorkload("w", "apps", {
+      ...spec,
+      liveness: { kind: "command", command: ["true"] },
+    });
+    assert.deepEqual(w.health?.inContainerCommand, ["CMD", "ping-broker"]);
+    assert.deepEqual(w.liveness?.inContainerCommand, ["CMD", "true"]);
+    assert.deepEqual(w.liveness?.via, []);
+    assert.equal(w.metadata["homeport.dev/readiness-via"], "rabbitmq");
+    assert.equal(w.metadata["homeport.dev/readiness-check"], checkDigest(["CMD", "ping-broker"]));
+  });
+
+  it("uses a local health check as the liveness check too", () => {
+    const w = resolveWorkload("w", "apps", {
+      image: "a/b:1",
+      health: { kind: "command", command: ["true"] },
+    });
+    assert.equal(w.liveness, w.health);
+    assert.equal(w.metadata["homeport.dev/readiness-via"], undefined);
+  });
+
+  it("gives per-node workloads a high priority by default", () => {
+    const w = resolveWorkload("w", "monitoring", {
+      image: "a/b:1",
+      scheduling: { mode: "per-node" },
+    });
+    assert.equal(w.priority, "high");
+    assert.equal(w.metadata["homeport.dev/priority"], "high");
+    const normal = resolveWorkload("w", "monitoring", {
+      image: "a/b:1",
+      scheduling: { mode: "per-node" },
+      priority: "normal",
+    });
+    assert.equal(normal.priority, "normal");
   });
 
   it("rejects a name that no orchestrator accepts", () => {

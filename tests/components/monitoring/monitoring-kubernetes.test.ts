@@ -99,6 +99,18 @@ describe("Monitoring on Kubernetes", () => {
     assert.deepEqual(binding.subjects, [
       { kind: "ServiceAccount", name: "prometheus-discovery", namespace: "homeport" },
     ]);
+    // The same role in the node agents' namespace, for the same service account.
+    const agents = inputs("rbac.authorization.k8s.io/v1:RoleBinding", "prometheus-discovery-1");
+    assert.equal(agents.metadata.namespace, "homeport-node-agents");
+    assert.deepEqual(agents.subjects, binding.subjects);
+    assert.deepEqual(
+      inputs("rbac.authorization.k8s.io/v1:Role", "prometheus-discovery-1").rules,
+      inputs("rbac.authorization.k8s.io/v1:Role", "prometheus-discovery").rules,
+    );
+    assert.equal(
+      inputs("apps/v1:DaemonSet", "node-exporter").metadata.namespace,
+      "homeport-node-agents",
+    );
     // The other workloads keep no API token.
     assert.equal(pod("apps/v1:StatefulSet", "grafana").automountServiceAccountToken, false);
     assert.equal(pod("apps/v1:DaemonSet", "cadvisor").automountServiceAccountToken, false);

@@ -107,10 +107,10 @@ describe("Prometheus configuration", () => {
     );
   });
 
-  it("on Kubernetes discovers the namespace's pods and reads the metrics annotations", () => {
+  it("on Kubernetes discovers the pods of the stack's and the node agents' namespaces and reads the metrics annotations", () => {
     const j = job(options("k8s-example"), "node-exporter");
     assert.deepEqual(j.kubernetes_sd_configs, [
-      { role: "pod", namespaces: { names: ["homeport"] } },
+      { role: "pod", namespaces: { names: ["homeport", "homeport-node-agents"] } },
     ]);
     const sources = (j.relabel_configs ?? []).flatMap((r) => r.source_labels as string[]);
     assert.ok(sources.includes("__meta_kubernetes_pod_annotation_homeport_dev_metrics_path"));

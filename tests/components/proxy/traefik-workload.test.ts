@@ -97,7 +97,7 @@ describe("Traefik workload", () => {
     assert.equal(swarm.security.dockerSocket, true);
     assert.deepEqual(
       swarm.exemptions.map((e) => e.rule),
-      ["workload-docker-socket-restricted"],
+      ["workload-run-as-non-root", "workload-docker-socket-restricted"],
     );
     for (const target of ["kubernetes", "nomad"]) {
       const w = resolveWorkload("traefik", "proxy", spec({ target }));
@@ -121,7 +121,7 @@ describe("Traefik workload", () => {
     assert.deepEqual(w.scheduling, { mode: "singleton", reason: ACME_SINGLETON_REASON });
     assert.deepEqual(
       w.exemptions.map((e) => e.rule),
-      ["stack-no-single-point-of-failure", "workload-min-replicas"],
+      ["workload-run-as-non-root", "stack-no-single-point-of-failure", "workload-min-replicas"],
     );
     assert.equal(w.state, "stateful");
     assert.equal(w.update.order, "stop-first");

@@ -60,6 +60,8 @@ describe("nfsServerSpec", () => {
         "service-no-external-exposure",
         "stack-no-single-point-of-failure",
         "workload-spread-across-nodes",
+        "workload-run-as-non-root",
+        "workload-read-only-root-filesystem",
       ],
     );
     assert.equal(

@@ -54,10 +54,17 @@ describe("renderCsiPluginJobs", () => {
       "Nomad itself probes a CSI plugin over its socket (CSI Probe) and marks it unhealthy; the plugin serves no port a check could reach";
     const privilegedCaps =
       "the task is privileged (see workload-no-privileged): a privileged container holds every capability, none can be dropped";
+    const privilegedRoot = {
+      policy_homeport_dev_exempt_workload_run_as_non_root:
+        "a privileged CSI plugin mounts filesystems for the node, which takes root",
+      policy_homeport_dev_exempt_workload_read_only_root_filesystem:
+        "a privileged CSI plugin mounts into the node's filesystems; it writes its mount state beside its binary",
+    };
     assert.deepEqual(node.Meta, {
       homeport_dev_part: "storage",
       homeport_dev_workload: "homeport-nfs-node",
       policy_homeport_dev_exempt_workload_require_health_check: check,
+      ...privilegedRoot,
       policy_homeport_dev_exempt_workload_no_privileged:
         "a CSI node plugin mounts volumes for the node's other tasks (bidirectional mount propagation into Nomad's alloc directories), which only a privileged container may do",
       policy_homeport_dev_exempt_workload_drop_capabilities: privilegedCaps,
@@ -72,6 +79,7 @@ describe("renderCsiPluginJobs", () => {
       homeport_dev_part: "storage",
       homeport_dev_workload: "homeport-nfs-controller",
       policy_homeport_dev_exempt_workload_require_health_check: check,
+      ...privilegedRoot,
       policy_homeport_dev_exempt_workload_no_privileged:
         "csi-driver-nfs's controller mounts the share to make and remove each volume's directory, and mounting takes a privileged container",
       policy_homeport_dev_exempt_workload_drop_capabilities: privilegedCaps,
@@ -87,7 +95,12 @@ describe("renderCsiPluginJobs", () => {
       "homeport_dev_part",
       "homeport_dev_workload",
       "policy_homeport_dev_exempt_workload_require_health_check",
+      "policy_homeport_dev_exempt_workload_run_as_non_root",
+      "policy_homeport_dev_exempt_workload_read_only_root_filesystem",
     ]);
+    // A node plugin runs before the tasks whose volumes it mounts.
+    assert.equal(node.Priority, 90);
+    assert.equal(controller.Priority, undefined);
   });
 
   it("gives ceph-csi its cluster's monitors in config.json and a memory-only key directory", () => {

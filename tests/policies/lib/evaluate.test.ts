@@ -17,7 +17,7 @@ describe("evaluatePolicies", () => {
       result.timing.resources,
       resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).length,
     );
-    assert.equal(Object.keys(result.timing.byPolicyMs).length, 30);
+    assert.equal(Object.keys(result.timing.byPolicyMs).length, 34);
   });
 
   it("reports mandatory violations in production and advisory ones in dev, with severity", async () => {

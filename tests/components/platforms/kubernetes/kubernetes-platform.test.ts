@@ -105,8 +105,11 @@ describe("Kubernetes adapter", () => {
     assert.deepEqual(c.securityContext, {
       privileged: false,
       allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: false,
+      readOnlyRootFilesystem: true,
       capabilities: { drop: ["ALL"] },
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      runAsNonRoot: true,
     });
     assert.deepEqual(d.spec.template.spec.topologySpreadConstraints, [
       {
@@ -221,6 +224,72 @@ describe("Kubernetes adapter", () => {
       false,
     );
   });
+
+  it("schedules the node agent before other pods, through the stack's one PriorityClass", () => {
+    const classes = rec.resources.filter(
+      (r) => r.type === "kubernetes:scheduling.k8s.io/v1:PriorityClass",
+    );
+    assert.deepEqual(
+      classes.map((r) => [r.name, r.inputs]),
+      [
+        [
+          "kubernetes-agent-priority",
+          {
+            apiVersion: "scheduling.k8s.io/v1",
+            kind: "PriorityClass",
+            metadata: {
+              name: "hp-node-agents",
+              labels: { "app.kubernetes.io/part-of": "homeport" },
+            },
+            value: 1000000,
+            preemptionPolicy: "PreemptLowerPriority",
+            globalDefault: false,
+            description:
+              "Per-node agents (exporters): scheduled on every node, before other workloads.",
+          },
+        ],
+      ],
+    );
+    const ds = resource(rec, TOKENS.daemonSet, "exporter").inputs as Inputs;
+    assert.equal(ds.spec.template.spec.priorityClassName, "hp-node-agents");
+    const web = resource(rec, TOKENS.deployment, "web").inputs as Inputs;
+    assert.equal(web.spec.template.spec.priorityClassName, undefined);
+  });
+
+  it("runs the node agent in a privileged namespace of its own, and the rest in the stack's", () => {
+    const namespaces = rec.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace");
+    assert.deepEqual(
+      namespaces.map((r) => [r.name, (r.inputs as Inputs).metadata]),
+      [
+        [
+          "kubernetes-namespace",
+          {
+            name: "hp",
+            labels: {
+              "app.kubernetes.io/part-of": "homeport",
+              "pod-security.kubernetes.io/enforce": "baseline",
+              "pod-security.kubernetes.io/warn": "restricted",
+            },
+          },
+        ],
+        [
+          "kubernetes-agent-namespace",
+          {
+            name: "hp-node-agents",
+            labels: {
+              "app.kubernetes.io/part-of": "homeport",
+              "pod-security.kubernetes.io/enforce": "privileged",
+              "pod-security.kubernetes.io/warn": "baseline",
+            },
+          },
+        ],
+      ],
+    );
+    const ds = resource(rec, TOKENS.daemonSet, "exporter").inputs as Inputs;
+    assert.equal(ds.metadata.namespace, "hp-node-agents");
+    const web = resource(rec, TOKENS.deployment, "web").inputs as Inputs;
+    assert.equal(web.metadata.namespace, "hp");
+  });
 });
 
 describe("the namespace's Pod Security level", () => {
@@ -234,8 +303,8 @@ describe("the namespace's Pod Security level", () => {
   it("is baseline without node agents", async () => {
     assert.equal(await level({ parts: ["proxy", "apps"] }), "baseline");
   });
-  it("is privileged when monitoring mounts host paths on every node", async () => {
-    assert.equal(await level({ parts: ["proxy", "monitoring"] }), "privileged");
+  it("is baseline with monitoring: the node agents have a namespace of their own", async () => {
+    assert.equal(await level({ parts: ["proxy", "monitoring"] }), "baseline");
   });
   it("follows the setting", async () => {
     assert.equal(

@@ -53,7 +53,13 @@ describe("Kubernetes NetworkPolicies from flows", () => {
         ports: [{ protocol: "TCP", port: 8080 }],
       },
       {
-        from: [{ podSelector: { matchLabels: { "flows.homeport.dev/metrics": "true" } } }],
+        // The scraper may be in another namespace of the stack's than the target (node agents).
+        from: [
+          {
+            namespaceSelector: {},
+            podSelector: { matchLabels: { "flows.homeport.dev/metrics": "true" } },
+          },
+        ],
         ports: [{ protocol: "TCP", port: 8080 }],
       },
     ]);
@@ -139,7 +145,12 @@ describe("Kubernetes NetworkPolicies from flows", () => {
     assert.deepEqual(networkPolicySpec(scraper).egress, [
       DNS,
       {
-        to: [{ podSelector: { matchExpressions: [{ key: META.flowGroup, operator: "Exists" }] } }],
+        to: [
+          {
+            namespaceSelector: {},
+            podSelector: { matchExpressions: [{ key: META.flowGroup, operator: "Exists" }] },
+          },
+        ],
       },
     ]);
     assert.deepEqual(networkPolicySpec(scraper).ingress, []);

@@ -185,9 +185,12 @@ describe("Nomad adapter", () => {
     assert.deepEqual(spec.TaskGroups[0].Services[0].Checks[0].Type, "tcp");
   });
 
-  it("runs the exporter as a system job with a read-only host path", () => {
+  it("runs the exporter as a system job of high priority with a read-only host path", () => {
     const spec = jobspec("exporter");
     assert.equal(spec.Type, "system");
+    // Above the default 50: the system scheduler preempts lower-priority allocations for it.
+    assert.equal(spec.Priority, 90);
+    assert.equal(jobspec("web").Priority, 50);
     assert.equal(spec.Spreads, undefined);
     assert.deepEqual(spec.TaskGroups[0].Tasks[0].Config.volumes, ["/proc:/host/proc:ro"]);
   });
