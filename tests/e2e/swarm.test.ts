@@ -460,8 +460,17 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     if (!service) return t.skip(`the ${STACK} stack has no ${workload} workload`);
     const api = prometheusApi();
     const taskKey = "__meta_dockerswarm_task_id";
-    const before = (await workloadTargets(api, workload)).find((x) => x.health === "up");
-    assert.ok(before, `Prometheus scrapes no ${workload} target that is up`);
+    // The check before pauses this very task: its target is down until a scrape after the
+    // unpause answers (one scrape interval, or more while the scrape that timed out ends).
+    const before = await waitFor(
+      `a ${workload} target that is up`,
+      async () => (await workloadTargets(api, workload)).find((x) => x.health === "up"),
+      90_000,
+    ).catch(() => undefined);
+    assert.ok(
+      before,
+      `Prometheus scrapes no ${workload} target that is up (90 s after the unpause)`,
+    );
     const task = before.discoveredLabels[taskKey];
     const victim = serviceContainers(service).find((c) => c.status.startsWith("Up"));
     assert.ok(victim, `${service} has no running container`);
