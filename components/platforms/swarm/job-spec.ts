@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { META, ResolvedWorkload, userString, wholeMebibytes } from "../../model";
+import { exemptionKey, META, ResolvedWorkload, userString, wholeMebibytes } from "../../model";
 import { SWARM_VOLUME_KINDS } from "./service-spec";
 
 /** What a run-to-completion container needs beyond the workload itself. */
@@ -17,6 +17,14 @@ export interface SwarmJobContext {
   /** Docker volume names, by model volume name. */
   readonly volumeNames: Record<string, pulumi.Input<string>>;
 }
+
+/**
+ * Why a job that is handed files keeps a writable root: the engine copies them into the created
+ * container before it starts, and refuses to on a read-only root ("container rootfs is marked
+ * read-only", seen with Debian's docker.io 20.10).
+ */
+export const JOB_UPLOAD_EXEMPTION =
+  "Docker copies the job's files and secrets into its container before it starts, which a read-only root refuses";
 
 const toLabelList = (labels: Record<string, string>) =>
   Object.entries(labels)
@@ -55,6 +63,8 @@ export function swarmJobContainerArgs(
         readOnly: v.readOnly,
       });
   }
+  const uploads = w.secrets.length + w.files.length > 0;
+  const writableForUploads = w.security.readOnlyRootFilesystem && uploads;
   return {
     name: ctx.containerName,
     image: w.image,
@@ -64,13 +74,19 @@ export function swarmJobContainerArgs(
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => pulumi.interpolate`${k}=${v}`),
     user: w.security.user && userString(w.security.user),
-    readOnly: w.security.readOnlyRootFilesystem,
+    readOnly: w.security.readOnlyRootFilesystem && !uploads,
     privileged: w.security.privileged,
     capabilities: {
       drops: w.security.dropAllCapabilities ? ["ALL"] : undefined,
       adds: w.security.capAdd.length > 0 ? w.security.capAdd : undefined,
     },
-    labels: toLabelList({ ...w.metadata, [META.flowGroup]: w.flowGroup }),
+    labels: toLabelList({
+      ...w.metadata,
+      [META.flowGroup]: w.flowGroup,
+      ...(writableForUploads
+        ? { [exemptionKey("workload-read-only-root-filesystem")]: JOB_UPLOAD_EXEMPTION }
+        : {}),
+    }),
     attach: true,
     mustRun: false,
     logs: true,

@@ -170,6 +170,20 @@ describe("AppTier on Swarm (production)", () => {
     const init = resource(rec, CONTAINER, "bucket-init");
     assert.equal(init.inputs.attach, true);
     assert.equal(init.inputs.mustRun, false);
+    // Its secrets are copied in before it starts, which a read-only root refuses: the reason
+    // is on the container.
+    assert.equal(init.inputs.readOnly, false);
+    assert.deepEqual(
+      init.inputs.labels.find(
+        (l: { label: string }) =>
+          l.label === "policy.homeport.dev/exempt.workload-read-only-root-filesystem",
+      ),
+      {
+        label: "policy.homeport.dev/exempt.workload-read-only-root-filesystem",
+        value:
+          "Docker copies the job's files and secrets into its container before it starts, which a read-only root refuses",
+      },
+    );
     // Its own network, and MinIO's: the job talks to S3 only, never to the broker.
     assert.deepEqual(init.inputs.networksAdvanced, [
       { name: "t-flow-bucket-init", aliases: ["bucket-init"] },
