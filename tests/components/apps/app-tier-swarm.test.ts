@@ -174,7 +174,7 @@ describe("AppTier on Swarm (production)", () => {
     // is on the container.
     assert.equal(init.inputs.readOnly, false);
     assert.deepEqual(
-      init.inputs.labels.find(
+      (init.inputs.labels as { label: string; value: string }[]).find(
         (l: { label: string }) =>
           l.label === "policy.homeport.dev/exempt.workload-read-only-root-filesystem",
       ),
