@@ -3,7 +3,8 @@
  * sent to a real kube-apiserver (etcd + kube-apiserver from tools/engines.sh start-kube).
  * See docs/e2e.md, "Nomad and Kubernetes engines".
  *
- * Per stack: its CustomResourceDefinitions and Namespaces are created for real (in that order),
+ * Per stack: its CustomResourceDefinitions, Namespaces and PriorityClasses are created for real
+ * (in that order: a pod's priority class must exist when the pod is admitted),
  * then every other object is created with a server-side dry run (`dryRun=All`) and strict field
  * validation, so the server's admission and schema checks run without anything being stored.
  * Every workload's pod template is also dry-run as a Pod, which is where Pod Security admission
@@ -212,15 +213,22 @@ async function checkObjects(t: TestContext, objects: Manifest[]): Promise<string
     "objects declared twice",
   );
 
-  // Dependency order: the stack's CRDs, its namespaces (both for real), then the rest.
+  // Dependency order: the stack's CRDs, its namespaces and priority classes (all for real: the
+  // Priority admission plugin looks a pod's class up), then the rest.
   const crds = objects.filter((m) => m.kind === "CustomResourceDefinition");
   const namespaces = objects.filter((m) => m.kind === "Namespace" && m.apiVersion === "v1");
-  const rest = objects.filter((m) => !crds.includes(m) && !namespaces.includes(m));
+  const priorityClasses = objects.filter(
+    (m) => m.kind === "PriorityClass" && m.apiVersion === "scheduling.k8s.io/v1",
+  );
+  const rest = objects.filter(
+    (m) => !crds.includes(m) && !namespaces.includes(m) && !priorityClasses.includes(m),
+  );
   for (const crd of crds) {
     await createForReal(crd);
     await waitEstablished(crd);
   }
   for (const ns of namespaces) await createForReal(ns);
+  for (const pc of priorityClasses) await createForReal(pc);
 
   const started = Date.now();
   const counts = { accepted: 0, external: 0, podTemplates: 0, warnings: 0 };
@@ -281,7 +289,8 @@ async function checkObjects(t: TestContext, objects: Manifest[]): Promise<string
   counts.warnings = warnings.length;
   for (const w of warnings) t.diagnostic(`server warning: ${w}`);
   return (
-    `${objects.length} objects (${crds.length} CRDs and ${namespaces.length} namespaces created, ` +
+    `${objects.length} objects (${crds.length} CRDs, ${namespaces.length} namespaces and ` +
+    `${priorityClasses.length} priority classes created, ` +
     `${counts.accepted} accepted by dry run, ${counts.podTemplates} pod templates admitted as Pods, ` +
     `${counts.external} of external API groups skipped, ${counts.warnings} server warnings) in ${seconds(Date.now() - started)}`
   );
@@ -411,7 +420,10 @@ describe("e2e: Kubernetes objects on a real kube-apiserver", { concurrency: fals
     // Declared in the worst order: objects first, their namespace, then their CRD.
     const summary = await checkObjects(t, [widget("small", 1), namespace, crd]);
     t.diagnostic(summary);
-    assert.match(summary, /^3 objects \(1 CRDs and 1 namespaces created, 1 accepted by dry run/);
+    assert.match(
+      summary,
+      /^3 objects \(1 CRDs, 1 namespaces and 0 priority classes created, 1 accepted by dry run/,
+    );
 
     // The CRD's schema is enforced: a widget of size 0 is refused with the server's message.
     const refused = await request(

@@ -176,10 +176,16 @@ describe("e2e: rendered Nomad jobs against the nomad/api types (nomad-jobcheck)"
       canonical.map((j) => j.ID),
       state.jobs.map((j) => j.id),
     );
-    for (const j of canonical) {
-      assert.equal(j.Priority, 50, `job ${j.ID}: Canonicalize sets the default priority`);
+    // Canonicalize keeps the priority the job sets (node agents 90), else Nomad's default, 50.
+    for (const [i, j] of canonical.entries()) {
+      const rendered = (JSON.parse(state.jobs[i].jobspec) as { Priority?: number }).Priority;
+      assert.equal(j.Priority, rendered ?? 50, `job ${j.ID}: the priority after Canonicalize`);
       assert.ok(j.TaskGroups.length > 0);
     }
+    assert.ok(
+      canonical.some((j) => j.Priority === 90) && canonical.some((j) => j.Priority === 50),
+      "the stacks render node agents (priority 90) and other jobs (50)",
+    );
   });
 
   describe("the checker can fail", () => {
