@@ -106,10 +106,19 @@ go_build() {
     etcd | nomad-jobcheck) pkg=. ;;
     pebble)
       pkg=github.com/letsencrypt/pebble/v2/cmd/pebble
+      go_cache_go "$dir" -ldflags "$ldflags" -o "$out" "$pkg" || return 1
       # Pebble's own TLS certificate and the CA that signs it, as the ACME checks expect them.
+      # After the build: on a cold module cache `go list -m` names no directory until the module
+      # is downloaded, and the copy then found nothing (a fresh machine's ACME checks skipped).
+      local certs
+      certs="$(cd "$dir" && GOFLAGS='' "$GO_CACHE_GO" list -mod=readonly -m -f '{{.Dir}}' github.com/letsencrypt/pebble/v2)/test/certs"
+      [ -f "$certs/pebble.minica.pem" ] || {
+        echo "engines: Pebble's test certificates are not at $certs" >&2
+        return 1
+      }
       rm -rf "$GO_CACHE_DEST/certs"
-      cp -r "$(cd "$dir" && GOFLAGS='' "$GO_CACHE_GO" list -mod=readonly -m -f '{{.Dir}}' github.com/letsencrypt/pebble/v2)/test/certs" "$GO_CACHE_DEST/certs"
-      chmod -R u+w "$GO_CACHE_DEST/certs"
+      cp -r "$certs" "$GO_CACHE_DEST/certs" && chmod -R u+w "$GO_CACHE_DEST/certs"
+      return
       ;;
     cadvisor)
       pkg=.
@@ -140,8 +149,14 @@ go_build() {
 }
 
 build_one() {
-  local v
+  local v bin
   v="$(engine_version "$1")"
+  # A Pebble cached without its certificates (built by an earlier engines.sh on a cold module
+  # cache) is built again.
+  bin="$(go_cache_path "$1" "$v")"
+  if [ "$1" = pebble ] && [ -x "$bin" ] && [ ! -f "$(dirname "$bin")/certs/pebble.minica.pem" ]; then
+    rm -f "$bin"
+  fi
   go_cache_ensure "$1" "$v" "$(engine_dir "$1")" go_build "$1" > /dev/null || die "$1 $v is not available"
 }
 
