@@ -262,6 +262,18 @@ describe("the whole stack, checked before any resource (the first-run mistakes)"
         'homeport:apps.build.context is "https://github.com/a/b.git#main": is a git URL not pinned to a full commit (<url>.git#<40 hex digits>). Fix: give a local checkout of the app (with api/ and web/) or a git URL pinned to a commit, e.g. https://github.com/sandhose/projet-cloud-virt.git#19f0b350f427ae51cda7d5ad8a7954dcc9cbf1f1.',
       ],
     ],
+    [
+      "a build argument whose name no Dockerfile ARG can have, and one without a value",
+      {
+        ...base,
+        "homeport:apps":
+          '{"build":{"context":"https://github.com/a/b.git#19f0b350f427ae51cda7d5ad8a7954dcc9cbf1f1","args":{"PYTHON-IMAGE":"python:3.12","NODE_IMAGE":""}}}',
+      },
+      [
+        'homeport:apps.build.args.NODE_IMAGE is "": must not be empty. Fix: give the build argument a non-empty value.',
+        `homeport:apps.build.args is {"PYTHON-IMAGE":"python:3.12","NODE_IMAGE":""}: names "PYTHON-IMAGE", which no Dockerfile ARG can be called. Fix: name each build argument as the Dockerfiles' ARG lines do (letters, digits and underscores, not starting with a digit), e.g. {PYTHON_IMAGE: registry.lan/python:3.12.8-slim-bookworm}.`,
+      ],
+    ],
   ];
   for (const [what, raw, expected, secretPaths] of errors) {
     it(`refuses ${what}`, () => {

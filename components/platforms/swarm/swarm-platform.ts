@@ -184,6 +184,7 @@ export class SwarmPlatform extends PlatformComponent {
           context: spec.dockerfileDir,
           builder: "default",
           additionalContexts: Object.entries(spec.contexts ?? {}).map(([k, v]) => `${k}=${v}`),
+          buildArgs: spec.args,
         },
       },
       { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn },
