@@ -341,4 +341,21 @@ describe("the whole stack, checked before any resource (the first-run mistakes)"
     );
     assert.equal(config.proxy.certificate?.cert, TEST_CERT_PEM);
   });
+
+  it("reads a relative build context from the stack file's directory and keeps its build arguments", () => {
+    fs.mkdirSync(path.join(stackDir, "app", "api"), { recursive: true });
+    fs.mkdirSync(path.join(stackDir, "app", "web"));
+    const { config } = validateStackConfig(
+      {
+        ...base,
+        "homeport:apps": '{"build":{"context":"app","args":{"PYTHON_IMAGE":"registry.lan/py:1"}}}',
+      },
+      new Set(),
+      stackChecks({ baseDir: stackDir }),
+    );
+    assert.deepEqual(config.apps.build, {
+      context: path.join(stackDir, "app"),
+      args: { PYTHON_IMAGE: "registry.lan/py:1" },
+    });
+  });
 });
