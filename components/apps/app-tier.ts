@@ -82,6 +82,7 @@ function buildImages(
           entrypoint: path.relative(process.cwd(), APP_ENTRYPOINT_DIR) || ".",
         },
         args: build.args,
+        network: build.network,
       },
       { parent },
     ),

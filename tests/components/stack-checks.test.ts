@@ -274,6 +274,17 @@ describe("the whole stack, checked before any resource (the first-run mistakes)"
         `homeport:apps.build.args is {"PYTHON-IMAGE":"python:3.12","NODE_IMAGE":""}: names "PYTHON-IMAGE", which no Dockerfile ARG can be called. Fix: name each build argument as the Dockerfiles' ARG lines do (letters, digits and underscores, not starting with a digit), e.g. {PYTHON_IMAGE: registry.lan/python:3.12.8-slim-bookworm}.`,
       ],
     ],
+    [
+      "a build network the engine has no mode for",
+      {
+        ...base,
+        "homeport:apps":
+          '{"build":{"context":"https://github.com/a/b.git#19f0b350f427ae51cda7d5ad8a7954dcc9cbf1f1","network":"bridge"}}',
+      },
+      [
+        `homeport:apps.build.network is "bridge": must be one of default, host, none. Fix: use default (the engine's bridge network), host (the host's network) or none (bases that hold the app's dependencies).`,
+      ],
+    ],
   ];
   for (const [what, raw, expected, secretPaths] of errors) {
     it(`refuses ${what}`, () => {
@@ -342,7 +353,7 @@ describe("the whole stack, checked before any resource (the first-run mistakes)"
     assert.equal(config.proxy.certificate?.cert, TEST_CERT_PEM);
   });
 
-  it("reads a relative build context from the stack file's directory and keeps its build arguments", () => {
+  it("reads a relative build context from the stack file's directory and keeps its build arguments and network", () => {
     fs.mkdirSync(path.join(stackDir, "app", "api"), { recursive: true });
     fs.mkdirSync(path.join(stackDir, "app", "web"));
     const { config } = validateStackConfig(
@@ -356,6 +367,7 @@ describe("the whole stack, checked before any resource (the first-run mistakes)"
     assert.deepEqual(config.apps.build, {
       context: path.join(stackDir, "app"),
       args: { PYTHON_IMAGE: "registry.lan/py:1" },
+      network: "default",
     });
   });
 });

@@ -98,6 +98,32 @@ describe("the e2e suite's app image build (tests/e2e/lib/app-build.ts)", () => {
     fs.rmSync(checkout, { recursive: true });
   });
 
+  it("puts into the app's base the dependencies the Dockerfiles pin, at their versions", () => {
+    const r = spawnSync("bash", [path.join(__dirname, "../e2e/images/build-app-base.sh"), "pins"], {
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split("\n"), [
+      "uv==0.5.11",
+      "gunicorn==23.0.0",
+      "celery==5.5.3",
+      "kombu==5.5.4",
+      "serve@14.2.4",
+    ]);
+  });
+
+  it("the stand-in SPA's build writes dist/ with the page and the upstream default /config.json", () => {
+    const web = fs.mkdtempSync(path.join(os.tmpdir(), "app-web-"));
+    fs.cpSync(path.join(__dirname, "../e2e/app-standin/web"), web, { recursive: true });
+    const r = spawnSync("npm", ["run", "build"], { cwd: web, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(fs.readdirSync(path.join(web, "dist")).sort(), ["config.json", "index.html"]);
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(web, "dist/config.json"), "utf8")), {
+      endpoint: "http://localhost:8080/",
+    });
+    fs.rmSync(web, { recursive: true });
+  });
+
   it("the stand-in API answers /health once its settings are wired in, and 404 elsewhere", () => {
     const api = path.join(__dirname, "../e2e/app-standin/api");
     const call = (pathInfo: string, env: Record<string, string>) => {

@@ -59,6 +59,13 @@ export const appsBuildSettings = z
         }
       })
       .optional(),
+    /**
+     * The network the Dockerfiles' RUN steps have: the engine's default (its bridge, through which
+     * they fetch the app's dependencies), the host's, or none, for bases that already hold the
+     * dependencies (an engine without a bridge network builds only so).
+     * @default "default"
+     */
+    network: z.enum(["default", "host", "none"]).default("default"),
   })
   .strict();
 
@@ -197,6 +204,10 @@ export const appsFixes: ReadonlyArray<readonly [string, string]> = [
     "name each build argument as the Dockerfiles' ARG lines do (letters, digits and underscores, not starting with a digit), e.g. {PYTHON_IMAGE: registry.lan/python:3.12.8-slim-bookworm}",
   ],
   ["build.args.*", "give the build argument a non-empty value"],
+  [
+    "build.network",
+    "use default (the engine's bridge network), host (the host's network) or none (bases that hold the app's dependencies)",
+  ],
   ["bucket", "use 3 to 63 lowercase letters, digits, dots or dashes, e.g. images"],
   ["region", "use an S3 region name, e.g. us-east-1"],
   ["s3", "give a map {endpoint, accessKeyId, secretAccessKey}, or remove it to deploy MinIO"],

@@ -185,6 +185,7 @@ export class SwarmPlatform extends PlatformComponent {
           builder: "default",
           additionalContexts: Object.entries(spec.contexts ?? {}).map(([k, v]) => `${k}=${v}`),
           buildArgs: spec.args,
+          networkMode: spec.network ?? "default",
         },
       },
       { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn },

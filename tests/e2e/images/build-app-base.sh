@@ -4,6 +4,7 @@
 # dev-stack e2e, which builds the app's images through the program (`homeport:apps.build`):
 #
 #   tests/e2e/images/build-app-base.sh prepare   the cached parts; needs no engine
+#   tests/e2e/images/build-app-base.sh pins      the dependencies the base holds, one a line
 #   tests/e2e/images/build-app-base.sh           prepare, then import both images into $DOCKER_HOST
 #
 # Images (printed one a line as <build arg or role>=<image>):
@@ -186,6 +187,10 @@ base_image() {
 
 main() {
   local bin
+  if [ "${1:-}" = pins ]; then
+    printf '%s\n' "${PIP_PINS[@]}" "${NPM_PINS[@]}"
+    return
+  fi
   bin="$(frontend_binary)"
   base_tar
   [ "${1:-}" = prepare ] && return

@@ -143,7 +143,7 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
           images: { ...apps.images, ...BUILT_IMAGES },
           build: {
             context: state.appBuild!.context,
-            ...(Object.keys(state.appBuild!.args).length > 0 ? { args: state.appBuild!.args } : {}),
+            ...(state.appBuild!.standin ? { args: state.appBuild!.args, network: "none" } : {}),
           },
         },
       });
@@ -300,7 +300,9 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
     const ws = needsDeployment(t);
     if (!ws) return;
     if (state.noBuild) return t.skip(state.noBuild);
-    const { context, args } = state.appBuild!;
+    const { context, args, standin } = state.appBuild!;
+    // The stand-in's bases hold its dependencies: its RUN steps have no network.
+    const network = standin ? "none" : "default";
     const built = (ws.exportState().deployment.resources ?? []).filter(
       (r) => r.type === "docker:index/remoteImage:RemoteImage",
     );
@@ -308,18 +310,20 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
       const r = built.find((b) => b.inputs?.name === image);
       assert.ok(r, `no RemoteImage builds ${image}`);
       const b = r.inputs!.build as Record<string, unknown>;
-      return [b.context, b.additionalContexts, b.buildArgs ?? {}];
+      return [b.context, b.additionalContexts, b.buildArgs ?? {}, b.networkMode];
     };
     assert.deepEqual(built.map((r) => r.inputs?.name).sort(), Object.values(BUILT_IMAGES).sort());
     assert.deepEqual(inputs(BUILT_IMAGES.backend), [
       "apps/backend",
       [`app=${context}/api`, "entrypoint=apps/entrypoint"],
       args,
+      network,
     ]);
     assert.deepEqual(inputs(BUILT_IMAGES.frontend), [
       "apps/frontend",
       [`app=${context}/web`, "entrypoint=apps/entrypoint"],
       args,
+      network,
     ]);
     // Built by this `npm run up`, from this source: a file of the app, read from each image.
     const imageFile = (image: string, file: string) =>
@@ -349,7 +353,7 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
     // by serve; the stand-in app's own health answer, from gunicorn.
     const page = await request(new URL(state.urls["apps.frontend"]).hostname, "/");
     assert.equal(page.body, imageFile(BUILT_IMAGES.frontend, "/app/dist/index.html"));
-    if (state.appBuild!.standin) {
+    if (standin) {
       const health = await request(new URL(state.urls["apps.api"]).hostname, "/health");
       assert.equal(health.body, '{"status": "ok", "missing": []}');
     }
