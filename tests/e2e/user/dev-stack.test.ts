@@ -332,7 +332,9 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
         `cat ${file} in ${image}`,
       );
     for (const image of Object.values(BUILT_IMAGES)) {
-      const created = Date.parse(docker("image", "inspect", "-f", "{{.Created}}", image).stdout);
+      const created = Date.parse(
+        docker("image", "inspect", "-f", "{{.Created}}", image).stdout.trim(),
+      );
       assert.ok(created >= state.upStarted! - 1000, `${image} was created before npm run up`);
     }
     assert.equal(
