@@ -173,7 +173,7 @@ const buildContextCheck =
         ],
       };
     }
-    return { config: { ...config, apps: { ...config.apps, build: { context: dir } } } };
+    return { config: { ...config, apps: { ...config.apps, build: { ...build, context: dir } } } };
   };
 
 /** Where the checks of the whole stack look for files. */

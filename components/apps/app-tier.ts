@@ -81,6 +81,8 @@ function buildImages(
           app: subContext(build.context, APP_DOCKERFILES[tier].source),
           entrypoint: path.relative(process.cwd(), APP_ENTRYPOINT_DIR) || ".",
         },
+        args: build.args,
+        network: build.network,
       },
       { parent },
     ),

@@ -52,6 +52,10 @@ export interface ImageBuildSpec {
   readonly dockerfileDir: string;
   /** Named build contexts (`--build-context name=<path or git URL>`). @default {} */
   readonly contexts?: Readonly<Record<string, string>>;
+  /** Build arguments (`--build-arg name=value`). @default {} */
+  readonly args?: Readonly<Record<string, string>>;
+  /** The network RUN steps have (`--network`). @default "default", the engine's own */
+  readonly network?: "default" | "host" | "none";
 }
 
 /** A floating address for the orchestrator's load balancer to announce, from the listed nodes only. */

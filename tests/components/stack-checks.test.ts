@@ -262,6 +262,29 @@ describe("the whole stack, checked before any resource (the first-run mistakes)"
         'homeport:apps.build.context is "https://github.com/a/b.git#main": is a git URL not pinned to a full commit (<url>.git#<40 hex digits>). Fix: give a local checkout of the app (with api/ and web/) or a git URL pinned to a commit, e.g. https://github.com/sandhose/projet-cloud-virt.git#19f0b350f427ae51cda7d5ad8a7954dcc9cbf1f1.',
       ],
     ],
+    [
+      "a build argument whose name no Dockerfile ARG can have, and one without a value",
+      {
+        ...base,
+        "homeport:apps":
+          '{"build":{"context":"https://github.com/a/b.git#19f0b350f427ae51cda7d5ad8a7954dcc9cbf1f1","args":{"PYTHON-IMAGE":"python:3.12","NODE_IMAGE":""}}}',
+      },
+      [
+        'homeport:apps.build.args.NODE_IMAGE is "": must not be empty. Fix: give the build argument a non-empty value.',
+        `homeport:apps.build.args is {"PYTHON-IMAGE":"python:3.12","NODE_IMAGE":""}: names "PYTHON-IMAGE", which no Dockerfile ARG can be called. Fix: name each build argument as the Dockerfiles' ARG lines do (letters, digits and underscores, not starting with a digit), e.g. {PYTHON_IMAGE: registry.lan/python:3.12.8-slim-bookworm}.`,
+      ],
+    ],
+    [
+      "a build network the engine has no mode for",
+      {
+        ...base,
+        "homeport:apps":
+          '{"build":{"context":"https://github.com/a/b.git#19f0b350f427ae51cda7d5ad8a7954dcc9cbf1f1","network":"bridge"}}',
+      },
+      [
+        `homeport:apps.build.network is "bridge": must be one of default, host, none. Fix: use default (the engine's bridge network), host (the host's network) or none (bases that hold the app's dependencies).`,
+      ],
+    ],
   ];
   for (const [what, raw, expected, secretPaths] of errors) {
     it(`refuses ${what}`, () => {
@@ -328,5 +351,23 @@ describe("the whole stack, checked before any resource (the first-run mistakes)"
       stackChecks({ baseDir: stackDir }),
     );
     assert.equal(config.proxy.certificate?.cert, TEST_CERT_PEM);
+  });
+
+  it("reads a relative build context from the stack file's directory and keeps its build arguments and network", () => {
+    fs.mkdirSync(path.join(stackDir, "app", "api"), { recursive: true });
+    fs.mkdirSync(path.join(stackDir, "app", "web"));
+    const { config } = validateStackConfig(
+      {
+        ...base,
+        "homeport:apps": '{"build":{"context":"app","args":{"PYTHON_IMAGE":"registry.lan/py:1"}}}',
+      },
+      new Set(),
+      stackChecks({ baseDir: stackDir }),
+    );
+    assert.deepEqual(config.apps.build, {
+      context: path.join(stackDir, "app"),
+      args: { PYTHON_IMAGE: "registry.lan/py:1" },
+      network: "default",
+    });
   });
 });

@@ -23,6 +23,8 @@ export const UPSTREAM_APP_CONTEXT =
 
 /** A git URL pinned to a full commit (BuildKit's `<url>#<ref>`), or a local path. */
 const GIT_CONTEXT = /^(https:\/\/|ssh:\/\/|git@)\S+\.git#[0-9a-f]{40}$/;
+/** A Dockerfile `ARG` name. */
+const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** True when a build context names a git repository (else it is a local checkout's path). */
 export const isGitContext = (context: string): boolean =>
   /^(https?:\/\/|ssh:\/\/|git@)/.test(context);
@@ -40,6 +42,30 @@ export const appsBuildSettings = z
       .refine((c) => !isGitContext(c) || GIT_CONTEXT.test(c), {
         message: "is a git URL not pinned to a full commit (<url>.git#<40 hex digits>)",
       }),
+    /**
+     * Build arguments of both Dockerfiles, e.g. PYTHON_IMAGE and NODE_IMAGE to build from base
+     * images of a registry mirror (each Dockerfile's `ARG` lines list what it takes).
+     * @default none: the Dockerfiles' own defaults
+     */
+    args: z
+      .record(z.string(), z.string().min(1))
+      .superRefine((args, ctx) => {
+        const bad = Object.keys(args).filter((name) => !BUILD_ARG.test(name));
+        if (bad.length > 0) {
+          ctx.addIssue({
+            code: "custom",
+            message: `names ${bad.map((n) => JSON.stringify(n)).join(", ")}, which no Dockerfile ARG can be called`,
+          });
+        }
+      })
+      .optional(),
+    /**
+     * The network the Dockerfiles' RUN steps have: the engine's default (its bridge, through which
+     * they fetch the app's dependencies), the host's, or none, for bases that already hold the
+     * dependencies (an engine without a bridge network builds only so).
+     * @default "default"
+     */
+    network: z.enum(["default", "host", "none"]).default("default"),
   })
   .strict();
 
@@ -172,6 +198,15 @@ export const appsFixes: ReadonlyArray<readonly [string, string]> = [
   [
     "build.context",
     `give a local checkout of the app (with api/ and web/) or a git URL pinned to a commit, e.g. ${UPSTREAM_APP_CONTEXT}`,
+  ],
+  [
+    "build.args",
+    "name each build argument as the Dockerfiles' ARG lines do (letters, digits and underscores, not starting with a digit), e.g. {PYTHON_IMAGE: registry.lan/python:3.12.8-slim-bookworm}",
+  ],
+  ["build.args.*", "give the build argument a non-empty value"],
+  [
+    "build.network",
+    "use default (the engine's bridge network), host (the host's network) or none (bases that hold the app's dependencies)",
   ],
   ["bucket", "use 3 to 63 lowercase letters, digits, dots or dashes, e.g. images"],
   ["region", "use an S3 region name, e.g. us-east-1"],

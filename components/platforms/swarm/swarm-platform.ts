@@ -184,6 +184,8 @@ export class SwarmPlatform extends PlatformComponent {
           context: spec.dockerfileDir,
           builder: "default",
           additionalContexts: Object.entries(spec.contexts ?? {}).map(([k, v]) => `${k}=${v}`),
+          buildArgs: spec.args,
+          networkMode: spec.network ?? "default",
         },
       },
       { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn },

@@ -26,7 +26,11 @@ before(async () => {
     parts: ["apps"],
     apps: {
       images: { backend: "registry.lan/image-api:1.2.3" },
-      build: { context: CONTEXT },
+      build: {
+        context: CONTEXT,
+        args: { PYTHON_IMAGE: "registry.lan/python:3.12.8" },
+        network: "none",
+      },
       nodes: { rabbitmq: ["node-a"], minio: ["node-b"] },
     },
   });
@@ -49,7 +53,7 @@ const labels = (name: string): Record<string, unknown> =>
   );
 
 describe("AppTier on Swarm (dev)", () => {
-  it("builds the backend and the frontend on the engine, each from its Dockerfile and its part of the app", () => {
+  it("builds the backend and the frontend on the engine, each from its Dockerfile and its part of the app, with the stack's build arguments and network", () => {
     assert.deepEqual(Object.keys(resourcesOfType(rec, IMAGE)).sort(), [
       "backend-image",
       "frontend-image",
@@ -60,11 +64,15 @@ describe("AppTier on Swarm (dev)", () => {
       context: "apps/backend",
       builder: "default",
       additionalContexts: [`app=${CONTEXT}:api`, "entrypoint=apps/entrypoint"],
+      buildArgs: { PYTHON_IMAGE: "registry.lan/python:3.12.8" },
+      networkMode: "none",
     });
     assert.deepEqual(build("frontend").build, {
       context: "apps/frontend",
       builder: "default",
       additionalContexts: [`app=${CONTEXT}:web`, "entrypoint=apps/entrypoint"],
+      buildArgs: { PYTHON_IMAGE: "registry.lan/python:3.12.8" },
+      networkMode: "none",
     });
   });
 

@@ -78,23 +78,8 @@ die() {
 [ -n "${DOCKER_HOST:-}" ] || die "DOCKER_HOST is not set; start the engine with tools/docker-engine.sh"
 mkdir -p "$CACHE"
 
-mirror() {
-  if [ -n "${DEBIAN_MIRROR:-}" ]; then
-    echo "$DEBIAN_MIRROR"
-    return
-  fi
-  # The first URI of a main Debian suite in the machine's apt sources (deb822 or one-line style),
-  # read from the files that exist: a machine may have only sources.list.d/debian.sources.
-  local files=() f
-  for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list; do
-    [ -f "$f" ] && files+=("$f")
-  done
-  [ "${#files[@]}" -gt 0 ] || return 0
-  awk '
-    /^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /debian\/?$/) { print $i; exit } }
-    /^deb / { sub(/ \[[^]]*\]/, ""); if ($2 ~ /debian\/?$/) { print $2; exit } }
-  ' "${files[@]}"
-}
+# shellcheck source=tools/lib/debian-mirror.sh
+. "$HERE/../../../tools/lib/debian-mirror.sh"
 
 # Debian packages whose binaries run for real in the monitoring images: package -> the paths kept
 # from it (Alertmanager's binary reads its default notification templates at start).

@@ -4,10 +4,15 @@
  *
  * The stack keeps its own settings; only its image references are this machine's (no registry
  * here: tests/e2e/lib/stacks.ts), and Prometheus is given the group of this machine's socket.
- * The app's images are built on the engine by the program (`homeport:apps.build`) from the
- * checkout named by HOMEPORT_E2E_APP_CHECKOUT where the engine can build them
- * (tests/e2e/lib/app-build.ts), else the locally built stand-ins run and the build check says why
- * it is skipped. Each check that cannot run here says why and counts as skipped.
+ * The app's images are built on the engine by the program (`homeport:apps.build`), the stack's
+ * own image-build path, from the suite's stand-in for the upstream app (tests/e2e/app-standin;
+ * the stack's git URL cannot be fetched here) on base images built here, passed as the
+ * Dockerfiles' build arguments (homeport:apps.build.args; tests/e2e/images/build-app-base.sh),
+ * or from the checkout named by HOMEPORT_E2E_APP_CHECKOUT on the Dockerfiles' own bases
+ * (tests/e2e/lib/app-build.ts). The built worker runs Celery for real, so the broker is the real
+ * RabbitMQ image (Debian's rabbitmq-server) instead of the stand-in that only accepts connections.
+ * Where the images cannot be built, the stand-ins run and the build check says why it is skipped.
+ * Each check that cannot run here says why and counts as skipped.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -23,7 +28,12 @@ import {
   serviceNames,
   serviceState,
 } from "../lib/docker";
-import { APP_CHECKOUT_VARIABLE, appBuildBlocked } from "../lib/app-build";
+import {
+  APP_CHECKOUT_VARIABLE,
+  appBuildBlocked,
+  buildAppBase,
+  standinCheckout,
+} from "../lib/app-build";
 import {
   buildTestImages,
   createMonitoringHostPaths,
@@ -58,6 +68,10 @@ const state: {
   engineStarted?: boolean;
   /** Why the app's images are not built by the program here. */
   noBuild?: string;
+  /** The app's source and the build arguments the stack builds its images with. */
+  appBuild?: { context: string; args: Record<string, string>; standin: boolean };
+  /** When `npm run up` started (ms since the epoch). */
+  upStarted?: number;
   ws?: Workspace;
   /** The environment `npm run` gets: a user's, with no state backend or passphrase set. */
   userEnv?: NodeJS.ProcessEnv;
@@ -111,16 +125,30 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
       );
       record("devPartsLeftOut", LEFT_OUT);
     }
-    state.noBuild = appBuildBlocked(process.env[APP_CHECKOUT_VARIABLE], imagePresent);
+    const checkout = process.env[APP_CHECKOUT_VARIABLE];
+    const base = checkout ? { args: {}, report: "" } : buildAppBase();
+    if (typeof base === "string") {
+      state.noBuild = base;
+    } else {
+      if (base.report) console.log(`# app base images:\n${base.report}`);
+      const context = checkout ? path.resolve(checkout) : standinCheckout();
+      state.noBuild = appBuildBlocked(context, imagePresent, base.args);
+      state.appBuild = { context, args: base.args, standin: !checkout };
+    }
     const apps = (ws.config()["homeport:apps"] ?? {}) as { images?: Record<string, string> };
     if (!state.noBuild) {
       ws.setConfig({
         "homeport:apps": {
           ...apps,
           images: { ...apps.images, ...BUILT_IMAGES },
-          build: { context: path.resolve(process.env[APP_CHECKOUT_VARIABLE]!) },
+          build: {
+            context: state.appBuild!.context,
+            ...(state.appBuild!.standin ? { args: state.appBuild!.args, network: "none" } : {}),
+          },
         },
       });
+      // The built worker speaks AMQP to the broker: the real RabbitMQ image is built too.
+      process.env.HOMEPORT_E2E_RABBITMQ = "1";
     }
     // Before the long image build: what the stack runs that neither it nor the suite builds.
     const { run: images, built } = stackImages(ws.stackFile);
@@ -136,6 +164,16 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
     const testImages = buildTestImages(stackParts(ws.stackFile).includes("proxy"));
     if (typeof testImages === "string") return block(testImages);
     console.log(`# images:\n${testImages.report}`);
+    if (!state.noBuild) {
+      const rabbitmq = testImages.report
+        .split("\n")
+        .find((l) => l.startsWith("homeport-e2e/rabbitmq:debian-"));
+      if (!rabbitmq) return block(`the real RabbitMQ image was not built:\n${testImages.report}`);
+      const built = ws.config()["homeport:apps"] as { images: Record<string, string> };
+      ws.setConfig({
+        "homeport:apps": { ...built, images: { ...built.images, rabbitmq } },
+      });
+    }
     // Prometheus reads the engine's socket as the group that owns it on this machine.
     const monitoring = (ws.config()["homeport:monitoring"] ?? {}) as Record<string, unknown>;
     ws.setConfig({
@@ -181,6 +219,8 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
       console.log(`# npm and pulumi output: ${log}`);
       if (state.destroyed) fs.rmSync(state.ws.dir, { recursive: true, force: true });
     }
+    if (state.appBuild?.standin)
+      fs.rmSync(state.appBuild.context, { recursive: true, force: true });
     for (const p of state.createdHostPaths.reverse())
       fs.rmSync(p, { recursive: true, force: true });
     if (state.engineStarted) stopSwarmEngine();
@@ -191,6 +231,7 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
     const ws = state.ws!;
     const stateDir = path.join(ws.projectDir, ".state");
     const started = Date.now();
+    state.upStarted = started;
     state.upRan = true;
     const r = await npmRun(ws, ["up", "--", "--yes"]);
     record("devUpSeconds", seconds(Date.now() - started), " s");
@@ -255,14 +296,51 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
     assert.equal(health.status, 200, health.body);
   });
 
-  it("the program builds the app's images on the engine (homeport:apps.build) and the services run them", async (t) => {
+  it("the program builds the app's images on the engine (homeport:apps.build) from the stack's source and build arguments, and the services run them and answer", async (t) => {
     const ws = needsDeployment(t);
     if (!ws) return;
     if (state.noBuild) return t.skip(state.noBuild);
+    const { context, args, standin } = state.appBuild!;
+    // The stand-in's bases hold its dependencies: its RUN steps have no network.
+    const network = standin ? "none" : "default";
     const built = (ws.exportState().deployment.resources ?? []).filter(
       (r) => r.type === "docker:index/remoteImage:RemoteImage",
     );
+    const inputs = (image: string) => {
+      const r = built.find((b) => b.inputs?.name === image);
+      assert.ok(r, `no RemoteImage builds ${image}`);
+      const b = r.inputs!.build as Record<string, unknown>;
+      return [b.context, b.additionalContexts, b.buildArgs ?? {}, b.networkMode];
+    };
     assert.deepEqual(built.map((r) => r.inputs?.name).sort(), Object.values(BUILT_IMAGES).sort());
+    assert.deepEqual(inputs(BUILT_IMAGES.backend), [
+      "apps/backend",
+      [`app=${context}/api`, "entrypoint=apps/entrypoint"],
+      args,
+      network,
+    ]);
+    assert.deepEqual(inputs(BUILT_IMAGES.frontend), [
+      "apps/frontend",
+      [`app=${context}/web`, "entrypoint=apps/entrypoint"],
+      args,
+      network,
+    ]);
+    // Built by this `npm run up`, from this source: a file of the app, read from each image.
+    const imageFile = (image: string, file: string) =>
+      must(
+        docker("run", "--rm", "--network", "none", "--entrypoint", "cat", image, file),
+        `cat ${file} in ${image}`,
+      );
+    for (const image of Object.values(BUILT_IMAGES)) {
+      const created = Date.parse(
+        docker("image", "inspect", "-f", "{{.Created}}", image).stdout.trim(),
+      );
+      assert.ok(created >= state.upStarted! - 1000, `${image} was created before npm run up`);
+    }
+    assert.equal(
+      imageFile(BUILT_IMAGES.backend, "/app/image_api/web.py"),
+      fs.readFileSync(path.join(context, "api/image_api/web.py"), "utf8"),
+    );
     const running = serviceNames().map(
       (s) =>
         docker("service", "inspect", "-f", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", s)
@@ -270,8 +348,16 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
           .split("@")[0],
     );
     for (const image of Object.values(BUILT_IMAGES)) {
-      assert.ok(imagePresent(image), `${image} is not in the engine`);
       assert.ok(running.includes(image), `no service runs ${image}`);
+    }
+    if (!stackParts(ws.stackFile).includes("proxy")) return;
+    // Through the proxy, the built images answer: the page built into the frontend image, served
+    // by serve; the stand-in app's own health answer, from gunicorn.
+    const page = await request(new URL(state.urls["apps.frontend"]).hostname, "/");
+    assert.equal(page.body, imageFile(BUILT_IMAGES.frontend, "/app/dist/index.html"));
+    if (standin) {
+      const health = await request(new URL(state.urls["apps.api"]).hostname, "/health");
+      assert.equal(health.body, '{"status": "ok", "missing": []}');
     }
   });
 
