@@ -100,7 +100,7 @@ const tests = new Promise((resolve) => {
     process.execPath,
     [
       "--import",
-      "tsx",
+      join(root, "tools", "loader.mjs"),
       "--test",
       "--test-concurrency=2",
       // The shared process first, so that the other files run beside it.
