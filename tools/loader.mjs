@@ -51,6 +51,26 @@ function requireFor(module) {
   return require;
 }
 
+/** The scripts compiled without a cache, by the cache file to write for each. */
+const uncached = new Map();
+
+/**
+ * Writes the code cache of each script compiled without one. At exit, so that the functions
+ * that ran (V8 compiles a function when first called) are in it too.
+ */
+function writeCaches() {
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    for (const [cacheFile, script] of uncached) {
+      const tmp = `${cacheFile}.${process.pid}`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
+    }
+  } catch {
+    // A read-only home: no cache, the same result.
+  }
+}
+
 /** Compiles and runs a CommonJS file of node_modules with its cached code. */
 function loadCached(module, filename) {
   const stat = fs.statSync(filename);
@@ -70,17 +90,8 @@ function loadCached(module, filename) {
   });
   const compiled = script.runInThisContext({ displayErrors: true });
   if (cachedData === undefined || script.cachedDataRejected) {
-    // After the first run, so that the functions it called are in the cache too.
-    process.nextTick(() => {
-      try {
-        fs.mkdirSync(cacheDir, { recursive: true });
-        const tmp = `${cacheFile}.${process.pid}`;
-        fs.writeFileSync(tmp, script.createCachedData());
-        fs.renameSync(tmp, cacheFile);
-      } catch {
-        // A read-only home: no cache, the same result.
-      }
-    });
+    if (uncached.size === 0) process.once("exit", writeCaches);
+    uncached.set(cacheFile, script);
   }
   const dirname = path.dirname(filename);
   return compiled.call(
