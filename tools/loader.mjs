@@ -20,8 +20,10 @@ const nodeJs = Module._extensions[".js"];
 await import("tsx");
 const tsxJs = Module._extensions[".js"];
 const dependency = `${path.sep}node_modules${path.sep}`;
+// A compiled script imports as its module would only with Node's default loader (Node >= 20.12).
+const importDefault = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
 const cacheDir =
-  process.env.HOMEPORT_COMPILE_CACHE === "0"
+  process.env.HOMEPORT_COMPILE_CACHE === "0" || importDefault === undefined
     ? undefined
     : path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "homeport", "v8");
 
@@ -86,7 +88,7 @@ function loadCached(module, filename) {
   const script = new vm.Script(Module.wrap(source), {
     filename,
     cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    importModuleDynamically: importDefault,
   });
   const compiled = script.runInThisContext({ displayErrors: true });
   if (cachedData === undefined || script.cachedDataRejected) {
