@@ -40,12 +40,16 @@ console.log(
 /** One fresh process of a bench child; its last stdout line is its JSON result. */
 const child = <T>(script: string, arg: string): T =>
   JSON.parse(
-    execFileSync(process.execPath, ["--import", "tsx", path.join(__dirname, script), arg], {
-      cwd: root,
-      encoding: "utf8",
-      // The program's warnings are not figures; a failing child's stderr is in the thrown error.
-      stdio: ["ignore", "pipe", "pipe"],
-    })
+    execFileSync(
+      process.execPath,
+      ["--import", path.join(__dirname, "loader.mjs"), path.join(__dirname, script), arg],
+      {
+        cwd: root,
+        encoding: "utf8",
+        // The program's warnings are not figures; a failing child's stderr is in the thrown error.
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    )
       .trim()
       .split("\n")
       .pop() as string,

@@ -162,17 +162,24 @@ export async function installRecorder(
     return original(req, cb);
   };
   // Pulumi's runtime takes a stack trace for every RPC it starts (runtime/debuggable.js,
-  // debuggablePromise), to print only if the promise leaks; with the source maps that tsx turns
-  // on, each trace maps every frame: a quarter to nearly half of a render's CPU time. Until the
-  // program has settled, traces show compiled positions (HOMEPORT_DEBUG=1 keeps them mapped);
-  // errors are formatted when first read, so the program's errors read after settle() are mapped.
+  // debuggablePromise), to print only if the promise leaks, and one for every resource
+  // (resource.js, sourcePosition), which the mock monitor drops: with the source maps that tsx
+  // turns on, each trace mapped every frame (a quarter to nearly half of a render's CPU time);
+  // unmapped, taking them was still a fifth of a render and half of the bare program's. Until
+  // the program has settled, errors carry their message and no frames (HOMEPORT_DEBUG=1 keeps
+  // both the frames and their mapping).
   const sourceMaps = process.sourceMapsEnabled;
-  if (process.env.HOMEPORT_DEBUG !== "1") process.setSourceMapsEnabled(false);
+  const traceLimit = Error.stackTraceLimit;
+  if (process.env.HOMEPORT_DEBUG !== "1") {
+    process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 0;
+  }
   return {
     resources,
     settle: async () => {
       await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
       process.setSourceMapsEnabled(sourceMaps);
+      Error.stackTraceLimit = traceLimit;
     },
   };
 }

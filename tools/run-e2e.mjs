@@ -13,7 +13,14 @@ const files = readdirSync(dir, { recursive: true })
 
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=3600000", ...files],
+  [
+    "--import",
+    join(root, "tools", "loader.mjs"),
+    "--test",
+    "--test-concurrency=1",
+    "--test-timeout=3600000",
+    ...files,
+  ],
   { cwd: root, stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

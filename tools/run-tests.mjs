@@ -4,7 +4,9 @@
 // monitoring configuration, are fetched from Debian's packages into ~/.cache/homeport/tools
 // when they are missing (tools/install-check-tools.sh; no root needed).
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -61,56 +63,100 @@ function checkToolsEnv() {
  * or run other programs (they wait, and the other core works meanwhile) get a process each; the
  * others share one (tests/helpers/shared-process.ts), one suite each. A test file is read with
  * the helpers beside it that it imports; tests/helpers/ only defines the recorder, which a file
- * that calls it names.
+ * that calls it names. The policy test files that start the runtime only through the rule
+ * fixtures, which render once a process, share another (tests/helpers/policy-fixtures-process.ts).
  */
 const STARTS_RUNTIME = /\b(startRecorder|renderStack|installRecorder|setMocks)\(|pulumi\.runtime\./;
 const RUNS_PROGRAMS = /child_process|e2e\/lib\/shell/;
-function needsOwnProcess(file) {
+const POLICY_FIXTURES = join(root, "tests", "policies", "fixtures.ts");
+/** @returns "shared", "policy fixtures" or "own": the process a test file runs in. */
+function processOf(file) {
   const source = readFileSync(file, "utf8");
   const helpers = [...source.matchAll(/from "(\.\.?\/[^"]+)"/g)]
     .map((m) => join(dirname(file), `${m[1]}.ts`))
     .filter((f) => f.startsWith(join(root, "tests")) && existsSync(f))
     .map((f) => ({
+      file: f,
       shared: f.startsWith(join(root, "tests", "helpers")),
       source: readFileSync(f, "utf8"),
     }));
-  return (
-    STARTS_RUNTIME.test(source) ||
-    RUNS_PROGRAMS.test(source) ||
-    helpers.some(
-      (h) => RUNS_PROGRAMS.test(h.source) || (!h.shared && STARTS_RUNTIME.test(h.source)),
-    )
-  );
+  if (STARTS_RUNTIME.test(source) || RUNS_PROGRAMS.test(source)) return "own";
+  if (helpers.some((h) => RUNS_PROGRAMS.test(h.source))) return "own";
+  const starters = helpers.filter((h) => !h.shared && STARTS_RUNTIME.test(h.source));
+  if (starters.length === 0) return "shared";
+  return starters.every((h) => h.file === POLICY_FIXTURES) ? "policy fixtures" : "own";
 }
 
+/**
+ * Where the typecheck and the format check keep what they learnt between runs, outside the
+ * repository, one directory per checkout: tsc's build information and prettier's cache (by
+ * content, with prettier's version and options) check again every file that changed or whose
+ * imports did. ESLint's cache is not used: it knows a file by its own content only, and the
+ * Pulumi rules read the types of other files.
+ */
+const cacheDir = join(
+  process.env.XDG_CACHE_HOME || join(homedir(), ".cache"),
+  "homeport",
+  "checks",
+  createHash("sha1").update(root).digest("hex").slice(0, 12),
+);
 const checks = [
-  check("typecheck", bin("tsc"), ["--noEmit", "-p", "."]),
+  check("typecheck", bin("tsc"), [
+    "--noEmit",
+    "-p",
+    ".",
+    "--incremental",
+    "--tsBuildInfoFile",
+    join(cacheDir, "tsc.tsbuildinfo"),
+  ]),
   check("lint", bin("eslint"), ["--max-warnings=0", "."]),
-  check("format", bin("prettier"), ["--check", "."]),
+  check("format", bin("prettier"), [
+    "--check",
+    ".",
+    "--cache",
+    "--cache-strategy",
+    "content",
+    "--cache-location",
+    join(cacheDir, "prettier"),
+  ]),
 ];
 const files = testFiles(join(root, "tests")).sort();
-const shared = files.filter((f) => !needsOwnProcess(f));
-const own = files.filter((f) => !shared.includes(f));
+const processes = new Map(files.map((f) => [f, processOf(f)]));
+const shared = files.filter((f) => processes.get(f) === "shared");
+const policyFixtures = files.filter((f) => processes.get(f) === "policy fixtures");
+// The files that run other programs take longest (tests/tools renders every stack in a child
+// process): they start first, so that no long file is left running alone at the end.
+const runsPrograms = (f) => RUNS_PROGRAMS.test(readFileSync(f, "utf8"));
+const own = files
+  .filter((f) => processes.get(f) === "own")
+  .sort((a, b) => Number(runsPrograms(b)) - Number(runsPrograms(a)));
 const testEnv = checkToolsEnv();
 console.log(
-  `\n== unit tests (${files.length} files: ${own.length} in a process each, ${shared.length} in one)`,
+  `\n== unit tests (${files.length} files: ${own.length} in a process each, ${shared.length} in one, ${policyFixtures.length} in another)`,
 );
 const tests = new Promise((resolve) => {
   const child = spawn(
     process.execPath,
     [
       "--import",
-      "tsx",
+      join(root, "tools", "loader.mjs"),
       "--test",
-      "--test-concurrency=2",
-      // The shared process first, so that the other files run beside it.
+      "--test-concurrency=3",
+      // The shared processes first, so that the other files run beside them.
       ...(shared.length > 0 ? [join(root, "tests", "helpers", "shared-process.ts")] : []),
+      ...(policyFixtures.length > 0
+        ? [join(root, "tests", "helpers", "policy-fixtures-process.ts")]
+        : []),
       ...own,
     ],
     {
       cwd: root,
       stdio: "inherit",
-      env: { ...testEnv, HOMEPORT_SHARED_TEST_FILES: shared.join("\n") },
+      env: {
+        ...testEnv,
+        HOMEPORT_SHARED_TEST_FILES: shared.join("\n"),
+        HOMEPORT_POLICY_FIXTURE_TEST_FILES: policyFixtures.join("\n"),
+      },
     },
   );
   child.on("close", (code) => resolve(code === 0));

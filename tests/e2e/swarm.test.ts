@@ -15,6 +15,7 @@ import {
   converged,
   DOCKER,
   docker,
+  engineApi,
   engineObjects,
   inspectService,
   Kind,
@@ -67,6 +68,8 @@ const state: {
   deployed?: boolean;
   destroyed?: boolean;
   upStarted?: number;
+  /** Milliseconds from the first `pulumi up` to every service converged. */
+  convergenceMs?: number;
   policy?: string[];
   services: string[];
   baseline?: Record<Kind, string[]>;
@@ -306,8 +309,9 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     await waitFor("every service to converge", allConverged, CONVERGE_TIMEOUT_MS).catch((e) => {
       throw new Error(`${(e as Error).message}\n${convergenceReport()}`);
     });
+    state.convergenceMs = Date.now() - state.upStarted;
     record("upSeconds", upSeconds, " s");
-    record("convergenceSeconds", seconds(Date.now() - state.upStarted), " s");
+    record("convergenceSeconds", seconds(state.convergenceMs), " s");
     state.services = serviceNames();
     console.log(`# services:\n${convergenceReport()}`);
     const outputs = ws.outputs();
@@ -706,6 +710,67 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
     );
     record("recoverySeconds", seconds(replaced - killed), " s");
     record("recoveryThroughProxySeconds", seconds(Date.now() - killed), " s");
+  });
+
+  it("pulumi up converges the stack's services, and so do the same services created by hand on the same engine: both times and their ratio", async (t) => {
+    const ws = needsDeployment(t);
+    if (!ws) return;
+    // The services as they run now, each its whole spec as the engine holds it. Both runs start
+    // from the same point: the stack's networks, secrets, configs and volumes exist, its
+    // services do not (the first `pulumi up` also created those, so it is not the comparison).
+    const specs = serviceNames().map(
+      (name) =>
+        (JSON.parse(must(docker("service", "inspect", name), name)) as { Spec: object }[])[0].Spec,
+    );
+    const removeServices = async (what: string) => {
+      const names = serviceNames();
+      if (names.length > 0) must(docker("service", "rm", ...names), `docker service rm (${what})`);
+      await waitFor(
+        `the ${what} services' containers to be removed`,
+        () => (names.every((n) => serviceContainers(n).length === 0) ? true : undefined),
+        120_000,
+      );
+    };
+    await removeServices("stack's");
+    // By hand: what `docker service create` sends the engine (POST /services/create), with each
+    // service's own spec, all at once; then the same wait for convergence as after `pulumi up`.
+    const byHandStarted = Date.now();
+    for (const spec of specs) {
+      const r = await engineApi("POST", "/services/create", spec);
+      assert.equal(
+        r.status,
+        201,
+        `creating ${JSON.stringify(spec).slice(0, 80)}…: ${JSON.stringify(r.body)}`,
+      );
+    }
+    await waitFor("every service created by hand to converge", allConverged, CONVERGE_TIMEOUT_MS);
+    const byHandMs = Date.now() - byHandStarted;
+    await removeServices("hand-made");
+    // The stack's state still names the removed services: a refresh forgets them, and `pulumi up`
+    // creates them again, from the same point as by hand.
+    const refresh = await ws.pulumi(["refresh", "--yes", "--skip-preview"]);
+    assert.equal(
+      refresh.status,
+      0,
+      `pulumi refresh failed:\n${tail(refresh.stdout)}\n${tail(refresh.stderr)}`,
+    );
+    const upStarted = Date.now();
+    const up = await ws.pulumi(["up", "--yes", "--skip-preview", ...(state.policy ?? [])]);
+    assert.equal(up.status, 0, `pulumi up failed:\n${tail(up.stdout, 60)}\n${tail(up.stderr)}`);
+    await waitFor("every service to converge again", allConverged, CONVERGE_TIMEOUT_MS);
+    const pulumiMs = Date.now() - upStarted;
+    console.log(`# pulumi up of the services alone:\n${tail(up.stdout, 12)}`);
+    record("servicesByHandSeconds", seconds(byHandMs), " s");
+    record("servicesPulumiSeconds", seconds(pulumiMs), " s");
+    record("servicesPulumiOverByHand", Math.round((pulumiMs / byHandMs) * 100) / 100, "x");
+    if (state.convergenceMs !== undefined) {
+      record(
+        "firstConvergenceOverByHand",
+        Math.round((state.convergenceMs / byHandMs) * 100) / 100,
+        "x",
+      );
+    }
+    assert.deepEqual(serviceNames(), specs.map((s) => (s as { Name: string }).Name).sort());
   });
 
   it("pulumi destroy leaves no service, container, network, secret or config behind, and only the data volumes the stack retains", async (t) => {

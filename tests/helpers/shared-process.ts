@@ -7,10 +7,16 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const root = path.resolve(__dirname, "../..");
-const files = (process.env.HOMEPORT_SHARED_TEST_FILES ?? "").split("\n").filter(Boolean);
-if (files.length === 0) throw new Error("HOMEPORT_SHARED_TEST_FILES names no test file");
-for (const file of files) {
-  describe(path.relative(root, file), async () => {
-    await import(pathToFileURL(file).href);
-  });
+
+/** Runs each test file that an environment variable names (one a line) as a suite. */
+export function describeFiles(variable: string): void {
+  const files = (process.env[variable] ?? "").split("\n").filter(Boolean);
+  if (files.length === 0) throw new Error(`${variable} names no test file`);
+  for (const file of files) {
+    describe(path.relative(root, file), async () => {
+      await import(pathToFileURL(file).href);
+    });
+  }
 }
+
+if (require.main === module) describeFiles("HOMEPORT_SHARED_TEST_FILES");

@@ -102,11 +102,19 @@ function fixtureSources(): string[] {
 
 /**
  * Deploys the compliant workloads with the three adapters under Pulumi's mock monitor and
- * returns every recorded resource, inputs as the render tool prints them. Call once per file.
- * The result is cached in the temp directory under a hash of every source it depends on, so the
- * rule test files (one process each) render once per change, not once each.
+ * returns every recorded resource, inputs as the render tool prints them. The rule test files
+ * share one process (tools/run-tests.mjs), which renders at most once: the result is kept for the
+ * process, and cached in the temp directory under a hash of every source it depends on, so that
+ * a file run alone renders once per change too.
  */
 export async function renderFixtures(): Promise<RenderedResource[]> {
+  rendered ??= cachedFixtures();
+  // A copy for each file, as each read the cache file before: a file may change what it got.
+  return structuredClone(await rendered);
+}
+let rendered: Promise<RenderedResource[]> | undefined;
+
+async function cachedFixtures(): Promise<RenderedResource[]> {
   const hash = crypto.createHash("sha256");
   for (const file of fixtureSources()) hash.update(file).update(fs.readFileSync(file));
   const cache = path.join(

@@ -21,7 +21,7 @@ interface ServiceInputs {
 function renderServices(...args: string[]): ServiceInputs[] {
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", path.join(root, "tools/render.ts"), ...args],
+    ["--import", path.join(root, "tools/loader.mjs"), path.join(root, "tools/render.ts"), ...args],
     { cwd: root, encoding: "utf8" },
   );
   assert.equal(r.status, 0, r.stderr);

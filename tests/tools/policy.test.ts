@@ -52,7 +52,14 @@ describe("npm run policy", () => {
     it(`finds no mandatory violation on the ${stack} stack`, (t) => {
       const run = spawnSync(
         process.execPath,
-        ["--import", "tsx", "tools/policy.ts", "--stack", stack, "--json"],
+        [
+          "--import",
+          path.join(root, "tools/loader.mjs"),
+          "tools/policy.ts",
+          "--stack",
+          stack,
+          "--json",
+        ],
         { cwd: root, encoding: "utf8", timeout: 240_000 },
       );
       const missing = /The "(\w+)" part is not available in this version/.exec(run.stderr);
@@ -76,10 +83,14 @@ describe("npm run policy", () => {
   describe("one line, a non-zero exit and no stack trace for a bad file or command line", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-errors-"));
     const policy = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", "tools/policy.ts", ...args], {
-        cwd: root,
-        encoding: "utf8",
-      });
+      spawnSync(
+        process.execPath,
+        ["--import", path.join(root, "tools/loader.mjs"), "tools/policy.ts", ...args],
+        {
+          cwd: root,
+          encoding: "utf8",
+        },
+      );
     const usage =
       "usage: npm run policy -- (--stack NAME | --config FILE) [--pack-config FILE] [--json]";
 

@@ -37,16 +37,20 @@ describe("maskWireValue", () => {
 });
 
 describe("installRecorder", () => {
-  it("maps no stack trace until the program has settled, then as before", async () => {
+  it("takes and maps no stack trace until the program has settled, then as before", async () => {
     const debug = process.env.HOMEPORT_DEBUG;
     delete process.env.HOMEPORT_DEBUG;
     try {
       // tsx turns source maps on; Pulumi's runtime takes a trace for every RPC meanwhile.
       assert.equal(process.sourceMapsEnabled, true);
+      assert.equal(Error.stackTraceLimit, 10);
       const recorder = await installRecorder("test");
       assert.equal(process.sourceMapsEnabled, false);
+      assert.equal(Error.stackTraceLimit, 0);
+      assert.equal(new Error("x").stack, "Error: x");
       await recorder.settle();
       assert.equal(process.sourceMapsEnabled, true);
+      assert.equal(Error.stackTraceLimit, 10);
     } finally {
       if (debug !== undefined) process.env.HOMEPORT_DEBUG = debug;
     }

@@ -12,7 +12,7 @@ const root = path.resolve(__dirname, "../..");
 function render(...args: string[]) {
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", path.join(root, "tools/render.ts"), ...args],
+    ["--import", path.join(root, "tools/loader.mjs"), path.join(root, "tools/render.ts"), ...args],
     {
       cwd: root,
       encoding: "utf8",

@@ -46,7 +46,15 @@ describe("docs/operations.md", () => {
       const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "runbook-")), `${stack}.md`);
       const r = spawnSync(
         process.execPath,
-        ["--import", "tsx", path.join(root, "tools/runbook.ts"), "--stack", stack, "--out", out],
+        [
+          "--import",
+          path.join(root, "tools/loader.mjs"),
+          path.join(root, "tools/runbook.ts"),
+          "--stack",
+          stack,
+          "--out",
+          out,
+        ],
         { cwd: root, encoding: "utf8" },
       );
       assert.equal(r.status, 0, r.stderr);

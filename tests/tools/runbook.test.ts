@@ -227,7 +227,7 @@ describe("runbook procedures", () => {
 function runbookCli(...args: string[]) {
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", path.join(root, "tools/runbook.ts"), ...args],
+    ["--import", path.join(root, "tools/loader.mjs"), path.join(root, "tools/runbook.ts"), ...args],
     {
       cwd: root,
       encoding: "utf8",

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as http from "node:http";
 import { must, runSync, waitFor } from "./shell";
 
 /** Debian's client, which matches the engine the suite starts. */
@@ -184,4 +185,46 @@ export async function assertOnlyRetainedLeft(
     baseline.volume.filter((v) => !retained.includes(v)),
     "volumes left after removal",
   );
+}
+
+/**
+ * A request to the engine's HTTP API on the socket that DOCKER_HOST names (the suite's engine):
+ * for what the CLI has no command for, such as creating a service from a whole spec.
+ * @returns the status and the parsed JSON body (the text when it is not JSON).
+ */
+export function engineApi(
+  method: string,
+  apiPath: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+  assert.ok(host.startsWith("unix://"), `DOCKER_HOST ${host} is not a unix socket`);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        socketPath: host.slice("unix://".length),
+        method,
+        path: apiPath,
+        headers: payload
+          ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) }
+          : {},
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => {
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // Not JSON: the text as it is.
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
 }

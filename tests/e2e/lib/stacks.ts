@@ -120,7 +120,13 @@ export function stackImages(file: string): { run: string[]; built: string[] } {
   const out = must(
     runSync(
       process.execPath,
-      ["--import", "tsx", path.join(ROOT, "tools/render.ts"), "--config", file],
+      [
+        "--import",
+        path.join(ROOT, "tools/loader.mjs"),
+        path.join(ROOT, "tools/render.ts"),
+        "--config",
+        file,
+      ],
       { cwd: ROOT, timeoutMs: 120_000 },
     ),
     `npm run render -- --config ${file}`,

@@ -82,7 +82,7 @@ export async function renderStackFile(stackFile: string): Promise<RenderResult> 
       process.execPath,
       [
         "--import",
-        "tsx",
+        path.join(ROOT, "tools/loader.mjs"),
         path.join(ROOT, "tools", "render.ts"),
         "--config",
         stackFile,

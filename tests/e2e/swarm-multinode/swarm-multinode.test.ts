@@ -342,7 +342,13 @@ describe("e2e: the platform on a four-node Docker Swarm", { concurrency: false }
     // The model the checks compare with: the same program rendered for the same stack file.
     const rendered = runSync(
       process.execPath,
-      ["--import", "tsx", path.join(ROOT, "tools/render.ts"), "--config", state.ws.stackFile],
+      [
+        "--import",
+        path.join(ROOT, "tools/loader.mjs"),
+        path.join(ROOT, "tools/render.ts"),
+        "--config",
+        state.ws.stackFile,
+      ],
       { cwd: ROOT, timeoutMs: 120_000 },
     );
     if (rendered.status !== 0) return void (state.blocked = `render: ${failure(rendered)}`);
