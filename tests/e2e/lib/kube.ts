@@ -8,6 +8,8 @@ import * as https from "node:https";
 export interface KubeReply {
   readonly status: number;
   readonly body: unknown;
+  /** The server's warnings (`Warning` headers), without their code. */
+  readonly warnings: string[];
 }
 
 export interface KubeList<T> {
@@ -38,10 +40,16 @@ export class KubeClient {
   private readonly ca: Buffer;
   private readonly token: string;
 
-  /** @param env the variables of kube.env (HOMEPORT_KUBE_SERVER, _CA, _TOKEN_FILE) */
-  constructor(readonly env: Record<string, string>) {
+  /**
+   * @param env the variables of kube.env (HOMEPORT_KUBE_SERVER, _CA, _TOKEN_FILE)
+   * @param token @default the admin token of HOMEPORT_KUBE_TOKEN_FILE
+   */
+  constructor(
+    readonly env: Record<string, string>,
+    token?: string,
+  ) {
     this.ca = fs.readFileSync(env.HOMEPORT_KUBE_CA);
-    this.token = fs.readFileSync(env.HOMEPORT_KUBE_TOKEN_FILE, "utf8").trim();
+    this.token = token ?? fs.readFileSync(env.HOMEPORT_KUBE_TOKEN_FILE, "utf8").trim();
   }
 
   request(method: string, path: string, body?: unknown, contentType = "application/json") {
@@ -65,13 +73,17 @@ export class KubeClient {
           res.setEncoding("utf8");
           res.on("data", (d: string) => (text += d));
           res.on("end", () => {
+            const header = res.headers.warning;
+            const warnings = (Array.isArray(header) ? header : header ? [header] : []).map((w) =>
+              w.replace(/^299 - "?|"$/g, ""),
+            );
             let parsed: unknown = text;
             try {
               parsed = JSON.parse(text);
             } catch {
               // not JSON: keep the text
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
+            resolve({ status: res.statusCode ?? 0, body: parsed, warnings });
           });
         },
       );
