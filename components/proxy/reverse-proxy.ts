@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { WorkloadDeployment } from "../model";
+import { PROXY_WORKLOAD, WorkloadDeployment } from "../model";
 import { certificateSource, CertificateSource } from "./certificates";
 import { ReverseProxyArgs } from "./reverse-proxy-args";
 import {
@@ -13,9 +13,6 @@ import {
 } from "./traefik-workload";
 
 export const REVERSE_PROXY_TYPE = "homeport:proxy:ReverseProxy";
-
-/** Name of the proxy's workload on every orchestrator. */
-export const PROXY_WORKLOAD = "traefik";
 
 /** Length of the generated dashboard password. */
 export const DASHBOARD_PASSWORD_LENGTH = 32;

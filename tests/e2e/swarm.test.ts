@@ -31,21 +31,27 @@ import {
   stopSwarmEngine,
 } from "./lib/engine";
 import { record, seconds, FIGURES_FILE } from "./lib/figures";
-import { Reply, request, requestLoop, tryRequest } from "./lib/https";
+import { requestLoop, tryRequest } from "./lib/https";
 import {
   AlertReceiver,
   checkDiscoveredTargets,
-  checkGrafanaDatasource,
   checkReplacementDiscovered,
   checkTargetDown,
   checkWatchdog,
   PrometheusApi,
-  receiverSettings,
+  setReceiverSecrets,
   workloadTargets,
 } from "./lib/monitoring";
 import { block as blockDeployment, deployedWorkspace, ROOT, Workspace } from "./lib/pulumi";
 import { must, run, runSync, tail, waitFor } from "./lib/shell";
 import { META } from "../../components/model/metadata";
+import {
+  checkDashboard,
+  checkGrafanaThroughProxy,
+  checkRedirect,
+  checkRoutes,
+  routeHosts,
+} from "./lib/proxy-checks";
 import { stackFileForThisMachine, stackParts } from "./lib/stacks";
 
 /**
@@ -156,12 +162,6 @@ function needsPart(t: TestContext, part: string): boolean {
   return false;
 }
 
-/** Host names of the stack's routes, from its `urls` output: name -> host. */
-function routeHosts(outputs: Record<string, unknown>): Record<string, string> {
-  const urls = (outputs.urls ?? {}) as Record<string, string>;
-  return Object.fromEntries(Object.entries(urls).map(([k, u]) => [k, new URL(u).hostname]));
-}
-
 async function allConverged(): Promise<string | undefined> {
   const states = serviceNames().map(serviceState);
   const pending = states.filter((s) => !converged(s));
@@ -235,23 +235,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
       }),
       "pulumi stack init",
     );
-    if (state.receiver) {
-      // The receivers' URLs are secrets: set as such, never written in the stack file.
-      const urls = receiverSettings(state.receiver);
-      for (const [key, url] of [
-        ["webhook.url", urls.webhookUrl],
-        ["watchdogUrl", urls.watchdogUrl],
-      ]) {
-        state.ws.pulumiSync([
-          "config",
-          "set",
-          "--secret",
-          "--path",
-          `homeport:monitoring.alerting.${key}`,
-          url,
-        ]);
-      }
-    }
+    if (state.receiver) setReceiverSecrets(state.ws, state.receiver);
   });
 
   after(async () => {
@@ -329,70 +313,19 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
 
   it("the proxy answers on HTTPS and routes each host to its own service", async (t) => {
     if (!needsDeployment(t) || !needsPart(t, "proxy")) return;
-    const routed = Object.entries(state.hosts).filter(([name]) => name !== "proxy-dashboard");
-    assert.ok(
-      routed.length >= 2,
-      `expected at least two routed services, got ${JSON.stringify(state.hosts)}`,
-    );
-    const expected: Record<string, string> = {
-      "proxy-whoami": "whoami",
-      "apps.frontend": "frontend",
-      "apps.api": "backend",
-      grafana: "grafana",
-    };
-    /** The path each route's own health check uses (the stand-ins answer /health too). */
-    const healthPath: Record<string, string> = { grafana: "/api/health" };
-    for (const [name, host] of routed) {
-      // Traefik's Swarm provider polls: a route appears within its refresh interval.
-      const reply = await waitFor(
-        `https://${host}/ to answer`,
-        async () => {
-          const r = await tryRequest(host, healthPath[name] ?? "/health");
-          return r && r.status === 200 ? r : undefined;
-        },
-        60_000,
-      );
-      const role = String(reply.headers["x-standin"] ?? "").split("/")[0];
-      if (expected[name]) assert.equal(role, expected[name], `${host} reached the wrong service`);
-      console.log(`# ${host} -> ${role || reply.headers.server || "?"} (HTTP ${reply.status})`);
-    }
-    const unknown = await request("nowhere.example.invalid", "/");
-    assert.equal(unknown.status, 404, "a host without a route must not reach any service");
+    await checkRoutes(state.hosts);
   });
 
   it("redirects plain HTTP to HTTPS", async (t) => {
     if (!needsDeployment(t) || !needsPart(t, "proxy")) return;
-    const host = Object.values(state.hosts)[0];
-    const r: Reply = await request(host, "/some/path?q=1", { scheme: "http" });
-    assert.ok([301, 308].includes(r.status), `expected a permanent redirect, got ${r.status}`);
-    assert.match(
-      String(r.headers.location),
-      new RegExp(`^https://${host.replace(/\./g, "\\.")}(:443)?/some/path\\?q=1$`),
-    );
+    await checkRedirect(Object.values(state.hosts)[0]);
   });
 
   it("refuses the dashboard without credentials and accepts the generated ones", async (t) => {
     if (!needsDeployment(t) || !needsPart(t, "proxy")) return;
     const host = state.hosts["proxy-dashboard"];
     if (!host) return t.skip("the dashboard is disabled in the e2e stack");
-    assert.ok(state.dashboardAuth, "the stack exports no dashboard password");
-    const anonymous = await waitFor(
-      "the dashboard route",
-      async () => {
-        const r = await tryRequest(host, "/api/overview");
-        return r && r.status !== 404 ? r : undefined;
-      },
-      60_000,
-    );
-    assert.equal(anonymous.status, 401);
-    const wrong = await request(host, "/api/overview", { auth: "admin:not-the-password" });
-    assert.equal(wrong.status, 401);
-    const r = await request(host, "/api/overview", { auth: state.dashboardAuth });
-    assert.equal(r.status, 200, r.body);
-    assert.ok(
-      (JSON.parse(r.body) as { http?: unknown }).http,
-      "the API answered without its overview",
-    );
+    await checkDashboard(host, state.dashboardAuth);
   });
 
   it("monitoring: Prometheus discovers every workload that declares metrics through Swarm discovery, all up, and finds Alertmanager", async (t) => {
@@ -488,18 +421,8 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
   it("monitoring: Grafana (a stand-in) takes only the generated password, and its provisioned data source answers a query through the proxy", async (t) => {
     if (!needsDeployment(t) || !needsPart(t, "monitoring")) return;
     if (!needsPart(t, "proxy")) return;
-    const host = state.hosts.grafana;
-    assert.ok(host, "the stack routes no Grafana");
-    const password = Object.entries(state.credentials).find(([k]) => /grafana/.test(k))?.[1];
-    assert.ok(password, "the stack exports no Grafana password");
-    assert.equal((await request(host, "/api/datasources")).status, 401);
-    assert.equal((await request(host, "/api/datasources", { auth: "admin:wrong" })).status, 401);
-    const answer = await checkGrafanaDatasource(
-      (p, auth) => request(host, p, { auth, timeoutMs: 15_000 }),
-      `admin:${password}`,
-    );
+    const answer = await checkGrafanaThroughProxy(state.hosts.grafana, state.credentials);
     record("grafanaQuerySeries", answer.series);
-    console.log(`# Grafana data source ${answer.uid}: up{} for jobs ${answer.jobs.join(", ")}`);
   });
 
   it("isolates by flows: from the proxy's and the exporters' networks MinIO's and RabbitMQ's ports are unreachable, from the backend's they answer", async (t) => {

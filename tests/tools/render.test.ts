@@ -56,12 +56,15 @@ describe("npm run render", () => {
           `${r.name} has an unknown parent`,
         );
       }
-      // Data outlives destroy: every volume or claim is retained, and protected in production;
-      // nothing else is.
+      // Data outlives destroy: every volume or claim is retained, and protected in production,
+      // and so is the stack's own Kubernetes namespace, whose deletion would delete the claims
+      // in it; nothing else is.
       const production = result.outputs.environment === "production";
       const data = result.resources.filter((r) => DATA_TYPES.includes(r.type));
       for (const r of result.resources) {
-        const holdsData = DATA_TYPES.includes(r.type);
+        const holdsData =
+          DATA_TYPES.includes(r.type) ||
+          (r.type === "kubernetes:core/v1:Namespace" && r.name === "kubernetes-namespace");
         assert.deepEqual(
           { name: r.name, retainOnDelete: r.retainOnDelete, protect: r.protect },
           { name: r.name, retainOnDelete: holdsData, protect: holdsData && production },

@@ -5,6 +5,9 @@ import { ResolvedRoute } from "../resolve";
  * Traefik's entry points, its ACME resolver, and how routers and middlewares are named.
  */
 
+/** Name of the proxy's workload on every orchestrator. */
+export const PROXY_WORKLOAD = "traefik";
+
 /** Traefik entry points, the same on every orchestrator. */
 export const ENTRYPOINT_WEB = "web";
 export const ENTRYPOINT_WEBSECURE = "websecure";

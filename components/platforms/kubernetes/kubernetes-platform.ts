@@ -105,7 +105,9 @@ export class KubernetesPlatform extends PlatformComponent {
             },
           },
         },
-        { parent: this, provider: this.provider },
+        // Kept as the data is: deleting a namespace deletes the claims in it, and with them the
+        // volumes of a class whose reclaim policy is Delete.
+        { parent: this, provider: this.provider, ...dataResourceOptions(true, this.retention) },
       );
       this.namespace = ns.metadata.name;
       this.namespaceResource = ns;

@@ -281,7 +281,11 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
             selector,
             template,
             podManagementPolicy: "Parallel",
-            updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+            // One member at a time, the rolling update's default. `rollingUpdate.maxUnavailable`
+            // is not set: it is behind the MaxUnavailableStatefulSet gate, off by default up to
+            // 1.36 (k8s.io/kubernetes pkg/features/kube_features.go), and a server with the gate
+            // off drops it, so every preview after `up` showed it as a change.
+            updateStrategy: { type: "RollingUpdate" },
             volumeClaimTemplates: ownClaims.map((v) => ({
               metadata: { name: `vol-${v.name}`, labels },
               spec: claimShape(v, args.settings, args.storageBackend),

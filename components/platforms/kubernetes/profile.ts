@@ -8,6 +8,7 @@ import {
   VolumeClass,
   VolumeFacts,
   provisionVolumes,
+  PROXY_WORKLOAD,
   StorageBackend,
 } from "../../model";
 import { kubernetesMetricsDiscovery } from "./metrics-discovery";
@@ -54,7 +55,12 @@ export const KUBERNETES_VOLUMES: Readonly<Record<VolumeClass, VolumeFacts>> = {
   "host-readonly": { persistent: true, multiNode: false, pinsToNode: false },
 };
 
-/** Traefik's Kubernetes Ingress and CRD providers, watching the stack's namespace. */
+/**
+ * Traefik's Kubernetes Ingress and CRD providers, watching the stack's namespace. Traefik copies
+ * the address of its LoadBalancer Service into every Ingress' status (the `publishedService`
+ * of github.com/traefik/traefik/v3 pkg/provider/kubernetes/ingress/kubernetes.go): without an
+ * address an Ingress never counts as ready, and `pulumi up` waits for it until it times out.
+ */
 export const kubernetesRouteProvider = (
   settings: Pick<StackConfig["kubernetes"], "namespace" | "ingressClass">,
 ): RouteProvider => ({
@@ -62,6 +68,7 @@ export const kubernetesRouteProvider = (
     "--providers.kubernetesingress=true",
     `--providers.kubernetesingress.ingressClass=${settings.ingressClass}`,
     `--providers.kubernetesingress.namespaces=${settings.namespace}`,
+    `--providers.kubernetesingress.ingressEndpoint.publishedService=${settings.namespace}/${PROXY_WORKLOAD}-public`,
     "--providers.kubernetescrd=true",
     `--providers.kubernetescrd.namespaces=${settings.namespace}`,
   ],

@@ -50,10 +50,11 @@ describe("reverse proxy on Kubernetes", () => {
 
   it("reads Ingresses and Traefik CRDs of the namespace, with no ACME resolver of its own", () => {
     const args: string[] = pod().containers[0].args;
-    assert.deepEqual(args.slice(-5), [
+    assert.deepEqual(args.slice(-6), [
       "--providers.kubernetesingress=true",
       "--providers.kubernetesingress.ingressClass=traefik",
       "--providers.kubernetesingress.namespaces=edge",
+      "--providers.kubernetesingress.ingressEndpoint.publishedService=edge/traefik-public",
       "--providers.kubernetescrd=true",
       "--providers.kubernetescrd.namespaces=edge",
     ]);

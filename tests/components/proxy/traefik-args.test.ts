@@ -79,6 +79,7 @@ describe("Traefik static configuration", () => {
       "--providers.kubernetesingress=true",
       "--providers.kubernetesingress.ingressClass=edge",
       "--providers.kubernetesingress.namespaces=media",
+      "--providers.kubernetesingress.ingressEndpoint.publishedService=media/traefik-public",
       "--providers.kubernetescrd=true",
       "--providers.kubernetescrd.namespaces=media",
     ]);

@@ -12,12 +12,11 @@
  * one by one as skipped, with the reason; only the groups in EXTERNAL_GROUPS may be missing.
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as https from "node:https";
 import * as path from "node:path";
 import { after, before, describe, it, TestContext } from "node:test";
 import { renderRookCrds } from "../../../components/storage/rook-crds";
 import type { RenderedResource } from "../../../tools/render-lib";
+import { KubeClient, KubeReply } from "../lib/kube";
 import {
   Engine,
   ensureEngines,
@@ -74,55 +73,12 @@ interface Manifest {
   [k: string]: unknown;
 }
 
-interface Reply {
-  status: number;
-  body: unknown;
-  warnings: string[];
-}
+type Reply = KubeReply;
 
-const kube: { blocked?: string; engine?: Engine; server?: string; ca?: Buffer; token?: string } =
-  {};
+const kube: { blocked?: string; engine?: Engine; client?: KubeClient } = {};
 
-function request(method: string, p: string, body?: unknown): Promise<Reply> {
-  const url = new URL(p, kube.server);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      url,
-      {
-        method,
-        ca: kube.ca,
-        headers: {
-          Authorization: `Bearer ${kube.token}`,
-          Accept: "application/json",
-          ...(payload ? { "Content-Type": "application/json" } : {}),
-        },
-        timeout: 30_000,
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d: string) => (text += d));
-        res.on("end", () => {
-          const header = res.headers.warning;
-          const warnings = (Array.isArray(header) ? header : header ? [header] : []).map((w) =>
-            w.replace(/^299 - "?|"$/g, ""),
-          );
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed, warnings });
-        });
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`${method} ${p} timed out`)));
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
+const request = (method: string, p: string, body?: unknown): Promise<Reply> =>
+  kube.client!.request(method, p, body);
 
 /** The server's own message for a refused request. */
 const messageOf = (r: Reply): string =>
@@ -311,7 +267,7 @@ describe("e2e: Kubernetes objects on a real kube-apiserver", { concurrency: fals
       t.skip(kube.blocked);
       return false;
     }
-    if (!kube.server) {
+    if (!kube.client) {
       t.skip("kube-apiserver did not start (see the failing start-up check)");
       return false;
     }
@@ -322,18 +278,16 @@ describe("e2e: Kubernetes objects on a real kube-apiserver", { concurrency: fals
     if (kube.blocked) return t.skip(kube.blocked);
     kube.engine = await startEngine("kube");
     const env = kube.engine.env;
-    kube.server = env.HOMEPORT_KUBE_SERVER;
-    kube.ca = fs.readFileSync(env.HOMEPORT_KUBE_CA);
-    kube.token = fs.readFileSync(env.HOMEPORT_KUBE_TOKEN_FILE, "utf8").trim();
+    kube.client = new KubeClient(env);
     const version = await request("GET", "/version");
     assert.equal(version.status, 200);
     t.diagnostic(`figure kube.startup: ${seconds(kube.engine.startMs)} (${kube.engine.report})`);
     t.diagnostic(`kube-apiserver ${(version.body as { gitVersion: string }).gitVersion}`);
     // Our own client really is refused without the token: the checks below are authenticated.
-    const saved = kube.token;
-    kube.token = "wrong";
-    assert.equal((await request("GET", "/api/v1/namespaces")).status, 401);
-    kube.token = saved;
+    assert.equal(
+      (await new KubeClient(env, "wrong").request("GET", "/api/v1/namespaces")).status,
+      401,
+    );
   });
 
   it("the checks can fail: the server refuses unknown fields, bad names and a privileged pod", async (t) => {

@@ -18,17 +18,21 @@ export interface RequestOptions {
   readonly port?: number;
   /** @default "GET" */
   readonly method?: string;
+  /** The address every host name resolves to (where the proxy listens). @default "127.0.0.1" */
+  readonly address?: string;
   /** The local address the request leaves from (a loopback alias). @default the system's choice */
   readonly localAddress?: string;
   /** Further request headers; Host is always `host`. @default {} */
   readonly headers?: Record<string, string>;
 }
 
-/** Every host name resolves to the machine itself: the proxy publishes its ports there. */
-const loopback: LookupFunction = (_host, opts, cb) => {
-  if (opts.all) cb(null, [{ address: "127.0.0.1", family: 4 }]);
-  else cb(null, "127.0.0.1", 4);
-};
+/** Every host name resolves to one address: the machine itself, where the proxy publishes its ports. */
+const resolveTo =
+  (address: string): LookupFunction =>
+  (_host, opts, cb) => {
+    if (opts.all) cb(null, [{ address, family: 4 }]);
+    else cb(null, address, 4);
+  };
 
 /**
  * One request to the proxy on this machine for `host` (SNI and Host header), without redirects.
@@ -47,7 +51,7 @@ export function request(host: string, path: string, opts: RequestOptions = {}): 
         method: opts.method ?? "GET",
         localAddress: opts.localAddress,
         servername: host,
-        lookup: loopback,
+        lookup: resolveTo(opts.address ?? "127.0.0.1"),
         rejectUnauthorized: false,
         auth: opts.auth,
         agent: false,
@@ -85,7 +89,7 @@ export interface LoopResult {
  * Sends requests one after another until `stop()` is called; a reply other than 200 or an error
  * counts as a failure.
  */
-export function requestLoop(host: string, path: string, pauseMs = 20) {
+export function requestLoop(host: string, path: string, pauseMs = 20, address?: string) {
   let running = true;
   let requests = 0;
   let failures = 0;
@@ -95,7 +99,7 @@ export function requestLoop(host: string, path: string, pauseMs = 20) {
     while (running) {
       requests++;
       try {
-        const r = await request(host, path, { timeoutMs: 5000 });
+        const r = await request(host, path, { timeoutMs: 5000, address });
         const v = String(r.headers["x-standin"] ?? "");
         if (v && !versions.includes(v)) versions.push(v);
         if (r.status !== 200) {

@@ -15,6 +15,7 @@ import assert from "node:assert/strict";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import * as yaml from "js-yaml";
+import type { Workspace } from "./pulumi";
 import { waitFor } from "./shell";
 
 /** GET on Prometheus' HTTP API (`/api/v1/...`): the parsed JSON body, or undefined. */
@@ -268,6 +269,27 @@ export function receiverSettings(receiver: AlertReceiver): {
     webhookUrl: receiver.url(RECEIVER_PATHS.alerts),
     watchdogUrl: receiver.url(RECEIVER_PATHS.watchdog),
   };
+}
+
+/**
+ * Sets the stack's receiver URLs to `receiver` (`webhook.url` and `watchdogUrl` of
+ * `homeport:monitoring.alerting`): as secrets, never written in the stack file.
+ */
+export function setReceiverSecrets(ws: Workspace, receiver: AlertReceiver): void {
+  const urls = receiverSettings(receiver);
+  for (const [key, url] of [
+    ["webhook.url", urls.webhookUrl],
+    ["watchdogUrl", urls.watchdogUrl],
+  ]) {
+    ws.pulumiSync([
+      "config",
+      "set",
+      "--secret",
+      "--path",
+      `homeport:monitoring.alerting.${key}`,
+      url,
+    ]);
+  }
 }
 
 /** Waits for the Watchdog at the dead man's switch; returns when it arrived. */

@@ -46,8 +46,11 @@ export async function enginePath(name: string): Promise<string> {
   return r.stdout.trim();
 }
 
-/** Starts `consul agent -dev` or etcd + kube-apiserver in a new temporary directory. */
-export async function startEngine(kind: "consul" | "kube"): Promise<Engine> {
+/**
+ * Starts `consul agent -dev`, etcd + kube-apiserver, or a whole Kubernetes node (root) in a new
+ * temporary directory.
+ */
+export async function startEngine(kind: "consul" | "kube" | "kube-node"): Promise<Engine> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `homeport-e2e-${kind}-`));
   const started = Date.now();
   const r = await run("bash", [ENGINES, `start-${kind}`, dir], { timeoutMs: 5 * 60_000 });
@@ -57,7 +60,8 @@ export async function startEngine(kind: "consul" | "kube"): Promise<Engine> {
     throw new Error(`tools/engines.sh start-${kind} failed (exit ${r.status}):\n${tail(r.stderr)}`);
   }
   const env: Record<string, string> = {};
-  for (const line of fs.readFileSync(path.join(dir, `${kind}.env`), "utf8").split("\n")) {
+  const envFile = kind === "kube-node" ? "kube.env" : `${kind}.env`;
+  for (const line of fs.readFileSync(path.join(dir, envFile), "utf8").split("\n")) {
     const m = /^export ([A-Z_]+)=(.*)$/.exec(line);
     if (m) env[m[1]] = m[2];
   }

@@ -20,7 +20,7 @@ import { TRAEFIK_PATHS, TRAEFIK_PORTS } from "../../../components/proxy/traefik-
 import { Recorder, stackConfig, startRecorder } from "../../helpers/harness";
 import { freePort } from "../../helpers/net";
 import { request } from "../lib/https";
-import { TRAEFIK_BIN, TRAEFIK_MISSING, TRAEFIK_VERSION } from "../lib/traefik";
+import { TRAEFIK_BIN, TRAEFIK_MISSING, TRAEFIK_VERSION, traefikCrdFile } from "../lib/traefik";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const ENGINES = path.join(ROOT, "tools", "engines.sh");
@@ -29,24 +29,13 @@ const HOST = "traefik.home.example.org";
 const USER = "admin";
 const PASSWORD = crypto.randomBytes(12).toString("hex");
 
-function crdFile(): string | undefined {
-  const cache = spawnSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).stdout?.trim();
-  if (!cache) return undefined;
-  const file = path.join(
-    cache,
-    `github.com/traefik/traefik/v3@v${TRAEFIK_VERSION}`,
-    "docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml",
-  );
-  return fs.existsSync(file) ? file : undefined;
-}
-
 function missing(): string | undefined {
   if (TRAEFIK_MISSING) return TRAEFIK_MISSING;
   for (const engine of ["etcd", "kube-apiserver"]) {
     if (spawnSync("bash", [ENGINES, "path", engine]).status !== 0)
       return `no ${engine} binary (tools/engines.sh build ${engine})`;
   }
-  if (!crdFile()) return `no Traefik ${TRAEFIK_VERSION} CRD file in the Go module cache`;
+  if (!traefikCrdFile()) return `no Traefik ${TRAEFIK_VERSION} CRD file in the Go module cache`;
   if (spawnSync("openssl", ["version"]).status !== 0) return "no openssl to hash the password";
   return undefined;
 }
@@ -170,7 +159,7 @@ before(async () => {
   const ca = fs.readFileSync(caFile, "utf8");
   const admin = fs.readFileSync(env.HOMEPORT_KUBE_TOKEN_FILE, "utf8").trim();
 
-  for (const crd of yaml.loadAll(fs.readFileSync(crdFile() as string, "utf8"))) {
+  for (const crd of yaml.loadAll(fs.readFileSync(traefikCrdFile() as string, "utf8"))) {
     if (!crd) continue;
     const r = await api(
       server,

@@ -64,9 +64,12 @@ describe("Kubernetes adapter", () => {
     const provider = resource(rec, "pulumi:providers:kubernetes", "kubernetes-k8s").inputs;
     assert.equal(provider.context, "lab");
     assert.equal(provider.namespace, "hp");
-    const ns = resource(rec, TOKENS.namespace, "kubernetes-namespace").inputs as Inputs;
+    const namespace = resource(rec, TOKENS.namespace, "kubernetes-namespace");
+    const ns = namespace.inputs as Inputs;
     assert.equal(ns.metadata.name, "hp");
     assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
+    // It holds the claims: deleting it on destroy would delete them.
+    assert.equal(namespace.retainOnDelete, true);
   });
 
   it("makes the stateless service a Deployment with replicas, probes, resources and a surge rollout", () => {
@@ -197,6 +200,8 @@ describe("Kubernetes adapter", () => {
     const s = resource(rec, TOKENS.statefulSet, "db").inputs as Inputs;
     assert.equal(s.spec.replicas, 1);
     assert.equal(s.spec.serviceName, "db-headless");
+    // Only what every server keeps: maxUnavailable is dropped where its feature gate is off.
+    assert.deepEqual(s.spec.updateStrategy, { type: "RollingUpdate" });
     assert.deepEqual(s.spec.volumeClaimTemplates[0].spec, {
       accessModes: ["ReadWriteOnce"],
       storageClassName: "ceph-rbd",
