@@ -228,3 +228,17 @@ export function engineApi(
     req.end(payload);
   });
 }
+
+/** The address of this machine on the Swarm's docker_gwbridge, which task containers reach. */
+export function gatewayAddress(): string | undefined {
+  const r = docker(
+    "network",
+    "inspect",
+    "docker_gwbridge",
+    "-f",
+    "{{range .IPAM.Config}}{{.Gateway}}{{end}}",
+  );
+  return r.status === 0 && /^\d+\.\d+\.\d+\.\d+$/.test(r.stdout.trim())
+    ? r.stdout.trim()
+    : undefined;
+}

@@ -23,6 +23,7 @@ import {
   converged,
   docker,
   engineObjects,
+  gatewayAddress,
   Kind,
   retainedVolumes,
   serviceNames,
@@ -36,7 +37,7 @@ import {
 } from "../lib/app-build";
 import {
   buildTestImages,
-  createMonitoringHostPaths,
+  createStackHostPaths,
   startSwarmEngine,
   stopSwarmEngine,
 } from "../lib/engine";
@@ -44,6 +45,7 @@ import { record, seconds, FIGURES_FILE } from "../lib/figures";
 import { request, tryRequest } from "../lib/https";
 import { block as blockDeployment, deployedWorkspace, Workspace } from "../lib/pulumi";
 import { PACK_NAME } from "../../../policies/lib/catalogue";
+import { assertWiredAsFresh, MediaStandins, startMediaStandins } from "../lib/media";
 import { must, run, RunResult, runSync, tail, waitFor } from "../lib/shell";
 import { overrideImages, stackFileForThisMachine, stackImages, stackParts } from "../lib/stacks";
 
@@ -82,6 +84,8 @@ const state: {
   baseline?: Record<Kind, string[]>;
   urls: Record<string, string>;
   createdHostPaths: string[];
+  /** The contract double the media part's stand-ins relay to (tests/e2e/lib/media.ts). */
+  media?: MediaStandins;
 } = { services: 0, urls: {}, createdHostPaths: [] };
 
 const block = (reason: string) => blockDeployment(state, reason);
@@ -182,7 +186,7 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
         dockerGroupId: fs.statSync("/var/run/docker.sock").gid,
       },
     });
-    state.createdHostPaths = createMonitoringHostPaths();
+    state.createdHostPaths = createStackHostPaths();
 
     // A user's environment: tools/up.sh picks the state backend (<project>/.state) and generates
     // the passphrase; the suite's own pulumi calls then read the same state.
@@ -195,12 +199,23 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
     ws.env.PULUMI_BACKEND_URL = `file://${stateDir}`;
     ws.env.PULUMI_CONFIG_PASSPHRASE_FILE = path.join(stateDir, `${STACK}.passphrase`);
 
+    // The media part's stand-ins relay to the contract double on the engine's docker_gwbridge
+    // address, which stays when the engine leaves its swarm and is reused when npm run up makes one.
+    if (stackParts(ws.stackFile).includes("media")) {
+      const gateway = gatewayAddress();
+      if (!gateway)
+        return block("the engine has no docker_gwbridge address for the media stand-ins' double");
+      state.media = await startMediaStandins(gateway);
+      console.log(
+        `# STAND-INS: ${Object.keys(state.media.double.urls).join(", ")} relay to the contract double on ${gateway}; Transmission is Debian's transmission-daemon`,
+      );
+    }
     // npm run up makes the engine a Swarm itself: the suite's engine leaves the one it started in.
     must(docker("swarm", "leave", "--force"), "docker swarm leave");
     state.baseline = engineObjects();
   });
 
-  after(() => {
+  after(async () => {
     if (state.ws && state.upRan && !state.destroyed) {
       // Leave the engine as it was found, whatever failed on the way: the workspace's own
       // tools/up.sh, which finds the stack's state and passphrase beside it.
@@ -223,6 +238,7 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
       fs.rmSync(state.appBuild.context, { recursive: true, force: true });
     for (const p of state.createdHostPaths.reverse())
       fs.rmSync(p, { recursive: true, force: true });
+    await state.media?.stop();
     if (state.engineStarted) stopSwarmEngine();
   });
 
@@ -270,6 +286,13 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
     state.services = serviceNames().length;
     assert.equal(state.services, declared, "services in the engine vs in the stack's state");
     record("devServices", state.services);
+  });
+
+  it("the media part's wiring job wired its stand-ins as it wires fresh apps", (t) => {
+    const ws = needsDeployment(t);
+    if (!ws) return;
+    if (!state.media) return t.skip("the media part is left out (HOMEPORT_E2E_DEV_LEAVE_OUT)");
+    assertWiredAsFresh(state.media);
   });
 
   it("the app answers through the proxy: the frontend, its /config.json naming the API, and the API", async (t) => {
