@@ -201,8 +201,17 @@ standin_overlay() {
   for deb in "$@"; do
     pkg="$(basename "$deb" | cut -d_ -f1)"
     if [ -z "${MONITORING_BINARIES[$pkg]:-}" ]; then
-      # A media package: every file of it (no maintainer script runs).
-      dpkg-deb -x "$deb" "$o"
+      # A media package: every file of it (no maintainer script runs), its /lib, /bin and /sbin
+      # moved under /usr, where the merged-/usr base's symlinks point.
+      dpkg-deb -x "$deb" "$unpacked/$pkg"
+      for kept in bin sbin lib; do
+        if [ -d "$unpacked/$pkg/$kept" ]; then
+          mkdir -p "$unpacked/$pkg/usr/$kept"
+          cp -a "$unpacked/$pkg/$kept/." "$unpacked/$pkg/usr/$kept/"
+          rm -rf "${unpacked:?}/$pkg/$kept"
+        fi
+      done
+      cp -a "$unpacked/$pkg/." "$o/"
       continue
     fi
     dpkg-deb -x "$deb" "$unpacked/$pkg"

@@ -29,7 +29,7 @@ import {
 import { record, seconds, FIGURES_FILE } from "../lib/figures";
 import { assertWiredAsFresh, MediaStandins, startMediaStandins } from "../lib/media";
 import { block as blockDeployment, deployedWorkspace, Workspace } from "../lib/pulumi";
-import { must, tail } from "../lib/shell";
+import { must, runSync, tail } from "../lib/shell";
 
 const STACK = "e2e-media";
 const STACK_FILE = path.join(__dirname, "Pulumi.e2e-media.yaml");
@@ -53,6 +53,7 @@ const state: {
   blocked?: string;
   engineStarted?: boolean;
   ws?: Workspace;
+  upStarted?: boolean;
   deployed?: boolean;
   destroyed?: boolean;
   standins?: MediaStandins;
@@ -76,6 +77,16 @@ function wiringJob(ws: Workspace): Resource {
   return job;
 }
 
+/** Each service's state and the end of its log, for a failure's message. */
+function serviceLogs(): string {
+  return serviceNames()
+    .map((s) => {
+      const logs = docker("service", "logs", "--raw", "--tail", "15", s);
+      return `${serviceState(s).summary}\n${logs.stdout}${logs.stderr}`;
+    })
+    .join("\n");
+}
+
 describe("e2e: the media part on the real Swarm, wired by its job", { concurrency: false }, () => {
   before(async () => {
     const env = await startSwarmEngine();
@@ -94,11 +105,19 @@ describe("e2e: the media part on the real Swarm, wired by its job", { concurrenc
     );
     state.createdHostPaths = createStackHostPaths();
     state.baseline = engineObjects();
+    must(
+      runSync("pulumi", ["stack", "init", STACK, "--non-interactive"], {
+        cwd: state.ws.projectDir,
+        env: state.ws.env,
+      }),
+      "pulumi stack init",
+    );
   });
 
   after(async () => {
-    if (state.ws && state.deployed && !state.destroyed) {
-      const r = await state.ws.pulumi(["destroy", "--yes", "--skip-preview"]);
+    if (state.ws && state.upStarted && !state.destroyed) {
+      // Leave the engine as it was found, whatever failed on the way.
+      const r = await state.ws.pulumi(["destroy", "--yes", "--skip-preview", "--refresh"]);
       console.log(`# cleanup: pulumi destroy exited ${r.status}`);
     }
     await state.standins?.stop();
@@ -116,9 +135,14 @@ describe("e2e: the media part on the real Swarm, wired by its job", { concurrenc
     if (state.blocked) return t.skip(state.blocked);
     const ws = state.ws!;
     const started = Date.now();
+    state.upStarted = true;
     const r = await ws.pulumi(["up", "--yes", "--skip-preview"]);
     record("mediaUpSeconds", seconds(Date.now() - started), " s");
-    assert.equal(r.status, 0, `pulumi up failed:\n${tail(r.stdout, 60)}\n${tail(r.stderr)}`);
+    assert.equal(
+      r.status,
+      0,
+      `pulumi up failed:\n${tail(r.stdout, 60)}\n${tail(r.stderr)}\n${serviceLogs()}`,
+    );
     state.deployed = true;
     const pending = serviceNames()
       .map(serviceState)
