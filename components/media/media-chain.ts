@@ -17,7 +17,12 @@ import {
   WorkloadDeployment,
   WorkloadSpec,
 } from "../model";
-import { dataLayout, INIT_DATA_SCRIPT, initDataEnv } from "./wiring/data-layout";
+import {
+  dataLayout,
+  INIT_DATA_CAPABILITIES,
+  INIT_DATA_SCRIPT,
+  initDataEnv,
+} from "./wiring/data-layout";
 import { seedConfig } from "./seed-config";
 import { transmissionSettingsFile } from "./wiring/transmission-settings";
 import { PortainerEndpoint, wiringJob } from "./wiring/wiring-job";
@@ -309,7 +314,7 @@ export class MediaChain extends pulumi.ComponentResource {
       // It lays out the shared volume and talks to no one.
       flows: [],
       scheduling: { mode: "job" },
-      security: { user: "0:0", capAdd: ["CHOWN", "FOWNER"] },
+      security: { user: "0:0", capAdd: [...INIT_DATA_CAPABILITIES] },
       exemptions: [
         {
           rule: RULES.nonRoot,
