@@ -59,6 +59,11 @@
 # Environment: DEBIAN_MIRROR (default: the first deb.debian.org-style URI in the apt sources),
 # HOMEPORT_E2E_SKIP_TRAEFIK=1 to leave Traefik out, HOMEPORT_E2E_RABBITMQ=1 to build the real
 # RabbitMQ image. Prints one line per image.
+#
+#   tests/e2e/images/build-images.sh rootfs DIR
+#
+# writes the stand-in base's files into DIR instead, with no engine: for the checks that run them
+# in a chroot (tests/e2e/media/media-chain-netns.test.ts).
 set -Eeuo pipefail
 shopt -s inherit_errexit
 # Whatever stops the script says where: no exit without a word.
@@ -86,7 +91,8 @@ die() {
   exit 1
 }
 
-[ -n "${DOCKER_HOST:-}" ] || die "DOCKER_HOST is not set; start the engine with tools/docker-engine.sh"
+[ "${1:-}" = rootfs ] || [ -n "${DOCKER_HOST:-}" ] ||
+  die "DOCKER_HOST is not set; start the engine with tools/docker-engine.sh"
 mkdir -p "$CACHE"
 
 # shellcheck source=tools/lib/debian-mirror.sh
@@ -419,4 +425,20 @@ main() {
   "$DOCKER" image prune -f >/dev/null
 }
 
-main "$@"
+# rootfs_dir <dir>: the stand-in base image's files (the root filesystem and the overlay), in dir.
+rootfs_dir() {
+  local dir="$1" overlay debs
+  [ -n "$dir" ] || die "usage: build-images.sh rootfs DIR"
+  mapfile -t debs < <(monitoring_debs; debs "${MEDIA_PACKAGES[@]}")
+  base_rootfs
+  mkdir -p "$dir"
+  tar -xf "$ROOTFS_TAR" -C "$dir"
+  overlay="$(mktemp -d)"
+  chmod 0755 "$overlay"
+  standin_overlay "$overlay" "${debs[@]}"
+  cp -a "$overlay/." "$dir/"
+  rm -rf "$overlay"
+  echo "$dir"
+}
+
+if [ "${1:-}" = rootfs ]; then rootfs_dir "${2:-}"; else main "$@"; fi
