@@ -537,10 +537,8 @@ def media_relay():
     Swarm and tells the double what it found: Sonarr's and Radarr's download-client test against
     the REAL Transmission (transmission_test), Portainer's check that its agent answers."""
     app = os.environ["STANDIN_MEDIA_APP"]
-    # Both default to what the Swarm gives: the app's port, the double on the default gateway.
-    port = int(os.environ.get("STANDIN_MEDIA_PORT", MEDIA_PORTS[app]))
-    double = os.environ.get("STANDIN_DOUBLE_ADDRESS") or f"{default_gateway()}:{MEDIA_PORTS[app]}"
-    base = f"http://{double}"
+    port = MEDIA_PORTS[app]
+    base = f"http://{default_gateway()}:{port}"
     key = media_api_key(app)
     for attempt in range(60):
         try:
