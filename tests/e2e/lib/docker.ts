@@ -242,3 +242,29 @@ export function gatewayAddress(): string | undefined {
     ? r.stdout.trim()
     : undefined;
 }
+
+/**
+ * For a failed deployment's message, read before a cleanup removes them: the state and last log
+ * lines of each service not yet running and healthy, and the log of each job container that
+ * exited with an error (a job is a container, not a service: components/platforms/swarm/job-spec.ts).
+ */
+export function failureLogs(lines = 15): string {
+  const inSwarm =
+    docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.trim() === "active";
+  const services = (inSwarm ? serviceNames() : [])
+    .map(serviceState)
+    .filter((s) => !converged(s))
+    .map((s) => {
+      const logs = docker("service", "logs", "--raw", "--tail", String(lines), s.name);
+      return `${s.summary}\n${logs.stdout}${logs.stderr}`;
+    });
+  const jobs = jsonLines<{ Names: string; Status: string; Labels: string }>(
+    docker("ps", "-a", "--filter", "status=exited", "--format", "{{json .}}").stdout,
+  )
+    .filter((c) => !/^Exited \(0\)/.test(c.Status) && !c.Labels.includes("com.docker.swarm.task"))
+    .map((c) => {
+      const logs = docker("logs", "--tail", String(lines), c.Names);
+      return `container ${c.Names}: ${c.Status}\n${logs.stdout}${logs.stderr}`;
+    });
+  return [...services, ...jobs].join("\n");
+}

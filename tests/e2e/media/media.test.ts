@@ -14,6 +14,7 @@ import {
   converged,
   docker,
   engineObjects,
+  failureLogs,
   gatewayAddress,
   Kind,
   retainedVolumes,
@@ -77,16 +78,6 @@ function wiringJob(ws: Workspace): Resource {
   return job;
 }
 
-/** Each service's state and the end of its log, for a failure's message. */
-function serviceLogs(): string {
-  return serviceNames()
-    .map((s) => {
-      const logs = docker("service", "logs", "--raw", "--tail", "15", s);
-      return `${serviceState(s).summary}\n${logs.stdout}${logs.stderr}`;
-    })
-    .join("\n");
-}
-
 describe("e2e: the media part on the real Swarm, wired by its job", { concurrency: false }, () => {
   before(async () => {
     const env = await startSwarmEngine();
@@ -141,7 +132,7 @@ describe("e2e: the media part on the real Swarm, wired by its job", { concurrenc
     assert.equal(
       r.status,
       0,
-      `pulumi up failed:\n${tail(r.stdout, 60)}\n${tail(r.stderr)}\n${serviceLogs()}`,
+      `pulumi up failed:\n${tail(r.stdout, 60)}\n${tail(r.stderr)}\n${failureLogs()}`,
     );
     state.deployed = true;
     const pending = serviceNames()

@@ -23,6 +23,7 @@ import {
   converged,
   docker,
   engineObjects,
+  failureLogs,
   gatewayAddress,
   Kind,
   retainedVolumes,
@@ -251,7 +252,11 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
     state.upRan = true;
     const r = await npmRun(ws, ["up", "--", "--yes"]);
     record("devUpSeconds", seconds(Date.now() - started), " s");
-    assert.equal(r.status, 0, `npm run up failed:\n${tail(r.stdout, 60)}\n${tail(r.stderr)}`);
+    assert.equal(
+      r.status,
+      0,
+      `npm run up failed:\n${tail(r.stdout, 60)}\n${tail(r.stderr)}\n${failureLogs()}`,
+    );
     state.deployed = true;
     const said = r.stderr.split("\n").filter((l) => l.startsWith("npm run up: "));
     assert.deepEqual(said, [
