@@ -186,7 +186,7 @@ export const EXPORTARR_PORT = 9707;
 /** The shared volume every app that reads or writes media mounts at /data. */
 export const DATA_VOLUME = "media-data";
 /** Capabilities LinuxServer's s6 init needs to drop from root to PUID:PGID. */
-const LSIO_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
+export const LSIO_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
 
 /** Why a media app keeps a writable root filesystem and starts as root. */
 export function rootExemptions(app: MediaWorkload): ExemptionSpec[] {

@@ -34,8 +34,9 @@
 #                                      PUID:PGID, UMASK); labelled homeport.e2e.debian=<package>_<version>
 #   homeport-e2e/<app>-standin:1       STAND-INS for prowlarr, jackett, sonarr, radarr, bazarr,
 #                                      jellyfin and portainer (no image of them can be had here):
-#                                      standin.py media-relay behind the same init, relaying the
-#                                      app's port to the contract double the suite runs
+#                                      standin.py media-relay, relaying the app's port to the
+#                                      contract double the suite runs; behind the same init but
+#                                      Portainer's, which starts as its upstream image does (root)
 #   homeport-e2e/portainer-agent-standin:1  STAND-IN for the Portainer agent (:9001)
 #   homeport-e2e/media-wiring:1        the media part's wiring job and data layout, unchanged, on
 #                                      Debian's python3 (the part pins python:3.13.3-alpine3.22)
@@ -349,11 +350,16 @@ rabbitmq_image() {
 # of the apps that cannot be had here, and the wiring job's interpreter.
 media_images() {
   local base="$1" app deb init='"/usr/bin/tini", "--", "/usr/local/bin/lsio-init"'
-  for app in prowlarr jackett sonarr radarr bazarr jellyfin portainer; do
+  for app in prowlarr jackett sonarr radarr bazarr jellyfin; do
     derive "homeport-e2e/$app-standin:1" "$base" "LABEL homeport.e2e.standin=$app" \
       "ENV STANDIN_MEDIA_APP=$app" \
       "ENTRYPOINT [$init, \"/usr/bin/python3\", \"/opt/standin/standin.py\", \"media-relay\"]"
   done
+  # Portainer's image is not LinuxServer's: it runs /portainer as root and gives nothing to
+  # PUID:PGID (portainer/portainer build/linux/Dockerfile), and the part drops all its capabilities.
+  derive homeport-e2e/portainer-standin:1 "$base" "LABEL homeport.e2e.standin=portainer" \
+    "ENV STANDIN_MEDIA_APP=portainer" \
+    "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/bin/python3\", \"/opt/standin/standin.py\", \"media-relay\"]"
   derive homeport-e2e/portainer-agent-standin:1 "$base" "LABEL homeport.e2e.standin=portainer-agent" \
     "ENV STANDIN_ROLE=portainer-agent"
   deb="$(debs transmission-daemon)"

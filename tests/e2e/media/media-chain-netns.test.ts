@@ -22,6 +22,7 @@ import {
   INIT_DATA_SCRIPT,
   initDataEnv,
 } from "../../../components/media/wiring/data-layout";
+import { LSIO_CAPABILITIES } from "../../../components/media/media-chain";
 import { transmissionSettings } from "../../../components/media/wiring/transmission-settings";
 import { wiringJob } from "../../../components/media/wiring/wiring-job";
 import { assertWiredAsFresh, MediaStandins, startMediaStandins } from "../lib/media";
@@ -80,8 +81,16 @@ function inside(args: string[], env: Record<string, string>, user?: string) {
   ];
 }
 
-function start(args: string[], env: Record<string, string>): void {
-  const [cmd, ...rest] = inside(args, env);
+/**
+ * Starts a process as root with only `capabilities` (util-linux's setpriv bounds them), as the
+ * part's workload starts on the Swarm with all others dropped.
+ */
+function start(args: string[], env: Record<string, string>, capabilities: readonly string[]): void {
+  const bound = ["-all", ...capabilities.map((c) => `+${c.toLowerCase()}`)].join(",");
+  const [cmd, ...rest] = inside(
+    ["setpriv", `--bounding-set=${bound}`, "--inh-caps=-all", ...args],
+    env,
+  );
   state.procs.push(spawn(cmd, rest, { stdio: ["ignore", "inherit", "inherit"] }));
 }
 
@@ -194,19 +203,26 @@ describe(
           "--no-blocklist",
         ],
         APP_ENV,
+        LSIO_CAPABILITIES,
       );
-      start(["python3", "/opt/standin/standin.py", "portainer-agent"], {});
-      for (const app of ["prowlarr", "sonarr", "radarr", "bazarr", "jellyfin", "portainer"]) {
+      start(["python3", "/opt/standin/standin.py", "portainer-agent"], {}, []);
+      for (const app of ["prowlarr", "sonarr", "radarr", "bazarr", "jellyfin"]) {
         const key =
           app in KEYS
             ? { [`FILE__${app.toUpperCase()}__AUTH__APIKEY`]: `/run/secrets/${app}-api-key` }
             : {};
-        start(["lsio-init", "python3", "/opt/standin/standin.py", "media-relay"], {
-          ...APP_ENV,
-          ...key,
-          STANDIN_MEDIA_APP: app,
-        });
+        start(
+          ["lsio-init", "python3", "/opt/standin/standin.py", "media-relay"],
+          { ...APP_ENV, ...key, STANDIN_MEDIA_APP: app },
+          LSIO_CAPABILITIES,
+        );
       }
+      // Portainer's image has no LinuxServer init: root, as its agent, with no capability.
+      start(
+        ["python3", "/opt/standin/standin.py", "media-relay"],
+        { ...APP_ENV, STANDIN_MEDIA_APP: "portainer" },
+        [],
+      );
     });
 
     after(async () => {
