@@ -268,3 +268,18 @@ export function failureLogs(lines = 15): string {
     });
   return [...services, ...jobs].join("\n");
 }
+
+/**
+ * Removes a stack's volumes (named `<stack>-…`) from the suite's engine, for a run that must start
+ * its apps fresh: a run stopped before its destroy check leaves the volumes its stack retains, and
+ * the next run's apps would start on them (Bazarr's key, seeded once into its retained
+ * config.yaml, was then the earlier run's, and the wiring job got Bazarr's 401). Says which.
+ */
+export function removeStackVolumes(stack: string): string {
+  const names = leftovers("volume").filter((v) => v.startsWith(`${stack}-`));
+  if (names.length === 0) return `no volume of the stack ${stack} was left`;
+  const r = docker("volume", "rm", ...names);
+  return r.status === 0
+    ? `removed the volumes of the stack ${stack}: ${names.join(", ")}`
+    : `could not remove the volumes of the stack ${stack} (${names.join(", ")}): ${r.stderr.trim()}`;
+}

@@ -17,6 +17,7 @@ import {
   failureLogs,
   gatewayAddress,
   Kind,
+  removeStackVolumes,
   retainedVolumes,
   serviceNames,
   serviceState,
@@ -95,6 +96,8 @@ describe("e2e: the media part on the real Swarm, wired by its job", { concurrenc
       `# STAND-INS: ${Object.keys(state.standins.double.urls).join(", ")} relay to the contract double on ${gateway}; Transmission is Debian's transmission-daemon`,
     );
     state.createdHostPaths = createStackHostPaths();
+    // The apps start fresh, as the checks below expect: nothing of an earlier run's stack.
+    console.log(`# before: ${removeStackVolumes(STACK)}`);
     state.baseline = engineObjects();
     must(
       runSync("pulumi", ["stack", "init", STACK, "--non-interactive"], {
@@ -109,7 +112,7 @@ describe("e2e: the media part on the real Swarm, wired by its job", { concurrenc
     if (state.ws && state.upStarted && !state.destroyed) {
       // Leave the engine as it was found, whatever failed on the way.
       const r = await state.ws.pulumi(["destroy", "--yes", "--skip-preview", "--refresh"]);
-      console.log(`# cleanup: pulumi destroy exited ${r.status}`);
+      console.log(`# cleanup: pulumi destroy exited ${r.status}; ${removeStackVolumes(STACK)}`);
     }
     await state.standins?.stop();
     if (state.ws) {

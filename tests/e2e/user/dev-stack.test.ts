@@ -26,6 +26,7 @@ import {
   failureLogs,
   gatewayAddress,
   Kind,
+  removeStackVolumes,
   retainedVolumes,
   serviceNames,
   serviceState,
@@ -213,6 +214,8 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
     }
     // npm run up makes the engine a Swarm itself: the suite's engine leaves the one it started in.
     must(docker("swarm", "leave", "--force"), "docker swarm leave");
+    // A user's first npm run up: nothing of an earlier run's stack, its apps start fresh.
+    console.log(`# before: ${removeStackVolumes(STACK)}`);
     state.baseline = engineObjects();
   });
 
@@ -228,7 +231,7 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
           timeoutMs: 20 * 60_000,
         },
       );
-      console.log(`# cleanup: npm run down exited ${r.status}`);
+      console.log(`# cleanup: npm run down exited ${r.status}; ${removeStackVolumes(STACK)}`);
     }
     if (state.ws) {
       const log = state.ws.saveLog(path.join(path.dirname(FIGURES_FILE), "dev-stack.log"));
