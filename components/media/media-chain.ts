@@ -17,7 +17,12 @@ import {
   WorkloadDeployment,
   WorkloadSpec,
 } from "../model";
-import { dataLayout, INIT_DATA_SCRIPT, initDataEnv } from "./wiring/data-layout";
+import {
+  dataLayout,
+  INIT_DATA_CAPABILITIES,
+  INIT_DATA_SCRIPT,
+  initDataEnv,
+} from "./wiring/data-layout";
 import { seedConfig } from "./seed-config";
 import { transmissionSettingsFile } from "./wiring/transmission-settings";
 import { PortainerEndpoint, wiringJob } from "./wiring/wiring-job";
@@ -181,7 +186,7 @@ export const EXPORTARR_PORT = 9707;
 /** The shared volume every app that reads or writes media mounts at /data. */
 export const DATA_VOLUME = "media-data";
 /** Capabilities LinuxServer's s6 init needs to drop from root to PUID:PGID. */
-const LSIO_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
+export const LSIO_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
 
 /** Why a media app keeps a writable root filesystem and starts as root. */
 export function rootExemptions(app: MediaWorkload): ExemptionSpec[] {
@@ -309,7 +314,7 @@ export class MediaChain extends pulumi.ComponentResource {
       // It lays out the shared volume and talks to no one.
       flows: [],
       scheduling: { mode: "job" },
-      security: { user: "0:0", capAdd: ["CHOWN", "FOWNER"] },
+      security: { user: "0:0", capAdd: [...INIT_DATA_CAPABILITIES] },
       exemptions: [
         {
           rule: RULES.nonRoot,

@@ -17,6 +17,7 @@ import {
   docker,
   engineApi,
   engineObjects,
+  gatewayAddress,
   inspectService,
   Kind,
   retainedVolumes,
@@ -26,7 +27,7 @@ import {
 } from "./lib/docker";
 import {
   buildTestImages,
-  createMonitoringHostPaths,
+  createStackHostPaths,
   startSwarmEngine,
   stopSwarmEngine,
 } from "./lib/engine";
@@ -98,20 +99,6 @@ function imageSource(image: string): string {
   if (labels["homeport.e2e.debian"]) return `debian ${labels["homeport.e2e.debian"]}`;
   if (labels["homeport.e2e.standin"]) return `stand-in ${labels["homeport.e2e.standin"]}`;
   return "stand-in";
-}
-
-/** The address of this machine on the Swarm's docker_gwbridge, which task containers reach. */
-function gatewayAddress(): string | undefined {
-  const r = docker(
-    "network",
-    "inspect",
-    "docker_gwbridge",
-    "-f",
-    "{{range .IPAM.Config}}{{.Gateway}}{{end}}",
-  );
-  return r.status === 0 && /^\d+\.\d+\.\d+\.\d+$/.test(r.stdout.trim())
-    ? r.stdout.trim()
-    : undefined;
 }
 
 /** Prometheus' HTTP API from inside its running container (the UI is not routed in this stack). */
@@ -206,7 +193,7 @@ describe("e2e: the platform on a real Docker Swarm", { concurrency: false }, () 
         unknown
       >;
       state.ws.setConfig({ "homeport:monitoring": { ...monitoring, dockerGroupId: gid } });
-      createdHostPaths.push(...createMonitoringHostPaths());
+      createdHostPaths.push(...createStackHostPaths());
       console.log(
         `# monitoring: docker group ${gid}; created host paths: ${createdHostPaths.join(", ") || "none"}`,
       );

@@ -35,6 +35,20 @@ describe("the e2e suite's stack for this machine (tests/e2e/lib/stacks.ts)", () 
           cadvisor: "homeport-e2e/cadvisor:1",
         },
       },
+      "homeport:media": {
+        images: {
+          prowlarr: "homeport-e2e/prowlarr-standin:1",
+          jackett: "homeport-e2e/jackett-standin:1",
+          sonarr: "homeport-e2e/sonarr-standin:1",
+          radarr: "homeport-e2e/radarr-standin:1",
+          bazarr: "homeport-e2e/bazarr-standin:1",
+          transmission: "homeport-e2e/transmission:1",
+          jellyfin: "homeport-e2e/jellyfin-standin:1",
+          portainer: "homeport-e2e/portainer-standin:1",
+          portainerAgent: "homeport-e2e/portainer-agent-standin:1",
+          wiring: "homeport-e2e/media-wiring:1",
+        },
+      },
       "homeport:swarm": { endpointMode: "dnsrr", publishMode: "host" },
       "homeport:sizes": { proxy: 1 },
     });
@@ -62,23 +76,18 @@ describe("the e2e suite's stack for this machine (tests/e2e/lib/stacks.ts)", () 
     });
   });
 
-  it("names the images the dev stack runs here: the media part's are none of the overrides", () => {
+  it("names the images the dev stack runs here: every one is an override, built locally", () => {
     const local = overrideImages();
     const { run, built } = stackImages(stackFileForThisMachine("dev"));
     assert.deepEqual(built, []);
     assert.deepEqual(
       run.filter((image) => !local.includes(image)),
-      [
-        "lscr.io/linuxserver/bazarr:1.5.2",
-        "lscr.io/linuxserver/jellyfin:10.10.7",
-        "lscr.io/linuxserver/prowlarr:1.37.0",
-        "lscr.io/linuxserver/radarr:5.26.2",
-        "lscr.io/linuxserver/sonarr:4.0.15",
-        "lscr.io/linuxserver/transmission:4.0.6",
-        "portainer/agent:2.27.9",
-        "portainer/portainer-ce:2.27.9",
-        "python:3.13.3-alpine3.22",
-      ],
+      [],
+    );
+    // Jackett is not the dev stack's indexer; every other override runs.
+    assert.deepEqual(
+      local.filter((image) => !run.includes(image)),
+      ["homeport-e2e/jackett-standin:1"],
     );
   });
 

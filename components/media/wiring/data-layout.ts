@@ -27,6 +27,15 @@ export function dataLayout(root: string = DEFAULT_DATA_ROOT): DataLayout {
   };
 }
 
+/**
+ * The only capabilities the init step keeps (all others dropped): CHOWN and FOWNER to give each
+ * directory to PUID:PGID and set its mode; FSETID to keep the setgid bit on a directory of a group
+ * root is not in (the kernel clears it otherwise); DAC_OVERRIDE to create a directory inside one
+ * it has already given away (the real Swarm refused `mkdir /data/torrents/tv` once
+ * `/data/torrents` was chowned).
+ */
+export const INIT_DATA_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID"] as const;
+
 /** The init step's shell script (POSIX sh), run as root before the apps start. */
 export const INIT_DATA_SCRIPT: string = readFileSync(join(__dirname, "init-data.sh"), "utf8");
 

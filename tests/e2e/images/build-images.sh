@@ -28,6 +28,18 @@
 #                                      cadvisor, labelled homeport.e2e.upstream=cadvisor-<version>);
 #                                      the stand-in (/healthz, /metrics; labelled
 #                                      homeport.e2e.standin=cadvisor) when that build is missing
+#   homeport-e2e/transmission:1       REAL Transmission: Debian's transmission-daemon (3.00) behind
+#                                      media/lsio-init.sh, LinuxServer's init as the media part
+#                                      relies on it (FILE__ variables, /custom-cont-init.d seeds,
+#                                      PUID:PGID, UMASK); labelled homeport.e2e.debian=<package>_<version>
+#   homeport-e2e/<app>-standin:1       STAND-INS for prowlarr, jackett, sonarr, radarr, bazarr,
+#                                      jellyfin and portainer (no image of them can be had here):
+#                                      standin.py media-relay, relaying the app's port to the
+#                                      contract double the suite runs; behind the same init but
+#                                      Portainer's, which starts as its upstream image does (root)
+#   homeport-e2e/portainer-agent-standin:1  STAND-IN for the Portainer agent (:9001)
+#   homeport-e2e/media-wiring:1        the media part's wiring job and data layout, unchanged, on
+#                                      Debian's python3 (the part pins python:3.13.3-alpine3.22)
 #   homeport-e2e/rabbitmq:debian-<v>   REAL RabbitMQ: Debian trixie's rabbitmq-server (4.0.5), built
 #                                      only with HOMEPORT_E2E_RABBITMQ=1 (the multi-node suite)
 #
@@ -48,6 +60,11 @@
 # Environment: DEBIAN_MIRROR (default: the first deb.debian.org-style URI in the apt sources),
 # HOMEPORT_E2E_SKIP_TRAEFIK=1 to leave Traefik out, HOMEPORT_E2E_RABBITMQ=1 to build the real
 # RabbitMQ image. Prints one line per image.
+#
+#   tests/e2e/images/build-images.sh rootfs DIR
+#
+# writes the stand-in base's files into DIR instead, with no engine: for the checks that run them
+# in a chroot (tests/e2e/media/media-chain-netns.test.ts).
 set -Eeuo pipefail
 shopt -s inherit_errexit
 # Whatever stops the script says where: no exit without a word.
@@ -75,7 +92,8 @@ die() {
   exit 1
 }
 
-[ -n "${DOCKER_HOST:-}" ] || die "DOCKER_HOST is not set; start the engine with tools/docker-engine.sh"
+[ "${1:-}" = rootfs ] || [ -n "${DOCKER_HOST:-}" ] ||
+  die "DOCKER_HOST is not set; start the engine with tools/docker-engine.sh"
 mkdir -p "$CACHE"
 
 # shellcheck source=tools/lib/debian-mirror.sh
@@ -89,11 +107,18 @@ declare -A MONITORING_BINARIES=(
   [prometheus-node-exporter]=/usr/bin/prometheus-node-exporter
 )
 
-# monitoring_debs: the packages' .deb files in $CACHE/debs (downloaded once), one path a line.
-monitoring_debs() {
+# Debian packages unpacked whole into the stand-in base: transmission-daemon and what it needs that
+# the base lacks (its Depends, less what minbase with curl and python3 holds).
+MEDIA_PACKAGES=(transmission-daemon transmission-common libevent-2.1-7 libminiupnpc17 libnatpmp1)
+
+# monitoring_debs: the monitoring packages' .deb files in $CACHE/debs, one path a line.
+monitoring_debs() { debs "${!MONITORING_BINARIES[@]}"; }
+
+# debs <package>...: the packages' .deb files in $CACHE/debs (downloaded once), one path a line.
+debs() {
   local dir="$CACHE/debs" pkg missing=()
   mkdir -p "$dir"
-  for pkg in "${!MONITORING_BINARIES[@]}"; do
+  for pkg in "$@"; do
     compgen -G "$dir/${pkg}_*.deb" >/dev/null || missing+=("$pkg")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
@@ -103,7 +128,7 @@ monitoring_debs() {
       { apt-get update -qq && (cd "$dir" && apt-get download -qq "${missing[@]}"); } ||
       die "cannot download Debian's ${missing[*]}; check the apt sources (apt-get update)"
   fi
-  for pkg in "${!MONITORING_BINARIES[@]}"; do
+  for pkg in "$@"; do
     compgen -G "$dir/${pkg}_*.deb" | LC_ALL=C sort | tail -n 1
   done | LC_ALL=C sort
 }
@@ -182,6 +207,20 @@ standin_overlay() {
   unpacked="$(mktemp -d)"
   for deb in "$@"; do
     pkg="$(basename "$deb" | cut -d_ -f1)"
+    if [ -z "${MONITORING_BINARIES[$pkg]:-}" ]; then
+      # A media package: every file of it (no maintainer script runs), its /lib, /bin and /sbin
+      # moved under /usr, where the merged-/usr base's symlinks point.
+      dpkg-deb -x "$deb" "$unpacked/$pkg"
+      for kept in bin sbin lib; do
+        if [ -d "$unpacked/$pkg/$kept" ]; then
+          mkdir -p "$unpacked/$pkg/usr/$kept"
+          cp -a "$unpacked/$pkg/$kept/." "$unpacked/$pkg/usr/$kept/"
+          rm -rf "${unpacked:?}/$pkg/$kept"
+        fi
+      done
+      cp -a "$unpacked/$pkg/." "$o/"
+      continue
+    fi
     dpkg-deb -x "$deb" "$unpacked/$pkg"
     for kept in ${MONITORING_BINARIES[$pkg]}; do
       mkdir -p "$o$(dirname "$kept")"
@@ -202,7 +241,9 @@ standin_overlay() {
   mkdir -p "$o/usr/lib/python3/dist-packages/image_api" "$o/usr/local/bin" "$o/app/dist"
   install -m 0644 "$HERE"/standin/image_api/*.py "$o/usr/lib/python3/dist-packages/image_api/"
   # The commands the platform's workloads run (entry points and health checks), all the stand-in.
-  for shim in celery rabbitmq-server rabbitmq-diagnostics minio mc; do
+  install -m 0755 "$HERE/media/lsio-init.sh" "$o/usr/local/bin/lsio-init"
+  # nc: the platform's TCP health check (nc -z HOST PORT); minbase has no netcat.
+  for shim in celery rabbitmq-server rabbitmq-diagnostics minio mc nc; do
     printf '#!/bin/sh\nexec /usr/bin/python3 /opt/standin/standin.py %s "$@"\n' "$shim" >"$o/usr/local/bin/$shim"
     chmod 0755 "$o/usr/local/bin/$shim"
   done
@@ -214,9 +255,9 @@ standin_overlay() {
 
 standin() {
   local hash tag overlay debs
-  mapfile -t debs < <(monitoring_debs)
+  mapfile -t debs < <(monitoring_debs; debs "${MEDIA_PACKAGES[@]}")
   hash="$({
-    cat "$HERE"/standin/standin.py "$HERE"/standin/image_api/*.py "$0"
+    cat "$HERE"/standin/standin.py "$HERE"/standin/image_api/*.py "$HERE"/media/* "$0"
     printf '%s\n' "${debs[@]##*/}"
     for name in "${!UPSTREAM[@]}"; do cat "$(dirname "${UPSTREAM[$name]}")/.stamp"; done | LC_ALL=C sort
   } | sha256sum | cut -c1-12)"
@@ -305,6 +346,35 @@ rabbitmq_image() {
   echo "$tag"
 }
 
+# The media part's images (docs/e2e.md, "The media chain"): the REAL Transmission, the stand-ins
+# of the apps that cannot be had here, and the wiring job's interpreter.
+media_images() {
+  local base="$1" app deb init='"/usr/bin/tini", "--", "/usr/local/bin/lsio-init"'
+  for app in prowlarr jackett sonarr radarr bazarr jellyfin; do
+    derive "homeport-e2e/$app-standin:1" "$base" "LABEL homeport.e2e.standin=$app" \
+      "ENV STANDIN_MEDIA_APP=$app" \
+      "ENTRYPOINT [$init, \"/usr/bin/python3\", \"/opt/standin/standin.py\", \"media-relay\"]"
+  done
+  # Portainer's image is not LinuxServer's: it runs /portainer as root and gives nothing to
+  # PUID:PGID (portainer/portainer build/linux/Dockerfile), and the part drops all its capabilities.
+  derive homeport-e2e/portainer-standin:1 "$base" "LABEL homeport.e2e.standin=portainer" \
+    "ENV STANDIN_MEDIA_APP=portainer" \
+    "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/bin/python3\", \"/opt/standin/standin.py\", \"media-relay\"]"
+  derive homeport-e2e/portainer-agent-standin:1 "$base" "LABEL homeport.e2e.standin=portainer-agent" \
+    "ENV STANDIN_ROLE=portainer-agent"
+  deb="$(debs transmission-daemon)"
+  # Transmission's flags (transmission-daemon(1)): -f foreground, -g the configuration directory
+  # the part seeds; and, for the suite only, no DHT, local peer discovery, uTP, port mapping or
+  # blocklist download, so that the daemon sends nothing off this machine.
+  derive homeport-e2e/transmission:1 "$base" "LABEL homeport.e2e.debian=$(basename "$deb" .deb)" \
+    "ENTRYPOINT [$init, \"/usr/bin/transmission-daemon\", \"-f\", \"-g\", \"/config\", \"--log-error\", \"--no-dht\", \"--no-lpd\", \"--no-utp\", \"--no-portmap\", \"--no-blocklist\"]" >/dev/null
+  # Its libraries come from unpacked packages: the daemon must start in the image.
+  "$DOCKER" run --rm --network none --entrypoint /usr/bin/transmission-daemon homeport-e2e/transmission:1 \
+    --version >/dev/null 2>&1 || die "transmission-daemon does not run in homeport-e2e/transmission:1: $("$DOCKER" run --rm --network none --entrypoint /usr/bin/transmission-daemon homeport-e2e/transmission:1 --version 2>&1 | tail -n 1)"
+  echo homeport-e2e/transmission:1
+  "$DOCKER" tag "$base" homeport-e2e/media-wiring:1 && echo homeport-e2e/media-wiring:1
+}
+
 main() {
   local base
   upstream_binaries
@@ -352,6 +422,7 @@ main() {
   else
     derive homeport-e2e/cadvisor:1 "$base" "LABEL homeport.e2e.standin=cadvisor" "ENV STANDIN_ROLE=cadvisor"
   fi
+  media_images "$base"
   if [ "${HOMEPORT_E2E_SKIP_TRAEFIK:-0}" != 1 ]; then traefik_image; fi
   if [ "${HOMEPORT_E2E_RABBITMQ:-0}" = 1 ]; then rabbitmq_image; fi
   # Earlier stand-in bases and what was derived from them: under vfs each is a full copy.
@@ -360,4 +431,20 @@ main() {
   "$DOCKER" image prune -f >/dev/null
 }
 
-main "$@"
+# rootfs_dir <dir>: the stand-in base image's files (the root filesystem and the overlay), in dir.
+rootfs_dir() {
+  local dir="$1" overlay debs
+  [ -n "$dir" ] || die "usage: build-images.sh rootfs DIR"
+  mapfile -t debs < <(monitoring_debs; debs "${MEDIA_PACKAGES[@]}")
+  base_rootfs
+  mkdir -p "$dir"
+  tar -xf "$ROOTFS_TAR" -C "$dir"
+  overlay="$(mktemp -d)"
+  chmod 0755 "$overlay"
+  standin_overlay "$overlay" "${debs[@]}"
+  cp -a "$overlay/." "$dir/"
+  rm -rf "$overlay"
+  echo "$dir"
+}
+
+if [ "${1:-}" = rootfs ]; then rootfs_dir "${2:-}"; else main "$@"; fi

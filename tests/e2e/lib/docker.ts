@@ -228,3 +228,58 @@ export function engineApi(
     req.end(payload);
   });
 }
+
+/** The address of this machine on the Swarm's docker_gwbridge, which task containers reach. */
+export function gatewayAddress(): string | undefined {
+  const r = docker(
+    "network",
+    "inspect",
+    "docker_gwbridge",
+    "-f",
+    "{{range .IPAM.Config}}{{.Gateway}}{{end}}",
+  );
+  return r.status === 0 && /^\d+\.\d+\.\d+\.\d+$/.test(r.stdout.trim())
+    ? r.stdout.trim()
+    : undefined;
+}
+
+/**
+ * For a failed deployment's message, read before a cleanup removes them: the state and last log
+ * lines of each service not yet running and healthy, and the log of each job container that
+ * exited with an error (a job is a container, not a service: components/platforms/swarm/job-spec.ts).
+ */
+export function failureLogs(lines = 15): string {
+  const inSwarm =
+    docker("info", "--format", "{{.Swarm.LocalNodeState}}").stdout.trim() === "active";
+  const services = (inSwarm ? serviceNames() : [])
+    .map(serviceState)
+    .filter((s) => !converged(s))
+    .map((s) => {
+      const logs = docker("service", "logs", "--raw", "--tail", String(lines), s.name);
+      return `${s.summary}\n${logs.stdout}${logs.stderr}`;
+    });
+  const jobs = jsonLines<{ Names: string; Status: string; Labels: string }>(
+    docker("ps", "-a", "--filter", "status=exited", "--format", "{{json .}}").stdout,
+  )
+    .filter((c) => !/^Exited \(0\)/.test(c.Status) && !c.Labels.includes("com.docker.swarm.task"))
+    .map((c) => {
+      const logs = docker("logs", "--tail", String(lines), c.Names);
+      return `container ${c.Names}: ${c.Status}\n${logs.stdout}${logs.stderr}`;
+    });
+  return [...services, ...jobs].join("\n");
+}
+
+/**
+ * Removes a stack's volumes (named `<stack>-…`) from the suite's engine, for a run that must start
+ * its apps fresh: a run stopped before its destroy check leaves the volumes its stack retains, and
+ * the next run's apps would start on them (Bazarr's key, seeded once into its retained
+ * config.yaml, was then the earlier run's, and the wiring job got Bazarr's 401). Says which.
+ */
+export function removeStackVolumes(stack: string): string {
+  const names = leftovers("volume").filter((v) => v.startsWith(`${stack}-`));
+  if (names.length === 0) return `no volume of the stack ${stack} was left`;
+  const r = docker("volume", "rm", ...names);
+  return r.status === 0
+    ? `removed the volumes of the stack ${stack}: ${names.join(", ")}`
+    : `could not remove the volumes of the stack ${stack} (${names.join(", ")}): ${r.stderr.trim()}`;
+}

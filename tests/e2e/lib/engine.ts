@@ -15,13 +15,25 @@ export function script(rel: string, args: string[] = [], env: NodeJS.ProcessEnv 
 }
 
 /**
- * Host paths the monitoring part bind-mounts on Swarm (cAdvisor's) that a usual Docker host has
- * but this machine may not: its engine keeps its data elsewhere, and /dev has no disk links.
- * Creates the missing ones (empty) and returns them, for the caller to remove.
+ * Host paths the stack's parts bind-mount on Swarm that a usual Docker host has but this machine
+ * may not (its engine keeps its data elsewhere, and /dev has no disk links): cAdvisor's
+ * /var/lib/docker and /dev/disk, the Portainer agent's /var/lib/docker/volumes.
  */
-export function createMonitoringHostPaths(): string[] {
-  const created = ["/var/lib/docker", "/dev/disk"].filter((p) => !fs.existsSync(p));
-  for (const p of created) fs.mkdirSync(p, { recursive: true });
+export const STACK_HOST_PATHS = ["/var/lib/docker", "/dev/disk", "/var/lib/docker/volumes"];
+
+/**
+ * Creates the missing ones of `paths` (empty) and returns the top-most directory created for
+ * each, in creation order, for the caller to remove (last first).
+ */
+export function createStackHostPaths(paths: readonly string[] = STACK_HOST_PATHS): string[] {
+  const created: string[] = [];
+  for (const p of paths) {
+    if (fs.existsSync(p)) continue;
+    let top = p;
+    while (!fs.existsSync(path.dirname(top))) top = path.dirname(top);
+    fs.mkdirSync(p, { recursive: true });
+    created.push(top);
+  }
   return created;
 }
 

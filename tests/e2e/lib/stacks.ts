@@ -34,19 +34,26 @@ function pick(config: Config, key: string, dotted: string): Config {
   return { [key]: nested };
 }
 
+/** The media suite's stack: the media part's locally built images. */
+export const MEDIA_STACK_FILE = path.join(ROOT, "tests/e2e/media/Pulumi.e2e-media.yaml");
+
 /**
- * What the e2e stack (Pulumi.e2e.yaml) changes for this machine, and only that, so that another
- * stack can run here with its own settings otherwise:
+ * What the e2e stacks (Pulumi.e2e.yaml, and the media suite's for the media part) change for this
+ * machine, and only that, so that another stack can run here with its own settings otherwise:
  * - the image references: every image is built locally (no registry);
  * - the Swarm settings this kernel forces (no IPVS: DNS round-robin endpoints, host-mode ports)
  *   and, with host-mode ports on one node, one proxy replica.
  */
-export function machineOverrides(e2eStackFile = path.join(ROOT, "Pulumi.e2e.yaml")): Config {
+export function machineOverrides(
+  e2eStackFile = path.join(ROOT, "Pulumi.e2e.yaml"),
+  mediaStackFile = MEDIA_STACK_FILE,
+): Config {
   const e2e = readConfig(e2eStackFile);
   return [
     pick(e2e, "homeport:proxy", "image"),
     pick(e2e, "homeport:apps", "images"),
     pick(e2e, "homeport:monitoring", "images"),
+    pick(readConfig(mediaStackFile), "homeport:media", "images"),
     pick(e2e, "homeport:swarm", "endpointMode"),
     pick(e2e, "homeport:swarm", "publishMode"),
     pick(e2e, "homeport:sizes", "proxy"),
@@ -60,7 +67,12 @@ export function overrideImages(): string[] {
       ? [value]
       : Object.values(value as Record<string, unknown>).flatMap(leaves);
   const o = machineOverrides();
-  return leaves([o["homeport:proxy"], o["homeport:apps"], o["homeport:monitoring"]]).sort();
+  return leaves([
+    o["homeport:proxy"],
+    o["homeport:apps"],
+    o["homeport:monitoring"],
+    o["homeport:media"],
+  ]).sort();
 }
 
 /** `config` without a build context that names a git URL. */

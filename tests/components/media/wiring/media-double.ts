@@ -29,7 +29,8 @@ export interface Received {
   mutated: boolean;
 }
 
-interface Answer {
+/** What the double answers. */
+export interface Answer {
   readonly status: number;
   readonly body?: unknown;
   readonly type?: string;
@@ -231,6 +232,7 @@ export class MediaDouble {
   readonly state: DoubleState;
   private readonly servers: http.Server[] = [];
   private nextId = 1;
+  private intercept?: (app: AppName, request: Received) => Answer | undefined;
 
   constructor(keys: Partial<Record<AppName, string>>, transmissionPassword: string) {
     this.state = {
@@ -273,13 +275,29 @@ export class MediaDouble {
     };
   }
 
-  /** Starts one server per app on 127.0.0.1. */
-  async start(apps: readonly AppName[]): Promise<void> {
+  /**
+   * Starts one server per app, on 127.0.0.1 and a free port unless told otherwise. `intercept`
+   * answers a request before the apps' routes do (and unrecorded) when it returns an answer: the
+   * e2e suite's control calls from its stand-ins.
+   */
+  async start(
+    apps: readonly AppName[],
+    options: {
+      readonly host?: string;
+      readonly port?: (app: AppName) => number;
+      readonly intercept?: (app: AppName, request: Received) => Answer | undefined;
+    } = {},
+  ): Promise<void> {
+    const host = options.host ?? "127.0.0.1";
+    this.intercept = options.intercept;
     for (const app of apps) {
       const server = http.createServer((req, res) => void this.serve(app, req, res));
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port?.(app) ?? 0, host, resolve);
+      });
       this.servers.push(server);
-      this.urls[app] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      this.urls[app] = `http://${host}:${(server.address() as AddressInfo).port}`;
     }
   }
 
@@ -319,10 +337,11 @@ export class MediaDouble {
       body,
       mutated: false,
     };
-    this.received.push(received);
+    const intercepted = this.intercept?.(app, received);
+    if (!intercepted) this.received.push(received);
     let answer: Answer;
     try {
-      answer = this.route(app, received);
+      answer = intercepted ?? this.route(app, received);
     } catch (error) {
       answer = text(500, String(error));
     }

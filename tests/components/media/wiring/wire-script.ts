@@ -27,6 +27,32 @@ export const PASSWORDS = {
 } as const;
 export const ALL_SECRETS: readonly string[] = [...Object.values(KEYS), ...Object.values(PASSWORDS)];
 
+/**
+ * The writes of a first run of the whole chain (Prowlarr, Sonarr, Radarr, Bazarr, Transmission,
+ * Jellyfin, Portainer) to fresh apps, in order, as "app METHOD path": the unit tests' double and
+ * the e2e suite's stand-ins receive the same.
+ */
+export const FIRST_RUN_WRITES = [
+  "sonarr PUT /api/v3/config/host/1",
+  "radarr PUT /api/v3/config/host/1",
+  "prowlarr PUT /api/v1/config/host/1",
+  "sonarr POST /api/v3/downloadclient",
+  "radarr POST /api/v3/downloadclient",
+  "sonarr POST /api/v3/rootfolder",
+  "radarr POST /api/v3/rootfolder",
+  "prowlarr POST /api/v1/applications",
+  "prowlarr POST /api/v1/applications",
+  "bazarr POST /api/system/settings",
+  "jellyfin POST /Startup/Configuration",
+  "jellyfin POST /Startup/User",
+  "jellyfin POST /Startup/RemoteAccess",
+  "jellyfin POST /Startup/Complete",
+  "jellyfin POST /Library/VirtualFolders",
+  "jellyfin POST /Library/VirtualFolders",
+  "portainer POST /api/users/admin/init",
+  "portainer POST /api/endpoints",
+];
+
 export interface Run {
   readonly code: number | null;
   readonly stdout: string;

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { KEYS, leakedSecrets, PASSWORDS, setup, type Setup } from "./wire-script";
+import { FIRST_RUN_WRITES, KEYS, leakedSecrets, PASSWORDS, setup, type Setup } from "./wire-script";
 
 type Body = { name?: string; fields?: { name: string; value: unknown }[] } & Record<
   string,
@@ -13,27 +13,6 @@ type Body = { name?: string; fields?: { name: string; value: unknown }[] } & Rec
 function values(body: unknown): Record<string, unknown> {
   return Object.fromEntries(((body as Body).fields ?? []).map((f) => [f.name, f.value]));
 }
-
-const FIRST_RUN_WRITES = [
-  "sonarr PUT /api/v3/config/host/1",
-  "radarr PUT /api/v3/config/host/1",
-  "prowlarr PUT /api/v1/config/host/1",
-  "sonarr POST /api/v3/downloadclient",
-  "radarr POST /api/v3/downloadclient",
-  "sonarr POST /api/v3/rootfolder",
-  "radarr POST /api/v3/rootfolder",
-  "prowlarr POST /api/v1/applications",
-  "prowlarr POST /api/v1/applications",
-  "bazarr POST /api/system/settings",
-  "jellyfin POST /Startup/Configuration",
-  "jellyfin POST /Startup/User",
-  "jellyfin POST /Startup/RemoteAccess",
-  "jellyfin POST /Startup/Complete",
-  "jellyfin POST /Library/VirtualFolders",
-  "jellyfin POST /Library/VirtualFolders",
-  "portainer POST /api/users/admin/init",
-  "portainer POST /api/endpoints",
-];
 
 describe("wiring job against the contract double (stand-in apps), Prowlarr variant", () => {
   let s: Setup;

@@ -24,6 +24,16 @@ options only) STANDIN_ROLE does:
                                           to start without its password file or datasource
                                           provisioning, or when /var/lib/grafana is not writable
     cadvisor [--flags]                    STAND-IN for cAdvisor on :8080: /healthz, /metrics
+    media-relay                           STAND-IN for a media app (STANDIN_MEDIA_APP: prowlarr,
+                                          jackett, sonarr, radarr, bazarr, jellyfin, portainer)
+                                          on the app's port: every request is relayed to the
+                                          contract double of the apps' APIs
+                                          (tests/components/media/wiring/media-double.ts), which
+                                          the suite runs on this machine's docker_gwbridge address
+                                          (the container's default gateway) at the same port and
+                                          which records what it received; see media_relay()
+    portainer-agent                       STAND-IN for the Portainer agent: listens on :9001
+    nc -z HOST PORT                       the TCP health check: does HOST:PORT accept
 
 Every HTTP server reports its role and version (STANDIN_VERSION, set by the image) in an
 X-Standin header, so a rollout can be followed request by request. Secret values are never
@@ -33,6 +43,7 @@ printed or served.
 import base64
 import json
 import os
+import re
 import signal
 import socket
 import socketserver
@@ -40,6 +51,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -419,6 +431,193 @@ def cadvisor():
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Media apps: relays to the contract double
+# ---------------------------------------------------------------------------------------------
+
+# The port each media app serves on (components/media/media-chain.ts MEDIA_APP_DEFS).
+MEDIA_PORTS = {
+    "prowlarr": 9696,
+    "jackett": 9117,
+    "sonarr": 8989,
+    "radarr": 7878,
+    "bazarr": 6767,
+    "jellyfin": 8096,
+    "portainer": 9000,
+}
+MASKED = "********"  # Sonarr.Http/ClientSchema/SchemaBuilder.cs PRIVATE_VALUE
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "content-length"}
+
+
+def default_gateway():
+    """The container's default gateway (the docker_gwbridge address of its node), from
+    /proc/net/route: the row whose destination is 0, its gateway in little-endian hex."""
+    with open("/proc/net/route", encoding="ascii") as handle:
+        for line in handle.readlines()[1:]:
+            fields = line.split()
+            if fields[1] == "00000000":
+                return socket.inet_ntoa(bytes.fromhex(fields[2])[::-1])
+    raise RuntimeError("no default route")
+
+
+def media_api_key(app):
+    """The key the app was given, read where the app itself reads it: Servarr's
+    <APP>__AUTH__APIKEY variable (set from FILE__<APP>__AUTH__APIKEY by the image's init),
+    Bazarr's config.yaml (auth.apikey), Jackett's ServerConfig.json (APIKey); None for the apps
+    without one (Jellyfin, Portainer)."""
+    if app in ("prowlarr", "sonarr", "radarr"):
+        return os.environ.get(f"{app.upper()}__AUTH__APIKEY")
+    if app == "bazarr":
+        with open("/config/config/config.yaml", encoding="utf-8") as handle:
+            text = handle.read()
+        match = re.search(r"^auth:\n(?:[ \t]+.*\n)*?[ \t]+apikey:[ \t]*(\S+)", text, re.M)
+        return match.group(1) if match else None
+    if app == "jackett":
+        with open("/config/Jackett/ServerConfig.json", encoding="utf-8") as handle:
+            return json.load(handle).get("APIKey")
+    return None
+
+
+def data_directories(root="/data", depth=3):
+    """The directories of the shared /data mount (the TRaSH layout the media part lays out), for
+    the double's path checks (Sonarr's PathExistsValidator, Jellyfin's library paths)."""
+    found = []
+    for current, dirs, _ in os.walk(root):
+        if current[len(root):].count("/") >= depth:
+            dirs[:] = []
+        found.append(current)
+    return sorted(found)
+
+
+def control(base, path, payload):
+    """A control call to the suite's double (not recorded as a request of the job)."""
+    request = urllib.request.Request(
+        f"{base}/__standin/{path}",
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
+def transmission_test(fields):
+    """What Sonarr's TransmissionProxy does to test a download client (Sonarr/Sonarr
+    src/NzbDrone.Core/Download/Clients/Transmission/TransmissionProxy.cs): POST {urlBase}rpc with
+    basic auth, take X-Transmission-Session-Id from the 409, then session-get. Returns "ok",
+    "auth" (401) or "connect" (no answer), against the real Transmission."""
+    url = f"http://{fields.get('host')}:{fields.get('port')}{fields.get('urlBase') or '/transmission/'}rpc"
+    token = base64.b64encode(f"{fields.get('username') or ''}:{fields.get('password') or ''}".encode())
+    headers = {"Authorization": f"Basic {token.decode()}", "Content-Type": "application/json"}
+    body = json.dumps({"method": "session-get"}).encode()
+    for _ in range(2):
+        try:
+            with urllib.request.urlopen(
+                urllib.request.Request(url, data=body, headers=headers, method="POST"), timeout=10
+            ) as response:
+                return "ok" if response.status == 200 else f"http {response.status}"
+        except urllib.error.HTTPError as error:
+            if error.code == 409 and error.headers.get("X-Transmission-Session-Id"):
+                headers["X-Transmission-Session-Id"] = error.headers["X-Transmission-Session-Id"]
+                continue
+            return "auth" if error.code == 401 else f"http {error.code}"
+        except OSError:
+            return "connect"
+    return "no session id"
+
+
+def media_relay():
+    """A media app for the wiring job: its port, its routes answered by the contract double.
+
+    The double runs in the test process (on the docker_gwbridge address, the same port), keeps the
+    app's state and records every request. At start the relay hands it the API key the app was
+    seeded with (media_api_key), so the double checks the job's key against the app's own, and
+    the directories its /data mount holds, so paths are checked against the real volume. Where
+    the real app would reach another app while answering, the relay does it from inside the
+    Swarm and tells the double what it found: Sonarr's and Radarr's download-client test against
+    the REAL Transmission (transmission_test), Portainer's check that its agent answers."""
+    app = os.environ["STANDIN_MEDIA_APP"]
+    port = MEDIA_PORTS[app]
+    base = f"http://{default_gateway()}:{port}"
+    key = media_api_key(app)
+    for attempt in range(60):
+        try:
+            control(base, "key", {"key": key, "paths": data_directories()})
+            break
+        except OSError as error:
+            if attempt == 59:
+                log(f"{app} stand-in: the double at {base} does not answer: {error}")
+                return 1
+            time.sleep(2)
+    download_client = re.compile(r"^/api/v3/downloadclient(/\d+|/test)?$")
+
+    class RelayHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):
+            pass
+
+        def relay(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            path = self.path.split("?", 1)[0]
+            if body and self.command in ("POST", "PUT"):
+                self.side_effects(path, body)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            request = urllib.request.Request(base + self.path, data=body, method=self.command, headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:
+                    status, answer_headers, data = answer.status, answer.headers, answer.read()
+            except urllib.error.HTTPError as error:
+                status, answer_headers, data = error.code, error.headers, error.read()
+            except OSError as error:
+                status, answer_headers, data = 502, {}, f"double unreachable: {error}".encode()
+            self.send_response(status)
+            for k, v in answer_headers.items():
+                if k.lower() not in HOP_BY_HOP and k.lower() not in ("date", "server"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("X-Standin", f"{app}/{VERSION}")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        def side_effects(self, path, body):
+            if app in ("sonarr", "radarr") and download_client.match(path):
+                try:
+                    resource = json.loads(body)
+                except ValueError:
+                    return
+                fields = {f.get("name"): f.get("value") for f in resource.get("fields", [])}
+                if resource.get("implementation") == "Transmission" and fields.get("password") not in (None, "", MASKED):
+                    result = transmission_test(fields)
+                    log(f"{app} stand-in: download-client test against {fields.get('host')}:{fields.get('port')}: {result}")
+                    if result == "ok":
+                        control(base, "download-client", {k: fields.get(k) for k in ("host", "port", "username", "password")})
+            if app == "portainer" and path == "/api/endpoints":
+                text = body.decode("utf-8", "replace")
+                url = re.search(r'name="URL"\r\n\r\n([^\r]*)\r\n', text)
+                kind = re.search(r'name="EndpointCreationType"\r\n\r\n([^\r]*)\r\n', text)
+                if url and kind and kind.group(1) == "2":
+                    target = urllib.parse.urlsplit(url.group(1))
+                    if tcp_ok(target.hostname, target.port or 9001) == 0:
+                        log(f"{app} stand-in: agent {url.group(1)} answers")
+                        control(base, "agent", {"url": url.group(1)})
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = relay
+
+    server = ThreadingHTTPServer(("0.0.0.0", port), RelayHandler)
+    signal.signal(signal.SIGTERM, lambda signum, frame: threading.Thread(target=server.shutdown).start())
+    log(f"{app} stand-in relaying :{port} to the contract double at {base}")
+    server.serve_forever()
+    return 0
+
+
+def portainer_agent():
+    """The Portainer agent's port; not the agent (no image of it can be had here)."""
+    return serve("portainer-agent", 9001, {"/ping": lambda r: r.reply(204)})
+
+
 def main(argv):
     name = os.path.basename(argv[0]) if argv else ""
     if not argv or name.startswith("-"):
@@ -445,6 +644,13 @@ def main(argv):
         return grafana()
     if name == "cadvisor":
         return cadvisor()
+    if name == "media-relay":
+        return media_relay()
+    if name == "portainer-agent":
+        return portainer_agent()
+    if name == "nc":
+        # nc -z HOST PORT, as the platform's TCP health check runs it.
+        return tcp_ok(rest[-2], int(rest[-1]))
     print(__doc__, file=sys.stderr)
     return 2
 
