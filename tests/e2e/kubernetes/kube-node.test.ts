@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { after, before, describe, it, TestContext } from "node:test";
 import * as yaml from "js-yaml";
 import { META } from "../../../components/model/metadata";
-import { createMonitoringHostPaths } from "../lib/engine";
+import { createStackHostPaths } from "../lib/engine";
 import { record, seconds, FIGURES_FILE } from "../lib/figures";
 import { requestLoop, tryRequest } from "../lib/https";
 import { describePods, KubeClient, Pod, podSettled } from "../lib/kube";
@@ -319,7 +319,7 @@ describe("e2e: the platform on a real single-node Kubernetes", { concurrency: fa
     const crds = await installTraefikCrds(state.kube);
     console.log(`# Traefik ${TRAEFIK_VERSION}: ${crds} CRDs installed`);
     await createVolumes(state.kube, path.join(state.node.dir, "volumes"), 8);
-    createdHostPaths.push(...createMonitoringHostPaths());
+    createdHostPaths.push(...createStackHostPaths());
 
     state.ws = new Workspace(STACK, STACK_FILE, { ...env, KUBECONFIG: state.node.env.KUBECONFIG });
     const k8s = (state.ws.config()["homeport:kubernetes"] ?? {}) as { namespace?: string };
