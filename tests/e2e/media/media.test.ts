@@ -245,13 +245,22 @@ describe("e2e: the media part on the real Swarm, wired by its job", { concurrenc
     if (!ws) return;
     const r = await ws.pulumi(["up", "--yes", "--skip-preview", "--expect-no-changes"]);
     assert.equal(r.status, 0, `the second pulumi up changed something:\n${tail(r.stdout, 40)}`);
-    // Pulumi runs the job once per change of it; run its container again, as a new deployment
-    // would, to see the job read, compare and write nothing.
-    const name = String(wiringJob(ws).outputs?.name);
-    const again = docker("start", "--attach", name);
-    assert.equal(again.status, 0, again.stderr);
-    console.log(`# wiring job, second run:\n${again.stdout.trim()}`);
-    assert.match(again.stdout, /\nno change\s*$/);
+    // Pulumi runs the job once per change of it. A new deployment of the job (`--replace`, as a
+    // change of its image or plan would) runs it again against the wired apps: it must read,
+    // compare and write nothing.
+    const again = await ws.pulumi([
+      "up",
+      "--yes",
+      "--skip-preview",
+      "--replace",
+      String(wiringJob(ws).urn),
+    ]);
+    assert.equal(again.status, 0, `the job's second run failed:\n${tail(again.stdout, 40)}`);
+    const job = wiringJob(ws);
+    assert.equal(job.outputs?.exitCode, 0);
+    const logs = String(job.outputs?.containerLogs ?? "");
+    console.log(`# wiring job, second run:\n${logs.trim()}`);
+    assert.match(logs, /\nno change\s*$/);
     assert.equal(state.standins!.double.mutations().length, state.writesAfterFirstUp);
   });
 
