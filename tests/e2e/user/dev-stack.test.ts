@@ -153,6 +153,10 @@ describe("e2e: the dev stack through npm run up and npm run down", { concurrency
           },
         },
       });
+      // A build from the engine's cache reuses an earlier run's image (same ID, same creation
+      // time): none is left, so the images the check finds are the ones this `npm run up` built.
+      for (const image of Object.values(BUILT_IMAGES)) docker("image", "rm", "--force", image);
+      must(docker("builder", "prune", "--all", "--force"), "docker builder prune");
       // The built worker speaks AMQP to the broker: the real RabbitMQ image is built too.
       process.env.HOMEPORT_E2E_RABBITMQ = "1";
     }
