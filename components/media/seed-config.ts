@@ -88,31 +88,34 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** The secret that carries a seed and the init script that copies it, owned by PUID:PGID. */
 export function seedConfig(args: SeedArgs): { secret: SecretSpec; file: FileSpec } {
   const source = `/run/secrets/${args.name}`;
-  const copy = args.when === "once" ? `[ -s "$dst" ] && exit 0\n` : "";
-  let merge = "";
+  const guard = args.when === "once" ? `[ -s "$dst" ] && exit 0\n` : "";
+  let write = 'cp "$src" "$tmp"\n';
   if (args.when === "merge") {
     const syntax = SYNTAX[args.owned.format];
-    merge =
+    write =
       'if [ -s "$dst" ]; then\n' +
       `  SEED_FORMAT=${args.owned.format} SEED_HEAD=${quote(syntax.head(args.owned.section ?? ""))} \\\n` +
       `  SEED_KEYS=${quote(args.owned.keys.map(syntax.key).join("\n"))} \\\n` +
-      `  awk '${MERGE_AWK}' "$src" "$dst" "$dst" > "$dst.new" || cp "$src" "$dst.new"\n` +
+      `  awk '${MERGE_AWK}' "$src" "$dst" "$dst" > "$tmp" || cp "$src" "$tmp"\n` +
       "else\n" +
-      '  mkdir -p "$(dirname "$dst")"\n' +
-      '  cp "$src" "$dst.new"\n' +
-      "fi\n" +
-      'mv "$dst.new" "$dst"\n';
+      '  cp "$src" "$tmp"\n' +
+      "fi\n";
   }
+  // The file is written beside the app's under a name of this process's own, then replaces it at
+  // once (mv): the app never reads half a file.
   const script =
     "#!/bin/sh\n" +
     `# Seeds ${args.target} from a secret (homeport media part).\n` +
     "set -eu\n" +
     `src='${source}'\n` +
     `dst='${args.target}'\n` +
-    copy +
-    (merge || 'mkdir -p "$(dirname "$dst")"\ncp "$src" "$dst"\n') +
-    'chown "${PUID:-1000}:${PGID:-1000}" "$dst" "$(dirname "$dst")"\n' +
-    'chmod 600 "$dst"\n';
+    guard +
+    'tmp="$dst.$$"\n' +
+    'mkdir -p "$(dirname "$dst")"\n' +
+    write +
+    'chown "${PUID:-1000}:${PGID:-1000}" "$tmp" "$(dirname "$dst")"\n' +
+    'chmod 600 "$tmp"\n' +
+    'mv "$tmp" "$dst"\n';
   return {
     secret: { name: args.name, value: args.content, path: source },
     file: {
