@@ -348,23 +348,29 @@ export class MediaChain extends pulumi.ComponentResource {
         files.push(file);
       };
       if (app === "bazarr" && key) {
-        // Bazarr's Dynaconf YAML (bazarr/app/config.py: `auth.apikey`), only on first start.
+        // Bazarr's Dynaconf YAML (morpheus65535/bazarr bazarr/app/config.py: `auth.apikey`, its
+        // default a random key; at every start Bazarr fills each missing setting and writes the
+        // whole file back through dynaconf/loaders/yaml_loader.py), so only the key line is ours.
         seed({
           name: "bazarr-config",
           target: "/config/config/config.yaml",
           content: secret(pulumi.interpolate`auth:\n  apikey: ${key}\n`),
-          when: "once",
+          when: "merge",
+          owned: { format: "yaml", section: "auth", keys: ["apikey"] },
         });
       }
       if (app === "jackett" && key) {
-        // Jackett src/Jackett.Common/Models/Config/ServerConfig.cs: APIKey, AllowExternal.
+        // Jackett src/Jackett.Common/Models/Config/ServerConfig.cs: APIKey, AllowExternal; Jackett
+        // keeps a file's APIKey and writes the file back indented (Services/ConfigurationService.cs
+        // BuildServerConfig, SaveConfig), so only the APIKey line is ours.
         seed({
           name: "jackett-config",
           target: "/config/Jackett/ServerConfig.json",
           content: secret(
             key.apply((k) => JSON.stringify({ APIKey: k, AllowExternal: true }, null, 2)),
           ),
-          when: "once",
+          when: "merge",
+          owned: { format: "json", keys: ["APIKey"] },
         });
       }
       if (app === "transmission" && clientPassword) {
@@ -385,7 +391,8 @@ export class MediaChain extends pulumi.ComponentResource {
       }
       if (app === "qbittorrent" && clientPassword) {
         // qBittorrent src/base/utils/password.cpp: PBKDF2-HMAC-SHA512, 100000 iterations, 16-byte
-        // salt, 64-byte key, stored as @ByteArray(salt:key) in base64.
+        // salt, 64-byte key, stored as @ByteArray(salt:key) in base64. The web UI login lines are
+        // ours; the rest of the file is qBittorrent's once it has started.
         const salt = new random.RandomBytes(
           `${name}-qbittorrent-salt`,
           { length: 16 },
@@ -406,7 +413,12 @@ export class MediaChain extends pulumi.ComponentResource {
               );
             }),
           ),
-          when: "once",
+          when: "merge",
+          owned: {
+            format: "ini",
+            section: "Preferences",
+            keys: ["WebUI\\Username", "WebUI\\Password_PBKDF2"],
+          },
         });
       }
       return { secrets, files };

@@ -554,6 +554,17 @@ def wire_bazarr(plan, arrs):
     change(f"bazarr: connection to {' and '.join(touched)} set ({', '.join(sorted(form))})")
 
 
+def kept_config(app, user, status, message):
+    """The admin of an app set up before this deployment refuses the generated password: the app's
+    /config outlived `pulumi destroy` (the part retains it), the password went with the state."""
+    return WiringError(
+        f"{app}: set up before this deployment, it refuses the administrator '{user}' with this "
+        f"deployment's generated password (HTTP {status}: {message}): {app}'s /config was kept from an earlier "
+        f"deployment, whose password went with that stack's state. Delete the {app}-config volume "
+        f"(its users and settings go with it) and deploy again"
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Jellyfin
 # ---------------------------------------------------------------------------------------------
@@ -583,7 +594,8 @@ def wire_jellyfin(plan):
         "MetadataCountryCode": app["metadataCountryCode"],
         "PreferredMetadataLanguage": app["preferredMetadataLanguage"],
     }
-    if not info.get("StartupWizardCompleted"):
+    set_up = bool(info.get("StartupWizardCompleted"))
+    if not set_up:
         current = anon.get_json("/Startup/Configuration")
         anon.call("POST", "/Startup/Configuration", json_body={**current, **locale})
         # Jellyfin 10.11 creates the first user when this is read (jellyfin#16720).
@@ -596,11 +608,15 @@ def wire_jellyfin(plan):
         )
         anon.call("POST", "/Startup/Complete")
         change(f"jellyfin: first-run wizard completed (admin {app['adminUser']}, {app['uiCulture']})")
-    session = anon.call(
+    login = anon.call(
         "POST",
         "/Users/AuthenticateByName",
         json_body={"Username": app["adminUser"], "Pw": password},
-    ).json("jellyfin: POST /Users/AuthenticateByName")
+        ok=(200, 401) if set_up else (200,),
+    )
+    if login.status == 401:
+        raise kept_config("jellyfin", app["adminUser"], 401, app_message(login.body))
+    session = login.json("jellyfin: POST /Users/AuthenticateByName")
     token = session["AccessToken"]
     _SECRETS.add(token)
     client = Client("jellyfin", app["url"], jellyfin_auth(token))
@@ -670,9 +686,13 @@ def wire_portainer(plan):
         anon.call("POST", "/api/users/admin/init",
                   json_body={"Username": app["adminUser"], "Password": password})
         change(f"portainer: administrator {app['adminUser']} created")
-    jwt = anon.call(
-        "POST", "/api/auth", json_body={"Username": app["adminUser"], "Password": password}
-    ).json("portainer: POST /api/auth")["jwt"]
+    login = anon.call(
+        "POST", "/api/auth", json_body={"Username": app["adminUser"], "Password": password},
+        ok=(200, 422) if check.status == 204 else (200,),
+    )
+    if login.status == 422:
+        raise kept_config("portainer", app["adminUser"], 422, app_message(login.body))
+    jwt = login.json("portainer: POST /api/auth")["jwt"]
     _SECRETS.add(jwt)
     client = Client("portainer", app["url"], {"Authorization": f"Bearer {jwt}"})
     existing = {e.get("Name"): e for e in client.get_json("/api/endpoints")}

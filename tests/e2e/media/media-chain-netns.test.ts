@@ -173,7 +173,8 @@ describe(
           name: "bazarr-config",
           target: "/config/config/config.yaml",
           content: `auth:\n  apikey: ${BAZARR_KEY}\n`,
-          when: "once" as const,
+          when: "merge" as const,
+          owned: { format: "yaml" as const, section: "auth", keys: ["apikey"] },
         },
         {
           name: "transmission-settings",

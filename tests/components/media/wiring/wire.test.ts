@@ -404,24 +404,28 @@ describe("wiring job failures against the contract double (stand-in apps)", () =
     );
   });
 
-  it("Jellyfin's refused admin password fails with its message", async () => {
+  // A new deployment on the /config an earlier one kept: the admin exists with the old password.
+  it("Jellyfin set up before, refusing the new admin password, names its kept /config", async () => {
     const wired = await s.run();
     assert.equal(wired.code, 0, wired.stderr);
+    assert.equal(s.double.state.jellyfin.completed, true);
     const run = await s.run(undefined, { "media-jellyfin-admin-password": "not-the-password" });
     await fails(
       run,
-      /^wiring failed: jellyfin: POST \/Users\/AuthenticateByName failed with HTTP 401: Invalid username or password entered\.\n$/,
+      /^wiring failed: jellyfin: set up before this deployment, it refuses the administrator 'admin' with this deployment's generated password \(HTTP 401: Invalid username or password entered\.\): jellyfin's \/config was kept from an earlier deployment, whose password went with that stack's state\. Delete the jellyfin-config volume \(its users and settings go with it\) and deploy again\n$/,
     );
+    assert.doesNotMatch(run.stderr, /not-the-password/);
   });
 
-  it("Portainer's refused admin password fails with its message", async () => {
+  it("Portainer set up before, refusing the new admin password, names its kept /config", async () => {
     const run = await s.run(undefined, {
       "media-portainer-admin-password": "not-the-password-at-all",
     });
     await fails(
       run,
-      /^wiring failed: portainer: POST \/api\/auth failed with HTTP 422: Invalid credentials: Unauthorized\n$/,
+      /^wiring failed: portainer: set up before this deployment, it refuses the administrator 'admin' with this deployment's generated password \(HTTP 422: Invalid credentials: Unauthorized\): portainer's \/config was kept from an earlier deployment, whose password went with that stack's state\. Delete the portainer-config volume \(its users and settings go with it\) and deploy again\n$/,
     );
+    assert.doesNotMatch(run.stderr, /not-the-password/);
   });
 
   it("an agent Portainer cannot reach fails with its message", async () => {
