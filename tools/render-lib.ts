@@ -32,6 +32,8 @@ export interface RenderedResource {
   readonly protect: boolean;
   /** `retainOnDelete`: deleting it (destroy, replacement) leaves the object on the target. */
   readonly retainOnDelete: boolean;
+  /** `deleteBeforeReplace`: a replacement deletes the old object before it creates the new one. */
+  readonly deleteBeforeReplace: boolean;
 }
 
 export interface RenderResult {
@@ -91,6 +93,7 @@ interface RegisterRequest {
   getAdditionalsecretoutputsList(): string[];
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean | undefined;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -158,6 +161,7 @@ export async function installRecorder(
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       protect: req.getProtect() ?? false,
       retainOnDelete: req.getRetainondelete() ?? false,
+      deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
     });
     return original(req, cb);
   };

@@ -83,7 +83,11 @@ export class SwarmWorkload extends pulumi.ComponentResource {
           ),
           volumeNames,
         }),
-        { ...childOpts, dependsOn: args.dependsOn },
+        // The container has the job's fixed name, so a replacement (any change of a job's image,
+        // command or files replaces its container) must remove the old one first: created
+        // beside it, the engine refuses the name ("Conflict. The container name ... is already
+        // in use"), as a real Swarm did on the media wiring job's second deployment.
+        { ...childOpts, dependsOn: args.dependsOn, deleteBeforeReplace: true },
       );
       this.service = container;
       this.serviceName = container.name;

@@ -190,6 +190,17 @@ describe("MediaChain on Swarm (production, NFS)", () => {
     );
   });
 
+  it("replaces a job's container by removing the old one first: both have the job's name", () => {
+    const jobs = resourcesOfType(rec, TOKENS.dockerContainer);
+    assert.deepEqual(
+      Object.entries(jobs).map(([n, r]) => [n, r.inputs.name, r.deleteBeforeReplace]),
+      [
+        ["media-init", "test-media-init", true],
+        ["media-wiring", "test-media-wiring", true],
+      ],
+    );
+  });
+
   it("creates /data's layout first, then the apps, then runs the wiring job after all of them", () => {
     const init = resource(rec, TOKENS.dockerContainer, "media-init");
     assert.deepEqual(init.inputs.entrypoints, ["sh", "/opt/homeport/init-data.sh"]);

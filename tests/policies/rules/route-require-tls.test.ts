@@ -64,6 +64,7 @@ describe("route-require-tls on Traefik IngressRoutes", () => {
     additionalSecretOutputs: [],
     protect: false,
     retainOnDelete: false,
+    deleteBeforeReplace: false,
   });
 
   it("reports an IngressRoute without tls", () => {

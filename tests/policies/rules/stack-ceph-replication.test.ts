@@ -21,6 +21,7 @@ const asResource = (o: KubeObject): RenderedResource => ({
   additionalSecretOutputs: [],
   protect: false,
   retainOnDelete: false,
+  deleteBeforeReplace: false,
 });
 const rook = (environment: "dev" | "production") => renderRookCeph({ environment }).map(asResource);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

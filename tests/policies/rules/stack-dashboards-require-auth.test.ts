@@ -65,6 +65,7 @@ describe("stack-dashboards-require-auth on Traefik IngressRoutes", () => {
     additionalSecretOutputs: [],
     protect: false,
     retainOnDelete: false,
+    deleteBeforeReplace: false,
   });
   const route = (middlewares: { name: string }[]) =>
     leaf(INGRESS_ROUTE_TYPE, "traefik", {
