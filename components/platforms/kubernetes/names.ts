@@ -29,7 +29,7 @@ export const serviceAccountName = (w: ResolvedWorkload) => `${w.name}-discovery`
 export const internalTlsSecretName = (w: ResolvedWorkload) => `${w.name}-internal-tls`;
 
 /** Name of the LoadBalancer Service that publishes a workload's published ports. */
-export const publicServiceName = (w: ResolvedWorkload) => `${w.name}-public`;
+export const publicServiceName = (w: Pick<ResolvedWorkload, "name">) => `${w.name}-public`;
 
 /**
  * The PriorityClass of a stack's high-priority workloads (per-node agents). Cluster-scoped, so

@@ -12,7 +12,7 @@ import {
   StorageBackend,
 } from "../../model";
 import { kubernetesMetricsDiscovery } from "./metrics-discovery";
-import { agentNamespaceName } from "./names";
+import { agentNamespaceName, publicServiceName } from "./names";
 
 /** What Kubernetes offers the concerns. */
 export const KUBERNETES_CAPABILITIES: PlatformCapabilities = {
@@ -68,7 +68,7 @@ export const kubernetesRouteProvider = (
     "--providers.kubernetesingress=true",
     `--providers.kubernetesingress.ingressClass=${settings.ingressClass}`,
     `--providers.kubernetesingress.namespaces=${settings.namespace}`,
-    `--providers.kubernetesingress.ingressEndpoint.publishedService=${settings.namespace}/${PROXY_WORKLOAD}-public`,
+    `--providers.kubernetesingress.ingressEndpoint.publishedService=${settings.namespace}/${publicServiceName({ name: PROXY_WORKLOAD })}`,
     "--providers.kubernetescrd=true",
     `--providers.kubernetescrd.namespaces=${settings.namespace}`,
   ],
